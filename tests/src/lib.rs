@@ -1,0 +1,1 @@
+//! Shared helpers for rkv's integration tests.

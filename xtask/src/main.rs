@@ -1,0 +1,3 @@
+//! Project chores (`cargo xtask gen` regenerates man pages and completions).
+
+fn main() {}
