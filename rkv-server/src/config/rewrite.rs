@@ -173,7 +173,7 @@ impl Config {
                 state.rewrite_line(name, format!("{name} {}", quote(&absolute(&s))), true);
                 return;
             }
-            (Kind::List { .. }, Value::Words(words)) => {
+            (Kind::List, Value::Words(words)) => {
                 if is_default {
                     state.processed.insert(name);
                     return;

@@ -140,6 +140,12 @@ mod tests {
         let mut c = Config::default();
         set(&mut c, &["bind", "0.0.0.0 -::*"]).unwrap();
         assert_eq!(c.bind, ["0.0.0.0", "-::*"]);
+        let seventeen = vec!["::1"; 17].join(" ");
+        assert_eq!(
+            set(&mut c, &["bind", &seventeen]).unwrap_err(),
+            "ERR CONFIG SET failed (possibly related to argument 'bind') - \
+             Too many bind addresses specified."
+        );
         set(&mut c, &["bind", ""]).unwrap();
         assert!(c.bind.is_empty());
         set(&mut c, &["requirepass", "secret"]).unwrap();

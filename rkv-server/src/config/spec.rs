@@ -63,10 +63,7 @@ pub enum Kind {
     /// A directory that must exist; reported as an absolute path.
     Directory,
     /// Several words on one line (like `bind`); `""` means an empty list.
-    List {
-        /// Most words accepted.
-        max_len: usize,
-    },
+    List,
 }
 
 /// A directive value in a type-neutral form, as the table moves it between
@@ -93,7 +90,7 @@ const KIND_MISMATCH: &str = "directive table: accessor and kind disagree";
 
 impl Value {
     /// The boolean inside; panics on another variant (a table bug).
-    pub fn bool(self) -> bool {
+    pub(crate) fn bool(self) -> bool {
         match self {
             Value::Bool(b) => b,
             _ => panic!("{KIND_MISMATCH}"),
@@ -101,7 +98,7 @@ impl Value {
     }
 
     /// The integer inside; panics on another variant (a table bug).
-    pub fn int(self) -> i64 {
+    pub(crate) fn int(self) -> i64 {
         match self {
             Value::Int(n) => n,
             _ => panic!("{KIND_MISMATCH}"),
@@ -109,7 +106,7 @@ impl Value {
     }
 
     /// The byte count inside; panics on another variant (a table bug).
-    pub fn bytes(self) -> u64 {
+    pub(crate) fn bytes(self) -> u64 {
         match self {
             Value::Bytes(n) => n,
             _ => panic!("{KIND_MISMATCH}"),
@@ -117,7 +114,7 @@ impl Value {
     }
 
     /// The choice index inside; panics on another variant (a table bug).
-    pub fn choice(self) -> usize {
+    pub(crate) fn choice(self) -> usize {
         match self {
             Value::Choice(i) => i,
             _ => panic!("{KIND_MISMATCH}"),
@@ -125,7 +122,7 @@ impl Value {
     }
 
     /// The text inside; panics on another variant (a table bug).
-    pub fn text(self) -> String {
+    pub(crate) fn text(self) -> String {
         match self {
             Value::Text(s) => s,
             _ => panic!("{KIND_MISMATCH}"),
@@ -133,7 +130,7 @@ impl Value {
     }
 
     /// The words inside; panics on another variant (a table bug).
-    pub fn words(self) -> Vec<String> {
+    pub(crate) fn words(self) -> Vec<String> {
         match self {
             Value::Words(w) => w,
             _ => panic!("{KIND_MISMATCH}"),
@@ -171,17 +168,14 @@ impl DirectiveSpec {
 
     /// Whether the directive takes several words.
     pub fn is_multi_arg(&self) -> bool {
-        matches!(self.kind, Kind::List { .. })
+        matches!(self.kind, Kind::List)
     }
 
     /// Type-checks `args` and runs the directive's own check; the caller has
     /// already made sure a single-value directive got exactly one argument.
     pub fn parse(&self, args: &[String]) -> Result<Value, String> {
         let value = match self.kind {
-            Kind::List { max_len } => {
-                if args.len() > max_len {
-                    return Err("Too many bind addresses specified.".to_string());
-                }
+            Kind::List => {
                 let words = if args.len() == 1 && args[0].is_empty() {
                     Vec::new()
                 } else {
@@ -233,7 +227,7 @@ impl DirectiveSpec {
                     )
                 }),
             Kind::Str { .. } | Kind::Directory => Ok(Value::Text(arg.to_string())),
-            Kind::List { .. } => unreachable!("lists are parsed by the caller"),
+            Kind::List => unreachable!("lists are parsed by the caller"),
         }
     }
 
@@ -246,7 +240,7 @@ impl DirectiveSpec {
             vec![self.default.to_string()]
         };
         let value = match self.kind {
-            Kind::List { .. } => Ok(Value::Words(args)),
+            Kind::List => Ok(Value::Words(args)),
             _ => self.parse_one(&args[0]),
         }
         .map_err(|e| format!("bad default for {}: {e}", self.name));

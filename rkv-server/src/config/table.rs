@@ -75,12 +75,10 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
     DirectiveSpec {
         name: "bind",
         aliases: &[],
-        kind: Kind::List {
-            max_len: MAX_BIND_ADDRESSES,
-        },
+        kind: Kind::List,
         default: "127.0.0.1 -::1",
         flags: Flags::NONE,
-        check: None,
+        check: Some(limit_bind_addresses),
         read: |c| Value::Words(c.bind.clone()),
         write: |c, v| c.bind = v.words(),
     },
@@ -334,6 +332,15 @@ fn path_text(path: &Option<PathBuf>) -> String {
 
 fn text_path(text: String) -> Option<PathBuf> {
     Some(PathBuf::from(text)).filter(|p| !p.as_os_str().is_empty())
+}
+
+fn limit_bind_addresses(value: Value) -> Result<Value, String> {
+    match value {
+        Value::Words(ref words) if words.len() > MAX_BIND_ADDRESSES => {
+            Err("Too many bind addresses specified.".to_string())
+        }
+        other => Ok(other),
+    }
 }
 
 fn refuse_daemonize(value: Value) -> Result<Value, String> {
