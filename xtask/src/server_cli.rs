@@ -3,6 +3,9 @@
 //!
 //! The server parses its own arguments (redis-server style); this `Command`
 //! mirrors that usage so the docs can be generated like the tools' are.
+//! It is not meant for parsing: clap cannot say "an optional file, then free
+//! `--name value` pairs", so `rkv-server --port 7000` without a file would
+//! not parse with it.
 
 use clap::{Arg, ArgAction, Command, ValueHint};
 
