@@ -1,1 +1,3 @@
 //! rkv-server library.
+
+pub mod db;
