@@ -1,3 +1,4 @@
 //! rkv-server library.
 
 pub mod db;
+pub mod glob;
