@@ -183,9 +183,9 @@ impl Matcher<'_> {
 mod tests {
     use super::glob_match;
 
-    /// (pattern, string, nocase, expected). Cases marked "redis" in the
-    /// groups below were checked against redis-server 7.0.15 with `KEYS`
-    /// (case-sensitive) or `COMMAND LIST FILTERBY PATTERN` (nocase).
+    /// (pattern, string, nocase, expected). All case-sensitive rows were
+    /// checked against redis-server 7.0.15 with `KEYS`, and the nocase rows
+    /// on `get` with `COMMAND LIST FILTERBY PATTERN` (which matches nocase).
     const CASES: &[(&[u8], &[u8], bool, bool)] = &[
         // Literals, `?`, `*`.
         (b"", b"", false, true),
@@ -317,6 +317,17 @@ mod tests {
         assert!(glob_match(&short, &string, false));
         assert!(glob_match(&short, &string[..500], false));
         assert!(!glob_match(&short, &string[..499], false));
+    }
+
+    /// Boundary checked against redis-server 7.0.15: 1000 nested `*` still
+    /// match, 1001 do not.
+    #[test]
+    fn nesting_limit_is_exactly_one_thousand_stars() {
+        let string = vec![b'a'; 3000];
+        assert!(glob_match(&b"*?".repeat(999), &string, false));
+        assert!(glob_match(&b"*?".repeat(1000), &string, false));
+        assert!(!glob_match(&b"*?".repeat(1001), &string, false));
+        assert!(!glob_match(&b"*?".repeat(1002), &string, false));
     }
 
     #[test]
