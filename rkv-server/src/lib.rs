@@ -6,6 +6,7 @@
 //! - [`command`]: the declarative command table and dispatch.
 //! - [`families`]: the commands, one module per family.
 //! - [`db`]: databases, the hash table, values and their encodings.
+//! - [`glob`]: Redis-exact glob matching (KEYS, SCAN MATCH, CONFIG GET).
 //! - [`cron`]: periodic work: active expiry, rehashing, timeouts.
 //! - [`config`]: the directive table, config files, CONFIG GET/SET/REWRITE.
 //! - [`client`], [`stats`], [`slowlog`], [`latency`], [`log`], [`errors`].
@@ -18,6 +19,7 @@ pub mod cron;
 pub mod db;
 pub mod errors;
 pub mod families;
+pub mod glob;
 pub mod latency;
 pub mod listener;
 pub mod log;
