@@ -3,7 +3,7 @@
 //! Built once from the families' `COMMANDS` slices; each spec and subcommand
 //! gets a dense [`CommandId`] so per-command statistics are a vector index.
 
-use std::collections::HashMap;
+use ahash::AHashMap as HashMap;
 use std::sync::OnceLock;
 
 use super::spec::CommandSpec;
