@@ -64,8 +64,22 @@ impl<K, V> Table<K, V> {
     }
 
     fn with_size(size: usize) -> Self {
-        let mut buckets = Vec::with_capacity(size);
-        buckets.resize_with(size, || None);
+        if size == 0 {
+            return Self::empty();
+        }
+        let layout = std::alloc::Layout::array::<Link<K, V>>(size).expect("bucket array size overflows");
+        // SAFETY: `Link` is `Option<Box<Node>>`, for which the all-zero bit
+        // pattern is `None` (a guaranteed null-pointer niche), so a zeroed
+        // allocation of `size` links is `size` empty buckets. Zeroed memory
+        // comes from fresh pages for big tables, so growing to millions of
+        // buckets costs no up-front memset that would stall the server.
+        let buckets = unsafe {
+            let ptr = std::alloc::alloc_zeroed(layout) as *mut Link<K, V>;
+            if ptr.is_null() {
+                std::alloc::handle_alloc_error(layout);
+            }
+            Vec::from_raw_parts(ptr, size, size)
+        };
         Table { buckets, used: 0 }
     }
 
