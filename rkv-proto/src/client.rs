@@ -1,0 +1,92 @@
+//! A small blocking client: enough for tools and tests to talk to a server.
+
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use thiserror::Error;
+
+use crate::error::ProtocolError;
+use crate::frame::{encode_command, parse_frame, Frame};
+
+/// What can go wrong talking to a server.
+#[derive(Debug, Error)]
+pub enum ClientError {
+    /// The socket failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] io::Error),
+    /// The server sent something that is not RESP.
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+    /// The server closed the connection.
+    #[error("connection closed by server")]
+    Closed,
+}
+
+/// A blocking connection to a RESP server.
+#[derive(Debug)]
+pub struct Client {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Client {
+    /// Connects to `addr` (e.g. `"127.0.0.1:6379"`).
+    pub fn connect(addr: impl ToSocketAddrs) -> Result<Self, ClientError> {
+        let stream = TcpStream::connect(addr)?;
+        stream.set_nodelay(true)?;
+        Ok(Client {
+            stream,
+            buf: Vec::with_capacity(16 * 1024),
+        })
+    }
+
+    /// Sets how long a read may wait before failing.
+    pub fn set_timeout(&self, timeout: Option<Duration>) -> Result<(), ClientError> {
+        self.stream.set_read_timeout(timeout)?;
+        Ok(())
+    }
+
+    /// Sends a command and reads its reply.
+    pub fn cmd<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Result<Frame, ClientError> {
+        self.send_raw(&encode_command(args))?;
+        self.read_frame()
+    }
+
+    /// Writes raw bytes.
+    pub fn send_raw(&mut self, bytes: &[u8]) -> Result<(), ClientError> {
+        self.stream.write_all(bytes)?;
+        Ok(())
+    }
+
+    /// Reads one reply and returns its raw bytes.
+    pub fn read_raw(&mut self) -> Result<Vec<u8>, ClientError> {
+        loop {
+            if let Some(len) = crate::frame::check_frame(&self.buf)? {
+                return Ok(self.buf.drain(..len).collect());
+            }
+            self.fill()?;
+        }
+    }
+
+    /// Reads one reply.
+    pub fn read_frame(&mut self) -> Result<Frame, ClientError> {
+        loop {
+            if let Some((frame, len)) = parse_frame(&self.buf)? {
+                self.buf.drain(..len);
+                return Ok(frame);
+            }
+            self.fill()?;
+        }
+    }
+
+    fn fill(&mut self) -> Result<(), ClientError> {
+        let mut chunk = [0u8; 16 * 1024];
+        let n = self.stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(ClientError::Closed);
+        }
+        self.buf.extend_from_slice(&chunk[..n]);
+        Ok(())
+    }
+}
