@@ -5,10 +5,22 @@
 //! while keeping each element's raw bytes. Two replies are equal as
 //! multisets exactly when their canonical forms are equal.
 
-use crate::frame::{frame_len, FrameError};
+use rkv_proto::{check_frame, ProtocolError};
+use thiserror::Error;
+
+/// A reply that could not be split into its elements.
+#[derive(Debug, Error)]
+pub enum CanonicalError {
+    /// An element is not valid RESP.
+    #[error(transparent)]
+    Frame(#[from] ProtocolError),
+    /// The reply ended inside an aggregate.
+    #[error("truncated aggregate reply")]
+    Truncated,
+}
 
 /// Returns `reply` with every aggregate's elements sorted, recursively.
-pub fn canonicalize(reply: &[u8]) -> Result<Vec<u8>, FrameError> {
+pub fn canonicalize(reply: &[u8]) -> Result<Vec<u8>, CanonicalError> {
     let Some(&kind) = reply.first() else {
         return Ok(Vec::new());
     };
@@ -18,13 +30,12 @@ pub fn canonicalize(reply: &[u8]) -> Result<Vec<u8>, FrameError> {
     let header_end = reply
         .windows(2)
         .position(|w| w == b"\r\n")
-        .ok_or_else(|| FrameError("aggregate header without CRLF".into()))?
+        .ok_or(CanonicalError::Truncated)?
         + 2;
     let mut children = Vec::new();
     let mut pos = header_end;
     while pos < reply.len() {
-        let len =
-            frame_len(&reply[pos..])?.ok_or_else(|| FrameError("truncated aggregate".into()))?;
+        let len = check_frame(&reply[pos..])?.ok_or(CanonicalError::Truncated)?;
         children.push(canonicalize(&reply[pos..pos + len])?);
         pos += len;
     }

@@ -6,11 +6,9 @@
 //! - [`differential`] runs command scripts against rkv and redis-server and
 //!   compares every reply byte for byte.
 
-pub mod arg_split;
 pub mod canonical;
 pub mod differential;
 pub mod escape;
-pub mod frame;
 pub mod free_port;
 pub mod raw;
 pub mod rkv_binary;

@@ -4,8 +4,9 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
+use rkv_proto::{check_frame, encode_command};
+
 use crate::escape::escape_bytes;
-use crate::frame::frame_len;
 
 /// How long a read may block before the test fails instead of hanging CI.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -64,7 +65,7 @@ impl RawConnection {
     /// panicking.
     pub fn try_read_reply(&mut self) -> Result<Vec<u8>, String> {
         loop {
-            match frame_len(&self.pending) {
+            match check_frame(&self.pending) {
                 Ok(Some(len)) => return Ok(self.pending.drain(..len).collect()),
                 Ok(None) => {}
                 Err(e) => return Err(format!("{e} in {}", escape_bytes(&self.pending))),
@@ -121,32 +122,7 @@ impl RawConnection {
     }
 }
 
-/// Encodes `args` as a RESP array of bulk strings.
-pub fn encode_command<A: AsRef<[u8]>>(args: &[A]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", args.len()).into_bytes();
-    for arg in args {
-        let arg = arg.as_ref();
-        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
-
 /// Socket read timeouts surface as `WouldBlock` on Unix, `TimedOut` elsewhere.
 fn is_timeout(e: &std::io::Error) -> bool {
     matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::encode_command;
-
-    #[test]
-    fn encodes_bulk_array() {
-        assert_eq!(
-            encode_command(&["SET", "k", ""]),
-            b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n".to_vec()
-        );
-    }
 }

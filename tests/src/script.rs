@@ -16,7 +16,7 @@ use std::time::Duration;
 use regex::bytes::Regex;
 use thiserror::Error;
 
-use crate::arg_split::split_args;
+use rkv_proto::split_args;
 
 /// A script that could not be parsed.
 #[derive(Debug, Error)]
@@ -133,7 +133,8 @@ impl Script {
                 pending = Some((line, check));
                 continue;
             }
-            let args = split_args(trimmed).map_err(|e| error(line, e.to_string()))?;
+            let args = split_args(trimmed.as_bytes())
+                .ok_or_else(|| error(line, "unbalanced or glued quotes".into()))?;
             steps.push(Step {
                 line,
                 text: trimmed.to_string(),
