@@ -7,6 +7,7 @@
 //!   compares every reply byte for byte.
 
 pub mod canonical;
+pub mod cli;
 pub mod differential;
 pub mod escape;
 pub mod free_port;

@@ -139,6 +139,7 @@ impl ServerProcess {
             .stdin(Stdio::null())
             .stdout(log_file(&scratch, "stdout.log"))
             .stderr(log_file(&scratch, "stderr.log"));
+        let command_line = format!("{command:?}");
         let child = command.spawn().unwrap_or_else(|e| {
             panic!(
                 "could not spawn {} server {:?}: {e}",
@@ -161,7 +162,7 @@ impl ServerProcess {
                 Err(StartFailure {
                     port_in_use,
                     report: format!(
-                        "{} server on port {port} never answered PING: {why}\n--- server output ---\n{logs}",
+                        "{} server on port {port} never answered PING: {why}\ncommand: {command_line}\n--- server output ---\n{logs}",
                         kind.name()
                     ),
                 })
