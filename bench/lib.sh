@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the benchmark scripts in bench/ (sourced, not run).
 #
 # Servers run without persistence from a scratch directory, on free ports,
@@ -8,6 +9,9 @@ BENCH_OUT="${BENCH_OUT:-$BENCH_ROOT/bench/out}"
 SERVER_CPU="${SERVER_CPU:-0}"
 CLIENT_CPU="${CLIENT_CPU:-1}"
 mkdir -p "$BENCH_OUT"
+
+# Port of the server most recently started by start_server.
+SERVER_PORT=""
 
 # PIDs and scratch directories of servers started by start_server.
 STARTED_PIDS=()
@@ -81,6 +85,7 @@ start_server() {
                 STARTED_PIDS+=("$pid")
                 STARTED_DIRS+=("$dir")
                 log "$name ($binary) on port $port, pid $pid, cpu $SERVER_CPU"
+                # shellcheck disable=SC2034 # read by the sourcing script
                 SERVER_PORT="$port"
                 return
             fi
