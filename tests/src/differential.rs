@@ -14,6 +14,10 @@ use crate::server::{ServerKind, ServerProcess};
 /// scripts themselves are deterministic).
 pub const AGAINST_ENV: &str = "RKV_DIFF_AGAINST";
 
+/// Environment variable that, when set, prints every command and both
+/// replies to stderr while a script runs (handy when writing scripts).
+pub const SHOW_ENV: &str = "RKV_DIFF_SHOW";
+
 /// The directory holding `<family>.txt` scripts.
 pub fn scripts_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts")
@@ -100,6 +104,7 @@ pub fn run_script(script: &Script, candidate: ServerKind) -> Vec<Mismatch> {
     let mut tested_conn = tested.raw();
     let mut reference_conn = reference.raw();
     let file = display_path(&script.path);
+    let show = std::env::var_os(SHOW_ENV).is_some();
     let mut mismatches = Vec::new();
     for step in &script.steps {
         let args = match &step.action {
@@ -113,6 +118,16 @@ pub fn run_script(script: &Script, candidate: ServerKind) -> Vec<Mismatch> {
         reference_conn.send_command(args);
         let got = tested_conn.try_read_reply();
         let expected = reference_conn.try_read_reply();
+        if show {
+            eprintln!(
+                "{file}:{}: {}\n    {}: {}\n    redis: {}",
+                step.line,
+                step.text,
+                candidate.name(),
+                describe(got.clone()),
+                describe(expected.clone())
+            );
+        }
         let mismatch = |got: String, expected: String| Mismatch {
             file: file.clone(),
             line: step.line,
