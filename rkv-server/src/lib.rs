@@ -1,1 +1,2 @@
 //! rkv-server library.
+pub mod config;

@@ -1,0 +1,215 @@
+//! Server configuration: the directive table, loading from a redis.conf
+//! style file and `--name value` arguments, and CONFIG GET/SET/REWRITE.
+//!
+//! Like Redis's `standardConfig` table, every directive is declared once as
+//! data in [`table`]; [`Config`] holds the typed values the server reads.
+
+mod get;
+mod glob;
+mod levels;
+mod load;
+mod rewrite;
+mod scalars;
+mod set;
+mod spec;
+mod split_args;
+mod table;
+
+#[cfg(test)]
+mod sample_file_tests;
+
+use std::path::PathBuf;
+
+pub use levels::{LogLevel, ProtectedAccess};
+pub use load::{AppliedDirective, ConfigError, LoadedConfig};
+pub use set::ConfigSetError;
+pub use spec::{DirectiveSpec, Flags, Kind, Value};
+pub use table::{lookup, DIRECTIVES};
+
+/// The server's configuration as plain typed fields. Build it with
+/// [`Config::default`] or [`Config::from_args`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `port`: TCP port to listen on; 0 disables TCP.
+    pub port: u16,
+    /// `bind`: addresses to listen on; a leading `-` marks an address
+    /// whose absence is not an error.
+    pub bind: Vec<String>,
+    /// `protected-mode`: refuse non-loopback clients when no password and
+    /// no explicit bind are configured.
+    pub protected_mode: bool,
+    /// `tcp-backlog`: listen(2) backlog.
+    pub tcp_backlog: u32,
+    /// `timeout`: close clients idle for this many seconds (0 = never).
+    pub timeout: u32,
+    /// `tcp-keepalive`: SO_KEEPALIVE interval in seconds (0 = off).
+    pub tcp_keepalive: u32,
+    /// `maxclients`: most simultaneous clients.
+    pub maxclients: u32,
+    /// `databases`: number of logical databases.
+    pub databases: u32,
+    /// `dir`: working directory; relative only for the default `.`. The
+    /// server changes into it at start-up and when CONFIG SET changes it.
+    pub dir: PathBuf,
+    /// `pidfile`: where to write the process id, if anywhere.
+    pub pidfile: Option<PathBuf>,
+    /// `loglevel`: how much to log.
+    pub loglevel: LogLevel,
+    /// `logfile`: log destination; `None` means standard output.
+    pub logfile: Option<PathBuf>,
+    /// `requirepass`: password of the default user, if any.
+    pub requirepass: Option<String>,
+    /// `hz`: background task frequency, always within 1..=500.
+    pub hz: u32,
+    /// `dynamic-hz`: raise hz with the number of clients.
+    pub dynamic_hz: bool,
+    /// `active-expire-effort`: 1..=10, effort spent expiring keys.
+    pub active_expire_effort: u32,
+    /// `proto-max-bulk-len`: largest bulk string a client may send, bytes.
+    pub proto_max_bulk_len: u64,
+    /// `client-query-buffer-limit`: largest query buffer per client, bytes.
+    pub client_query_buffer_limit: u64,
+    /// `enable-debug-command`: who may run DEBUG.
+    pub enable_debug_command: ProtectedAccess,
+    /// `slowlog-log-slower-than`: microseconds; -1 disables, 0 logs all.
+    pub slowlog_log_slower_than: i64,
+    /// `slowlog-max-len`: entries kept in the slow log.
+    pub slowlog_max_len: u64,
+    /// `latency-monitor-threshold`: milliseconds; 0 disables.
+    pub latency_monitor_threshold: u64,
+    /// `daemonize`: always `false`; rkv runs in the foreground.
+    pub daemonize: bool,
+}
+
+impl Default for Config {
+    /// Every directive at the default declared in the table.
+    fn default() -> Config {
+        let mut config = Config::blank();
+        for spec in DIRECTIVES {
+            (spec.write)(&mut config, spec.default_value());
+        }
+        config
+    }
+}
+
+/// One row of [`Config::all_directives`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectiveInfo {
+    /// Canonical name.
+    pub name: &'static str,
+    /// Alternative names.
+    pub aliases: &'static [&'static str],
+    /// Current value, as CONFIG GET shows it.
+    pub value: String,
+    /// Default, as written in a config file.
+    pub default: &'static str,
+    /// Behaviour flags.
+    pub flags: Flags,
+}
+
+impl Config {
+    /// A placeholder whose every field the table then overwrites.
+    fn blank() -> Config {
+        Config {
+            port: 0,
+            bind: Vec::new(),
+            protected_mode: false,
+            tcp_backlog: 0,
+            timeout: 0,
+            tcp_keepalive: 0,
+            maxclients: 0,
+            databases: 0,
+            dir: PathBuf::new(),
+            pidfile: None,
+            loglevel: LogLevel::Notice,
+            logfile: None,
+            requirepass: None,
+            hz: 0,
+            dynamic_hz: false,
+            active_expire_effort: 0,
+            proto_max_bulk_len: 0,
+            client_query_buffer_limit: 0,
+            enable_debug_command: ProtectedAccess::No,
+            slowlog_log_slower_than: 0,
+            slowlog_max_len: 0,
+            latency_monitor_threshold: 0,
+            daemonize: false,
+        }
+    }
+
+    /// Every directive of the table with its current value and default.
+    pub fn all_directives(&self) -> impl Iterator<Item = DirectiveInfo> + '_ {
+        DIRECTIVES.iter().map(move |spec| DirectiveInfo {
+            name: spec.name,
+            aliases: spec.aliases,
+            value: spec.display(self),
+            default: spec.default,
+            flags: spec.flags,
+        })
+    }
+
+    /// Whether the directive called `name` holds a secret whose value must
+    /// be hidden from logs, MONITOR and the slow log.
+    pub fn is_sensitive(name: &str) -> bool {
+        lookup(name).is_some_and(|spec| spec.flags.contains(Flags::SENSITIVE))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_redis() {
+        let c = Config::default();
+        assert_eq!(c.port, 6379);
+        assert_eq!(c.bind, ["127.0.0.1", "-::1"]);
+        assert!(c.protected_mode);
+        assert_eq!(c.tcp_backlog, 511);
+        assert_eq!(c.timeout, 0);
+        assert_eq!(c.tcp_keepalive, 300);
+        assert_eq!(c.maxclients, 10000);
+        assert_eq!(c.databases, 16);
+        assert_eq!(c.dir, PathBuf::from("."));
+        assert_eq!(c.pidfile, None);
+        assert_eq!(c.loglevel, LogLevel::Notice);
+        assert_eq!(c.logfile, None);
+        assert_eq!(c.requirepass, None);
+        assert_eq!(c.hz, 10);
+        assert!(c.dynamic_hz);
+        assert_eq!(c.active_expire_effort, 1);
+        assert_eq!(c.proto_max_bulk_len, 512 * 1024 * 1024);
+        assert_eq!(c.client_query_buffer_limit, 1024 * 1024 * 1024);
+        assert_eq!(c.enable_debug_command, ProtectedAccess::No);
+        assert_eq!(c.slowlog_log_slower_than, 10000);
+        assert_eq!(c.slowlog_max_len, 128);
+        assert_eq!(c.latency_monitor_threshold, 0);
+        assert!(!c.daemonize);
+    }
+
+    #[test]
+    fn every_default_reads_back_as_declared() {
+        let c = Config::default();
+        for spec in DIRECTIVES {
+            assert_eq!((spec.read)(&c), spec.default_value(), "{}", spec.name);
+        }
+    }
+
+    #[test]
+    fn table_names_are_unique_lowercase() {
+        for (i, spec) in DIRECTIVES.iter().enumerate() {
+            assert_eq!(spec.name, spec.name.to_ascii_lowercase());
+            assert!(DIRECTIVES[..i].iter().all(|d| !d.answers_to(spec.name)));
+        }
+    }
+
+    #[test]
+    fn all_directives_lists_the_table() {
+        let rows: Vec<_> = Config::default().all_directives().collect();
+        assert_eq!(rows.len(), DIRECTIVES.len());
+        let port = rows.iter().find(|r| r.name == "port").unwrap();
+        assert_eq!((port.value.as_str(), port.default), ("6379", "6379"));
+        assert!(Config::is_sensitive("REQUIREPASS"));
+        assert!(!Config::is_sensitive("port"));
+    }
+}

@@ -1,0 +1,378 @@
+//! The directive table: every configuration directive rkv understands,
+//! declared as data. Loading, CONFIG GET/SET/REWRITE and the sample file
+//! test all read this one list.
+
+use std::path::PathBuf;
+
+use super::levels::{LogLevel, ProtectedAccess};
+use super::spec::{DirectiveSpec, Flags, Kind, Value};
+
+const INT_MAX: i64 = i32::MAX as i64;
+const LONG_MAX: i64 = i64::MAX;
+const MB: u64 = 1024 * 1024;
+
+const LOG_LEVELS: &[&str] = &["debug", "verbose", "notice", "warning"];
+const PROTECTED_ACCESS: &[&str] = &["no", "yes", "local"];
+
+/// Redis's CONFIG_BINDADDR_MAX.
+const MAX_BIND_ADDRESSES: usize = 16;
+/// Redis caps `hz` to this range instead of refusing other values.
+const HZ_RANGE: (i64, i64) = (1, 500);
+
+/// All directives, in the order CONFIG REWRITE and the sample file use.
+pub static DIRECTIVES: &[DirectiveSpec] = &[
+    DirectiveSpec {
+        name: "daemonize",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "no",
+        flags: Flags::IMMUTABLE,
+        check: Some(refuse_daemonize),
+        read: |c| Value::Bool(c.daemonize),
+        write: |c, v| c.daemonize = v.bool(),
+    },
+    DirectiveSpec {
+        name: "pidfile",
+        aliases: &[],
+        kind: Kind::Str {
+            empty_is_unset: true,
+        },
+        default: "",
+        flags: Flags::IMMUTABLE,
+        check: None,
+        read: |c| Value::Text(path_text(&c.pidfile)),
+        write: |c, v| c.pidfile = text_path(v.text()),
+    },
+    DirectiveSpec {
+        name: "loglevel",
+        aliases: &[],
+        kind: Kind::Enum(LOG_LEVELS),
+        default: "notice",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Choice(c.loglevel as usize),
+        write: |c, v| {
+            c.loglevel = [
+                LogLevel::Debug,
+                LogLevel::Verbose,
+                LogLevel::Notice,
+                LogLevel::Warning,
+            ][v.choice()]
+        },
+    },
+    DirectiveSpec {
+        name: "logfile",
+        aliases: &[],
+        kind: Kind::Str {
+            empty_is_unset: false,
+        },
+        default: "",
+        flags: Flags::IMMUTABLE,
+        check: None,
+        read: |c| Value::Text(path_text(&c.logfile)),
+        write: |c, v| c.logfile = text_path(v.text()),
+    },
+    DirectiveSpec {
+        name: "bind",
+        aliases: &[],
+        kind: Kind::List,
+        default: "127.0.0.1 -::1",
+        flags: Flags::NONE,
+        check: Some(limit_bind_addresses),
+        read: |c| Value::Words(c.bind.clone()),
+        write: |c, v| c.bind = v.words(),
+    },
+    DirectiveSpec {
+        name: "protected-mode",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "yes",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.protected_mode),
+        write: |c, v| c.protected_mode = v.bool(),
+    },
+    DirectiveSpec {
+        name: "port",
+        aliases: &[],
+        kind: Kind::Integer { min: 0, max: 65535 },
+        default: "6379",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.port.into()),
+        write: |c, v| c.port = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "tcp-backlog",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 0,
+            max: INT_MAX,
+        },
+        default: "511",
+        flags: Flags::IMMUTABLE,
+        check: None,
+        read: |c| Value::Int(c.tcp_backlog.into()),
+        write: |c, v| c.tcp_backlog = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "timeout",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 0,
+            max: INT_MAX,
+        },
+        default: "0",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.timeout.into()),
+        write: |c, v| c.timeout = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "tcp-keepalive",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 0,
+            max: INT_MAX,
+        },
+        default: "300",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.tcp_keepalive.into()),
+        write: |c, v| c.tcp_keepalive = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "maxclients",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 1,
+            max: u32::MAX as i64,
+        },
+        default: "10000",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.maxclients.into()),
+        write: |c, v| c.maxclients = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "databases",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 1,
+            max: INT_MAX,
+        },
+        default: "16",
+        flags: Flags::IMMUTABLE,
+        check: None,
+        read: |c| Value::Int(c.databases.into()),
+        write: |c, v| c.databases = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "dir",
+        aliases: &[],
+        kind: Kind::Directory,
+        default: ".",
+        flags: Flags::PROTECTED,
+        check: Some(existing_directory),
+        read: |c| Value::Text(c.dir.to_string_lossy().into_owned()),
+        write: |c, v| c.dir = PathBuf::from(v.text()),
+    },
+    DirectiveSpec {
+        name: "requirepass",
+        aliases: &[],
+        kind: Kind::Str {
+            empty_is_unset: true,
+        },
+        default: "",
+        flags: Flags::SENSITIVE,
+        check: None,
+        read: |c| Value::Text(c.requirepass.clone().unwrap_or_default()),
+        write: |c, v| c.requirepass = Some(v.text()).filter(|s| !s.is_empty()),
+    },
+    DirectiveSpec {
+        name: "hz",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 0,
+            max: INT_MAX,
+        },
+        default: "10",
+        flags: Flags::NONE,
+        check: Some(clamp_hz),
+        read: |c| Value::Int(c.hz.into()),
+        write: |c, v| c.hz = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "dynamic-hz",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "yes",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.dynamic_hz),
+        write: |c, v| c.dynamic_hz = v.bool(),
+    },
+    DirectiveSpec {
+        name: "active-expire-effort",
+        aliases: &[],
+        kind: Kind::Integer { min: 1, max: 10 },
+        default: "1",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.active_expire_effort.into()),
+        write: |c, v| c.active_expire_effort = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "proto-max-bulk-len",
+        aliases: &[],
+        kind: Kind::Memory {
+            min: MB,
+            max: LONG_MAX as u64,
+        },
+        default: "512mb",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bytes(c.proto_max_bulk_len),
+        write: |c, v| c.proto_max_bulk_len = v.bytes(),
+    },
+    DirectiveSpec {
+        name: "client-query-buffer-limit",
+        aliases: &[],
+        kind: Kind::Memory {
+            min: MB,
+            max: LONG_MAX as u64,
+        },
+        default: "1gb",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bytes(c.client_query_buffer_limit),
+        write: |c, v| c.client_query_buffer_limit = v.bytes(),
+    },
+    DirectiveSpec {
+        name: "enable-debug-command",
+        aliases: &[],
+        kind: Kind::Enum(PROTECTED_ACCESS),
+        default: "no",
+        flags: Flags::IMMUTABLE,
+        check: None,
+        read: |c| Value::Choice(c.enable_debug_command as usize),
+        write: |c, v| {
+            c.enable_debug_command = [
+                ProtectedAccess::No,
+                ProtectedAccess::Yes,
+                ProtectedAccess::Local,
+            ][v.choice()]
+        },
+    },
+    DirectiveSpec {
+        name: "slowlog-log-slower-than",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: -1,
+            max: i64::MAX,
+        },
+        default: "10000",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.slowlog_log_slower_than),
+        write: |c, v| c.slowlog_log_slower_than = v.int(),
+    },
+    DirectiveSpec {
+        name: "slowlog-max-len",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 0,
+            max: LONG_MAX,
+        },
+        default: "128",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(wide(c.slowlog_max_len)),
+        write: |c, v| c.slowlog_max_len = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "latency-monitor-threshold",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "0",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(wide(c.latency_monitor_threshold)),
+        write: |c, v| c.latency_monitor_threshold = narrow(v.int()),
+    },
+];
+
+/// Looks a directive up by name or alias, ignoring case.
+pub fn lookup(name: &str) -> Option<&'static DirectiveSpec> {
+    DIRECTIVES.iter().find(|d| d.answers_to(name))
+}
+
+/// Converts a bounds-checked integer into a field's type. The kind's bounds
+/// always fit the field, so a failure is a bug in the table.
+fn narrow<T: TryFrom<i64>>(n: i64) -> T {
+    match T::try_from(n) {
+        Ok(v) => v,
+        Err(_) => panic!("directive table: bounds do not fit the field"),
+    }
+}
+
+/// Widens an unsigned field whose bounds keep it within `i64`.
+fn wide(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn path_text(path: &Option<PathBuf>) -> String {
+    path.as_ref()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn text_path(text: String) -> Option<PathBuf> {
+    Some(PathBuf::from(text)).filter(|p| !p.as_os_str().is_empty())
+}
+
+fn limit_bind_addresses(value: Value) -> Result<Value, String> {
+    match value {
+        Value::Words(ref words) if words.len() > MAX_BIND_ADDRESSES => {
+            Err("Too many bind addresses specified.".to_string())
+        }
+        other => Ok(other),
+    }
+}
+
+fn refuse_daemonize(value: Value) -> Result<Value, String> {
+    if value == Value::Bool(true) {
+        return Err("rkv always runs in the foreground and cannot daemonize; \
+                    use 'daemonize no' and a process supervisor instead"
+            .to_string());
+    }
+    Ok(value)
+}
+
+/// Redis treats hz as a hint: values outside 1..=500 are capped, not refused.
+fn clamp_hz(value: Value) -> Result<Value, String> {
+    Ok(Value::Int(value.int().clamp(HZ_RANGE.0, HZ_RANGE.1)))
+}
+
+/// Redis `chdir`s here and reports `strerror`; rkv checks the directory
+/// and keeps its absolute path (the server changes into it).
+fn existing_directory(value: Value) -> Result<Value, String> {
+    let path = value.text();
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_dir() => Ok(Value::Text(super::spec::absolute(&path))),
+        Ok(_) => Err("Not a directory".to_string()),
+        Err(e) => Err(io_reason(&e)),
+    }
+}
+
+/// The `strerror` text of an I/O error, without Rust's "(os error N)".
+pub(crate) fn io_reason(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
