@@ -40,6 +40,7 @@ impl RawConnection {
     }
 
     /// Writes `bytes` as-is.
+    #[track_caller]
     pub fn send(&mut self, bytes: &[u8]) {
         self.stream
             .write_all(bytes)
@@ -54,6 +55,7 @@ impl RawConnection {
 
     /// Reads exactly one complete reply and returns its raw bytes; panics on
     /// timeout, on a closed connection, or on a malformed frame.
+    #[track_caller]
     pub fn read_reply(&mut self) -> Vec<u8> {
         match self.try_read_reply() {
             Ok(reply) => reply,
@@ -92,12 +94,14 @@ impl RawConnection {
     }
 
     /// Sends `args` as a command and reads its one reply.
+    #[track_caller]
     pub fn command<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Vec<u8> {
         self.send_command(args);
         self.read_reply()
     }
 
     /// Waits (up to [`READ_TIMEOUT`]) for the server to close the connection.
+    #[track_caller]
     pub fn wait_closed(&mut self) -> CloseOutcome {
         if !self.pending.is_empty() {
             return CloseOutcome::SentMore(std::mem::take(&mut self.pending));

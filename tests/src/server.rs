@@ -60,21 +60,25 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     /// Starts `kind` on a free port and waits until it answers PING.
+    #[track_caller]
     pub fn start(kind: ServerKind) -> Self {
         Self::start_with_args(kind, &[])
     }
 
     /// Starts rkv-server.
+    #[track_caller]
     pub fn rkv() -> Self {
         Self::start(ServerKind::Rkv)
     }
 
     /// Starts Debian's redis-server (without persistence).
+    #[track_caller]
     pub fn redis() -> Self {
         Self::start(ServerKind::Redis)
     }
 
     /// Starts `kind` with extra `--directive value` arguments appended.
+    #[track_caller]
     pub fn start_with_args(kind: ServerKind, extra: &[&str]) -> Self {
         let mut last_failure = String::new();
         for _ in 0..PORT_ATTEMPTS {
@@ -103,6 +107,7 @@ impl ServerProcess {
     }
 
     /// A fresh `redis` crate connection.
+    #[track_caller]
     pub fn client(&self) -> redis::Connection {
         redis::Client::open(self.url())
             .and_then(|c| c.get_connection_with_timeout(Duration::from_secs(10)))
@@ -110,6 +115,7 @@ impl ServerProcess {
     }
 
     /// A fresh raw byte-level connection.
+    #[track_caller]
     pub fn raw(&self) -> RawConnection {
         RawConnection::connect(self.port)
             .unwrap_or_else(|e| panic!("raw connection to {} server: {e}", self.kind.name()))
