@@ -1,12 +1,13 @@
-//! `rkv-cli`: placeholder entry point; the tool's issue fills it in.
+//! `rkv-cli` entry point: parses the arguments and reports that the client
+//! itself is not written yet.
+
+use std::process::ExitCode;
 
 use clap::Parser;
+use rkv_cli::Args;
 
-/// Command-line arguments of rkv-cli.
-#[derive(Parser, Debug)]
-#[command(name = "rkv-cli", version, about)]
-struct Args {}
-
-fn main() {
+fn main() -> ExitCode {
     let _args = Args::parse();
+    eprintln!("rkv-cli: connecting to a server is not implemented yet");
+    ExitCode::from(2)
 }

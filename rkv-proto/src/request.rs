@@ -63,15 +63,18 @@ impl Request {
         self.consumed
     }
 
-    /// Fills `out` with the arguments as slices of `buf` (the buffer given to
+    /// The arguments as slices of `buf` (the buffer given to
     /// [`RequestParser::parse`]).
-    pub fn args<'a>(&'a self, buf: &'a [u8], out: &mut Vec<&'a [u8]>) {
-        out.clear();
-        if self.owned.is_empty() {
-            out.extend(self.ranges.iter().map(|r| &buf[r.clone()]));
+    pub fn iter<'a>(&'a self, buf: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let (ranges, owned): (&[Range<usize>], &[Vec<u8>]) = if self.owned.is_empty() {
+            (&self.ranges, &[])
         } else {
-            out.extend(self.owned.iter().map(Vec::as_slice));
-        }
+            (&[], &self.owned)
+        };
+        ranges
+            .iter()
+            .map(move |r| &buf[r.clone()])
+            .chain(owned.iter().map(Vec::as_slice))
     }
 }
 
@@ -296,9 +299,7 @@ mod tests {
         let mut out = Vec::new();
         let limits = Limits::default();
         while let Some(req) = p.parse(&input[pos..], &limits)? {
-            let mut args = Vec::new();
-            req.args(&input[pos..], &mut args);
-            out.push(args.iter().map(|a| a.to_vec()).collect());
+            out.push(req.iter(&input[pos..]).map(|a| a.to_vec()).collect());
             pos += req.consumed();
         }
         Ok(out)
@@ -335,8 +336,7 @@ mod tests {
             );
         }
         let req = p.parse(input, &limits).unwrap().unwrap();
-        let mut args = Vec::new();
-        req.args(input, &mut args);
+        let args: Vec<&[u8]> = req.iter(input).collect();
         assert_eq!(args, vec![&b"SET"[..], b"hello", b""]);
         assert_eq!(req.consumed(), input.len());
     }

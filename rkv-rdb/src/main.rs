@@ -1,12 +1,13 @@
-//! `rkv-rdb`: placeholder entry point; the tool's issue fills it in.
+//! `rkv-rdb` entry point: parses the arguments and reports that the
+//! requested subcommand is not written yet.
+
+use std::process::ExitCode;
 
 use clap::Parser;
+use rkv_rdb::Args;
 
-/// Command-line arguments of rkv-rdb.
-#[derive(Parser, Debug)]
-#[command(name = "rkv-rdb", version, about)]
-struct Args {}
-
-fn main() {
-    let _args = Args::parse();
+fn main() -> ExitCode {
+    let args = Args::parse();
+    eprintln!("rkv-rdb: '{}' is not implemented yet", args.command.name());
+    ExitCode::from(2)
 }

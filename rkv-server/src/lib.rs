@@ -1,2 +1,30 @@
-//! rkv-server library.
+//! rkv-server: a Redis-compatible in-memory data store.
+//!
+//! - [`server`]: [`server::Server`], all state owned by the keyspace thread.
+//! - [`run`] (this file): start-up, listeners, signals and shutdown.
+//! - [`connection`]: one task per client: read, run, reply.
+//! - [`command`]: the declarative command table and dispatch.
+//! - [`families`]: the commands, one module per family.
+//! - [`db`]: databases, the hash table, values and their encodings.
+//! - [`glob`]: Redis-exact glob matching (KEYS, SCAN MATCH, CONFIG GET).
+//! - [`cron`]: periodic work: active expiry, rehashing, timeouts.
+//! - [`config`]: the directive table, config files, CONFIG GET/SET/REWRITE.
+//! - [`client`], [`stats`], [`slowlog`], [`latency`], [`log`], [`errors`].
+
+pub mod client;
+pub mod command;
 pub mod config;
+pub mod connection;
+pub mod cron;
+pub mod db;
+pub mod errors;
+pub mod families;
+pub mod glob;
+pub mod latency;
+pub mod listener;
+pub mod log;
+pub mod server;
+pub mod slowlog;
+pub mod stats;
+
+pub use listener::run;

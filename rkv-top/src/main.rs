@@ -1,12 +1,13 @@
-//! `rkv-top`: placeholder entry point; the tool's issue fills it in.
+//! `rkv-top` entry point: parses the arguments and reports that the
+//! dashboard itself is not written yet.
+
+use std::process::ExitCode;
 
 use clap::Parser;
+use rkv_top::Args;
 
-/// Command-line arguments of rkv-top.
-#[derive(Parser, Debug)]
-#[command(name = "rkv-top", version, about)]
-struct Args {}
-
-fn main() {
+fn main() -> ExitCode {
     let _args = Args::parse();
+    eprintln!("rkv-top: the dashboard is not implemented yet");
+    ExitCode::from(2)
 }

@@ -1,0 +1,62 @@
+//! End-to-end checks of the `rkv-aof` binary's argument handling.
+
+use assert_cmd::cargo::cargo_bin_cmd;
+
+fn stdout_of(args: &[&str]) -> String {
+    let output = cargo_bin_cmd!("rkv-aof").args(args).assert().success();
+    String::from_utf8(output.get_output().stdout.clone()).expect("utf-8 output")
+}
+
+fn stderr_of_failure(args: &[&str]) -> String {
+    let output = cargo_bin_cmd!("rkv-aof").args(args).assert().code(2);
+    String::from_utf8(output.get_output().stderr.clone()).expect("utf-8 output")
+}
+
+#[test]
+fn help_exits_zero_and_lists_subcommands() {
+    let help = stdout_of(&["--help"]);
+    for name in ["check", "fix", "stats", "to-rdb", "--fix <PATH>"] {
+        assert!(help.contains(name), "--help lacks {name}:\n{help}");
+    }
+}
+
+#[test]
+fn fix_help_lists_truncation_options() {
+    let help = stdout_of(&["fix", "--help"]);
+    for option in ["--yes", "--truncate-to-valid", "--truncate-to-timestamp"] {
+        assert!(help.contains(option), "fix --help lacks {option}:\n{help}");
+    }
+}
+
+#[test]
+fn version_prints_name_and_version() {
+    let expected = format!("rkv-aof {}\n", env!("CARGO_PKG_VERSION"));
+    assert_eq!(stdout_of(&["--version"]), expected);
+}
+
+#[test]
+fn bogus_flag_exits_two() {
+    cargo_bin_cmd!("rkv-aof").arg("--bogus").assert().code(2);
+}
+
+#[test]
+fn no_arguments_prints_help_and_exits_two() {
+    let stderr = stderr_of_failure(&[]);
+    assert!(stderr.contains("Usage:"), "unexpected stderr: {stderr}");
+}
+
+#[test]
+fn check_reports_not_implemented() {
+    assert_eq!(
+        stderr_of_failure(&["check", "appendonly.aof"]),
+        "rkv-aof: 'check' is not implemented yet\n"
+    );
+}
+
+#[test]
+fn top_level_fix_reports_the_fix_subcommand() {
+    assert_eq!(
+        stderr_of_failure(&["--fix", "appendonly.aof"]),
+        "rkv-aof: 'fix' is not implemented yet\n"
+    );
+}

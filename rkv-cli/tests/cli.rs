@@ -1,0 +1,55 @@
+//! End-to-end checks of the `rkv-cli` binary's argument handling.
+
+use assert_cmd::cargo::cargo_bin_cmd;
+
+fn stdout_of(args: &[&str]) -> String {
+    let output = cargo_bin_cmd!("rkv-cli").args(args).assert().success();
+    String::from_utf8(output.get_output().stdout.clone()).expect("utf-8 output")
+}
+
+#[test]
+fn help_exits_zero_and_lists_key_options() {
+    let help = stdout_of(&["--help"]);
+    for option in [
+        "-h <HOSTNAME>",
+        "-p <PORT>",
+        "--tls",
+        "--scan",
+        "--pipe",
+        "RKVCLI_AUTH",
+    ] {
+        assert!(help.contains(option), "--help lacks {option}:\n{help}");
+    }
+}
+
+#[test]
+fn version_prints_name_and_version() {
+    let expected = format!("rkv-cli {}\n", env!("CARGO_PKG_VERSION"));
+    assert_eq!(stdout_of(&["--version"]), expected);
+    assert_eq!(stdout_of(&["-v"]), expected);
+}
+
+#[test]
+fn dash_h_wants_a_hostname_rather_than_printing_help() {
+    let assert = cargo_bin_cmd!("rkv-cli").arg("-h").assert().code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("HOSTNAME"), "unexpected stderr: {stderr}");
+}
+
+#[test]
+fn bogus_flag_exits_two() {
+    cargo_bin_cmd!("rkv-cli").arg("--bogus").assert().code(2);
+}
+
+#[test]
+fn sending_a_command_reports_not_implemented() {
+    let assert = cargo_bin_cmd!("rkv-cli")
+        .args(["-p", "6390", "PING"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("not implemented"),
+        "unexpected stderr: {stderr}"
+    );
+}

@@ -1,0 +1,282 @@
+//! Running one command: Redis's `processCommand` checks then `call`, in one
+//! order (lookup, arity, protection, authentication, pause, execute,
+//! statistics, slow log, latency, MONITOR). Handlers never repeat these.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use rkv_proto::ReplyWriter;
+
+use super::ctx::Ctx;
+use super::spec::flags;
+use super::table::CommandId;
+use crate::client::{Client, ReplyMode};
+use crate::config::ProtectedAccess;
+use crate::errors;
+use crate::server::Server;
+
+/// What the connection should do after a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Go on with the next command.
+    Continue,
+    /// A CLIENT PAUSE holds this command back: retry it later, unconsumed.
+    Paused,
+}
+
+/// Runs one request from `client`, appending the reply to `out`.
+pub fn execute(
+    srv: &mut Server,
+    client: &mut Client,
+    argv: &[&[u8]],
+    out: &mut Vec<u8>,
+) -> Outcome {
+    srv.update_clock();
+    client.last_interaction_ms = srv.now_ms;
+    let mut reply = ReplyWriter::new(out, client.protocol);
+
+    let id = match srv.commands.resolve(argv) {
+        Ok(id) => id,
+        Err(container) => {
+            let msg = if container {
+                unknown_subcommand(argv)
+            } else {
+                unknown_command(argv)
+            };
+            reject(srv, &mut reply, None, &msg);
+            return Outcome::Continue;
+        }
+    };
+    let entry = srv.commands.entry(id);
+    let spec = entry.spec;
+    if (spec.arity > 0 && argv.len() != spec.arity as usize)
+        || (argv.len() as i64) < -(spec.arity as i64)
+    {
+        let msg = format!(
+            "ERR wrong number of arguments for '{}' command",
+            entry.full_name
+        );
+        reject(srv, &mut reply, Some(id), &msg);
+        return Outcome::Continue;
+    }
+    if spec.has(flags::PROTECTED) && !protected_allowed(srv, client) {
+        let msg = format!(
+            "ERR {} command not allowed. If the enable-debug-command option is set to \"local\", you can \
+             run it from a local connection, otherwise you need to set this option in the configuration \
+             file, and then restart the server.",
+            spec.name.to_ascii_uppercase()
+        );
+        reject(srv, &mut reply, Some(id), &msg);
+        return Outcome::Continue;
+    }
+    if srv.auth_required() && !client.authenticated && !spec.has(flags::NO_AUTH) {
+        reject(srv, &mut reply, Some(id), errors::NOAUTH);
+        return Outcome::Continue;
+    }
+    if let Some(pause) = srv.pause {
+        let held = !pause.writes_only || spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE);
+        if held && pause.until_ms > srv.now_ms {
+            return Outcome::Paused;
+        }
+    }
+    call(srv, client, argv, reply, id);
+    Outcome::Continue
+}
+
+/// Executes a resolved command and does the bookkeeping after it.
+fn call(
+    srv: &mut Server,
+    client: &mut Client,
+    argv: &[&[u8]],
+    reply: ReplyWriter<'_>,
+    id: CommandId,
+) {
+    let spec = srv.commands.entry(id).spec;
+    if client.reply_mode == ReplyMode::SkipNext {
+        client.reply_mode = ReplyMode::Skip;
+    }
+    let reply_start = reply.len();
+    let started = Instant::now();
+    let mut ctx = Ctx {
+        srv,
+        client,
+        argv,
+        out: reply,
+        cmd: spec,
+        cmd_id: id,
+        failed: false,
+        redacted: 0,
+    };
+    (spec.handler)(&mut ctx);
+    let elapsed_us = started.elapsed().as_micros() as u64;
+    let Ctx {
+        srv,
+        client,
+        mut out,
+        failed,
+        redacted,
+        ..
+    } = ctx;
+
+    match client.reply_mode {
+        ReplyMode::Off => out.truncate(reply_start),
+        ReplyMode::Skip => {
+            out.truncate(reply_start);
+            client.reply_mode = ReplyMode::On;
+        }
+        _ => {}
+    }
+    let full_name = &srv.commands.entry(id).full_name;
+    if client.last_cmd != *full_name {
+        client.last_cmd.clone_from(full_name);
+    }
+    let stats = &mut srv.stats.commands[id];
+    stats.calls += 1;
+    stats.usec += elapsed_us;
+    if failed {
+        stats.failed_calls += 1;
+    }
+    srv.stats.total_commands_processed += 1;
+
+    if !spec.has(flags::SKIP_SLOWLOG) && srv.config.slowlog_log_slower_than >= 0 {
+        let threshold = srv.config.slowlog_log_slower_than;
+        if elapsed_us >= threshold as u64 {
+            let shown = redact(argv, redacted);
+            let shown: Vec<&[u8]> = shown.iter().map(Vec::as_slice).collect();
+            let name = client.name.clone().unwrap_or_default();
+            let max_len = srv.config.slowlog_max_len as usize;
+            srv.slowlog.record(
+                threshold,
+                max_len,
+                &shown,
+                elapsed_us,
+                srv.now_ms / 1000,
+                &client.addr,
+                &name,
+            );
+        }
+    }
+    let event = if spec.has(flags::FAST) {
+        "fast-command"
+    } else {
+        "command"
+    };
+    srv.latency.record(
+        srv.config.latency_monitor_threshold,
+        event,
+        elapsed_us / 1000,
+        srv.now_ms / 1000,
+    );
+
+    if !srv.monitors.is_empty() && !spec.has(flags::ADMIN) && !spec.has(flags::SKIP_MONITOR) {
+        feed_monitors(srv, client, argv, redacted);
+    }
+}
+
+/// Replies with a rejection (before execution) and counts it.
+fn reject(srv: &mut Server, reply: &mut ReplyWriter<'_>, id: Option<CommandId>, msg: &str) {
+    reply.error(msg);
+    srv.stats.count_error(errors::error_code(msg));
+    if let Some(id) = id {
+        srv.stats.commands[id].rejected_calls += 1;
+    }
+}
+
+/// Whether a `PROTECTED` command (DEBUG) may run for this client.
+fn protected_allowed(srv: &Server, client: &Client) -> bool {
+    match srv.config.enable_debug_command {
+        ProtectedAccess::Yes => true,
+        ProtectedAccess::No => false,
+        ProtectedAccess::Local => is_local(&client.addr),
+    }
+}
+
+fn is_local(addr: &str) -> bool {
+    addr.starts_with("127.")
+        || addr.starts_with("[::1]")
+        || addr.starts_with("::1")
+        || addr.starts_with('/')
+}
+
+/// `ERR unknown command 'x', with args beginning with: 'a' 'b' `, as Redis builds it.
+fn unknown_command(argv: &[&[u8]]) -> String {
+    let mut args = String::new();
+    for a in &argv[1..] {
+        if args.len() >= 128 {
+            break;
+        }
+        let room = 128 - args.len();
+        let text = String::from_utf8_lossy(&a[..a.len().min(room)]).into_owned();
+        let _ = write!(args, "'{text}' ");
+    }
+    let name = String::from_utf8_lossy(&argv[0][..argv[0].len().min(128)]).into_owned();
+    format!("ERR unknown command '{name}', with args beginning with: {args}")
+}
+
+/// `ERR unknown subcommand 'x'. Try CONFIG HELP.`
+fn unknown_subcommand(argv: &[&[u8]]) -> String {
+    let sub = String::from_utf8_lossy(&argv[1][..argv[1].len().min(128)]).into_owned();
+    let container = String::from_utf8_lossy(argv[0]).to_ascii_uppercase();
+    format!("ERR unknown subcommand '{sub}'. Try {container} HELP.")
+}
+
+/// Arguments with redacted ones replaced, as MONITOR and the slow log show them.
+fn redact(argv: &[&[u8]], redacted: u64) -> Vec<Vec<u8>> {
+    argv.iter()
+        .enumerate()
+        .map(|(i, a)| {
+            if i < 64 && redacted & (1 << i) != 0 {
+                b"(redacted)".to_vec()
+            } else {
+                a.to_vec()
+            }
+        })
+        .collect()
+}
+
+/// Sends `+<time> [<db> <addr>] "arg" ...` to every MONITOR client.
+fn feed_monitors(srv: &mut Server, client: &Client, argv: &[&[u8]], redacted: u64) {
+    let now_us = crate::server::unix_us();
+    let mut line = format!(
+        "+{}.{:06} [{} {}]",
+        now_us / 1_000_000,
+        now_us % 1_000_000,
+        client.db,
+        client.addr
+    );
+    for a in redact(argv, redacted) {
+        line.push(' ');
+        line.push_str(&rkv_proto::quote_repr(&a));
+    }
+    line.push_str("\r\n");
+    let monitors = srv.monitors.clone();
+    for id in monitors {
+        if id == client.id {
+            continue;
+        }
+        if let Some(m) = srv.clients.get(&id) {
+            if let Ok(mut m) = m.try_borrow_mut() {
+                m.push_bytes(line.as_bytes());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_command_text() {
+        let argv: Vec<&[u8]> = vec![b"foo", b"a", b"b"];
+        assert_eq!(
+            unknown_command(&argv),
+            "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
+        );
+        let argv: Vec<&[u8]> = vec![b"foo"];
+        assert_eq!(
+            unknown_command(&argv),
+            "ERR unknown command 'foo', with args beginning with: "
+        );
+    }
+}

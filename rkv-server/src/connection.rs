@@ -1,0 +1,219 @@
+//! One client connection: read requests, run them, write replies.
+//!
+//! Every complete request in the input buffer is run before the replies go
+//! out in one write (pipelining); the task then waits for more input or for a
+//! wake-up from another client (MONITOR feed, CLIENT KILL, pushes).
+
+use std::cell::RefCell;
+use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
+use std::rc::Rc;
+use std::time::Duration;
+
+use rkv_proto::{Limits, RequestParser};
+use smallvec::SmallVec;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::client::Client;
+use crate::command::dispatch::{execute, Outcome};
+use crate::server::Server;
+
+/// Read granularity (Redis's `PROTO_IOBUF_LEN`).
+const READ_CHUNK: usize = 16 * 1024;
+
+/// Redis's reply to a non-loopback client in protected mode.
+const DENIED: &str = "-DENIED Redis is running in protected mode because protected mode is enabled and no password \
+is set for the default user. In this mode connections are only accepted from the loopback interface. If you want \
+to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable \
+protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to \
+Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet \
+if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the \
+protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then \
+restarting the server. 3) If you started the server manually just for testing, restart it with the \
+'--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to \
+do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+/// What stopped input processing.
+enum Next {
+    /// Wait for more input.
+    Read,
+    /// Close after flushing.
+    Close,
+    /// A pause holds the next command back.
+    Paused,
+}
+
+/// Serves one accepted connection until it closes.
+pub async fn serve(
+    shared: Rc<RefCell<Server>>,
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    local: SocketAddr,
+) {
+    let _ = stream.set_nodelay(true);
+    let client = match admit(&shared, &stream, peer, local) {
+        Ok(c) => c,
+        Err(reply) => {
+            let _ = stream.write_all(reply.as_bytes()).await;
+            return;
+        }
+    };
+    let wake = client.borrow().wake.clone();
+    let mut inbuf: Vec<u8> = Vec::with_capacity(READ_CHUNK);
+    let mut parser = RequestParser::new();
+    let mut out: Vec<u8> = Vec::with_capacity(READ_CHUNK);
+    loop {
+        let next = process_input(&shared, &client, &mut inbuf, &mut parser, &mut out);
+        {
+            let mut c = client.borrow_mut();
+            if !c.pushed.is_empty() {
+                out.append(&mut c.pushed);
+            }
+        }
+        if !out.is_empty() {
+            if stream.write_all(&out).await.is_err() {
+                break;
+            }
+            shared.borrow_mut().stats.total_net_output_bytes += out.len() as u64;
+            out.clear();
+            // Big one-off replies should not pin memory for the connection's life.
+            if out.capacity() > 4 * READ_CHUNK {
+                out.shrink_to(READ_CHUNK);
+            }
+        }
+        match next {
+            Next::Close => break,
+            Next::Paused => {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(10)) => {}
+                    _ = wake.notified() => {}
+                }
+                if client.borrow().close_asap {
+                    break;
+                }
+                continue;
+            }
+            Next::Read => {}
+        }
+        let want = parser.bytes_wanted(inbuf.len()).max(READ_CHUNK);
+        if inbuf.capacity() - inbuf.len() < want / 2 {
+            inbuf.reserve(want);
+        }
+        tokio::select! {
+            biased;
+            _ = wake.notified() => {
+                if client.borrow().close_asap {
+                    break;
+                }
+            }
+            read = stream.read_buf(&mut inbuf) => match read {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    let mut srv = shared.borrow_mut();
+                    srv.stats.total_net_input_bytes += n as u64;
+                    if inbuf.len() as u64 > srv.config.client_query_buffer_limit {
+                        let c = client.borrow();
+                        crate::warning!("Closing client that reached max query buffer length: id={} addr={}", c.id, c.addr);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let id = client.borrow().id;
+    let mut srv = shared.borrow_mut();
+    srv.clients.remove(&id);
+    srv.monitors.retain(|m| *m != id);
+}
+
+/// Registers a new client, or returns the error line to send before closing.
+fn admit(
+    shared: &Rc<RefCell<Server>>,
+    stream: &TcpStream,
+    peer: SocketAddr,
+    local: SocketAddr,
+) -> Result<Rc<RefCell<Client>>, String> {
+    let mut srv = shared.borrow_mut();
+    srv.update_clock();
+    srv.stats.total_connections_received += 1;
+    if srv.clients.len() as u64 >= srv.config.maxclients as u64 {
+        srv.stats.rejected_connections += 1;
+        return Err("-ERR max number of clients reached\r\n".into());
+    }
+    if srv.config.protected_mode && !srv.auth_required() && !peer.ip().is_loopback() {
+        srv.stats.rejected_connections += 1;
+        return Err(DENIED.into());
+    }
+    let id = srv.next_client_id;
+    srv.next_client_id += 1;
+    let authenticated = !srv.auth_required();
+    let client = Client::new(
+        id,
+        peer.to_string(),
+        local.to_string(),
+        stream.as_raw_fd(),
+        srv.now_ms,
+        authenticated,
+    );
+    let client = Rc::new(RefCell::new(client));
+    srv.clients.insert(id, client.clone());
+    Ok(client)
+}
+
+/// Runs every complete request in `inbuf`, consuming what was run.
+fn process_input(
+    shared: &Rc<RefCell<Server>>,
+    client: &Rc<RefCell<Client>>,
+    inbuf: &mut Vec<u8>,
+    parser: &mut RequestParser,
+    out: &mut Vec<u8>,
+) -> Next {
+    let mut srv = shared.borrow_mut();
+    let mut c = client.borrow_mut();
+    let mut pos = 0;
+    let mut next = Next::Read;
+    while pos < inbuf.len() {
+        if c.close_after_reply || c.close_asap {
+            break;
+        }
+        let limits = Limits {
+            max_bulk_len: srv.config.proto_max_bulk_len as usize,
+            unauthenticated: !c.authenticated,
+        };
+        match parser.parse(&inbuf[pos..], &limits) {
+            Ok(None) => break,
+            Ok(Some(req)) => {
+                let consumed = req.consumed();
+                if req.is_empty() {
+                    pos += consumed;
+                    continue;
+                }
+                let argv: SmallVec<[&[u8]; 8]> = req.iter(&inbuf[pos..]).collect();
+                if execute(&mut srv, &mut c, &argv, out) == Outcome::Paused {
+                    next = Next::Paused;
+                    break;
+                }
+                pos += consumed;
+            }
+            Err(e) => {
+                crate::verbose!(
+                    "Protocol error ({e}) from client: id={} addr={}",
+                    c.id,
+                    c.addr
+                );
+                rkv_proto::ReplyWriter::new(out, c.protocol).error(&format!("ERR {e}"));
+                srv.stats.count_error("ERR");
+                c.close_after_reply = true;
+                break;
+            }
+        }
+    }
+    inbuf.drain(..pos);
+    c.qbuf = inbuf.len();
+    c.qbuf_free = inbuf.capacity() - inbuf.len();
+    if c.close_after_reply || c.close_asap {
+        next = Next::Close;
+    }
+    next
+}

@@ -1,0 +1,307 @@
+//! [`Db`]: one logical database (SELECT n): its keys and its expiry index.
+
+use super::dict::Dict;
+use super::small_bytes::SmallBytes;
+use super::value::Value;
+
+/// Redis's LRU clock has 24 bits of seconds.
+pub const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
+
+/// The LRU clock value (seconds, 24 bits) for a wall-clock time in ms.
+pub fn lru_clock(now_ms: i64) -> u32 {
+    ((now_ms / 1000) as u32) & LRU_CLOCK_MAX
+}
+
+/// Seconds since `lru` given the current clock, allowing for wrap-around.
+pub fn idle_seconds(clock: u32, lru: u32) -> u64 {
+    if clock >= lru {
+        (clock - lru) as u64
+    } else {
+        (clock as u64 + LRU_CLOCK_MAX as u64 + 1) - lru as u64
+    }
+}
+
+/// A stored value with its access metadata.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The value.
+    pub value: Value,
+    /// LRU clock at last access (OBJECT IDLETIME).
+    pub lru: u32,
+}
+
+/// One database: keys and the absolute expiry times (ms) of volatile keys.
+#[derive(Debug, Default)]
+pub struct Db {
+    keys: Dict<SmallBytes, Entry>,
+    /// Volatile keys and their absolute expiry time in ms (like Redis's
+    /// `db->expires`), sampled by the active expiry cycle.
+    expires: Dict<SmallBytes, i64>,
+    /// Keys removed because they expired (lazily or actively).
+    pub expired_count: u64,
+    /// Running average of TTLs seen by the active cycle (INFO keyspace avg_ttl).
+    pub avg_ttl: i64,
+}
+
+/// The outcome of one round of the active expiry cycle on a database.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ExpireRound {
+    /// Keys with TTL examined.
+    pub sampled: usize,
+    /// Keys among them that had expired and were deleted.
+    pub expired: usize,
+}
+
+impl Db {
+    /// An empty database.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of keys (including logically expired ones not yet removed).
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the database has no keys.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Number of keys with an expiry.
+    pub fn expires_len(&self) -> usize {
+        self.expires.len()
+    }
+
+    /// The absolute expiry (ms) of `key`, if it has one.
+    pub fn expire_at(&self, key: &[u8]) -> Option<i64> {
+        if self.expires.is_empty() {
+            return None;
+        }
+        self.expires.get(key).copied()
+    }
+
+    /// Whether `key` exists with an expiry in the past.
+    pub fn is_expired(&self, key: &[u8], now_ms: i64) -> bool {
+        matches!(self.expire_at(key), Some(at) if at <= now_ms)
+    }
+
+    /// Deletes `key` if it is logically expired; returns whether it did.
+    pub fn expire_if_needed(&mut self, key: &[u8], now_ms: i64) -> bool {
+        if self.is_expired(key, now_ms) {
+            self.remove(key);
+            self.expired_count += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Looks a key up for reading or writing: an expired key is deleted and
+    /// reported missing; the access time is updated.
+    pub fn lookup(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
+        self.expire_if_needed(key, now_ms);
+        let e = self.keys.get_mut(key)?;
+        e.lru = lru_clock(now_ms);
+        Some(e)
+    }
+
+    /// Looks a key up without side effects (no deletion, no access time);
+    /// an expired key is reported missing.
+    pub fn peek(&self, key: &[u8], now_ms: i64) -> Option<&Entry> {
+        if self.is_expired(key, now_ms) {
+            return None;
+        }
+        self.keys.get(key)
+    }
+
+    /// Mutable access without expiry or LRU side effects (after a lookup).
+    pub fn get_mut_raw(&mut self, key: &[u8]) -> Option<&mut Entry> {
+        self.keys.get_mut(key)
+    }
+
+    /// Stores `value` under `key`, replacing any old value. The expiry is
+    /// cleared unless `keep_ttl`.
+    pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool, now_ms: i64) {
+        let entry = Entry {
+            value,
+            lru: lru_clock(now_ms),
+        };
+        if let Some(old) = self.keys.get_mut(key) {
+            *old = entry;
+            if !keep_ttl && !self.expires.is_empty() {
+                self.expires.remove(key);
+            }
+        } else {
+            self.keys.insert(SmallBytes::new(key), entry);
+        }
+    }
+
+    /// Stores a whole entry (RENAME, MOVE, COPY keep the access time).
+    pub fn set_entry(&mut self, key: &[u8], entry: Entry) {
+        if let Some(old) = self.keys.get_mut(key) {
+            *old = entry;
+            self.expires.remove(key);
+        } else {
+            self.keys.insert(SmallBytes::new(key), entry);
+        }
+    }
+
+    /// Removes `key` and its expiry; returns the entry if it existed.
+    pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+        let (_, entry) = self.keys.remove(key)?;
+        if !self.expires.is_empty() {
+            self.expires.remove(key);
+        }
+        Some(entry)
+    }
+
+    /// Sets the absolute expiry (ms) of an existing key.
+    pub fn set_expire(&mut self, key: &[u8], at_ms: i64) {
+        debug_assert!(self.keys.contains_key(key));
+        match self.expires.get_mut(key) {
+            Some(t) => *t = at_ms,
+            None => {
+                self.expires.insert(SmallBytes::new(key), at_ms);
+            }
+        }
+    }
+
+    /// Removes the expiry of `key`; returns whether it had one.
+    pub fn persist(&mut self, key: &[u8]) -> bool {
+        self.expires.remove(key).is_some()
+    }
+
+    /// Whether the key is present (expired keys count as absent; nothing is deleted).
+    pub fn contains(&self, key: &[u8], now_ms: i64) -> bool {
+        self.peek(key, now_ms).is_some()
+    }
+
+    /// Empties the database, returning the old contents so a caller can free
+    /// them elsewhere.
+    pub fn take_all(&mut self) -> (Dict<SmallBytes, Entry>, Dict<SmallBytes, i64>) {
+        (self.keys.take_all(), self.expires.take_all())
+    }
+
+    /// Exchanges the contents of two databases (SWAPDB).
+    pub fn swap_contents(&mut self, other: &mut Db) {
+        std::mem::swap(&mut self.keys, &mut other.keys);
+        std::mem::swap(&mut self.expires, &mut other.expires);
+        std::mem::swap(&mut self.avg_ttl, &mut other.avg_ttl);
+    }
+
+    /// All keys and entries (including logically expired ones).
+    pub fn iter(&self) -> impl Iterator<Item = (&SmallBytes, &Entry)> {
+        self.keys.iter()
+    }
+
+    /// One step of a SCAN over the keys; returns the next cursor.
+    pub fn scan(&self, cursor: u64, f: impl FnMut(&SmallBytes, &Entry)) -> u64 {
+        self.keys.scan(cursor, f)
+    }
+
+    /// A random key, or `None` when empty. Expired keys may be returned; the
+    /// caller checks.
+    pub fn random_key(&self) -> Option<&SmallBytes> {
+        self.keys.random_entry().map(|(k, _)| k)
+    }
+
+    /// One round of active expiry: samples up to `samples` volatile keys and
+    /// deletes the expired ones.
+    pub fn active_expire_round(&mut self, samples: usize, now_ms: i64) -> ExpireRound {
+        let mut picked = Vec::with_capacity(samples);
+        self.expires.sample(samples, &mut picked);
+        let mut round = ExpireRound {
+            sampled: picked.len(),
+            expired: 0,
+        };
+        let mut ttl_sum = 0i64;
+        let mut ttl_n = 0i64;
+        let mut dead: Vec<SmallBytes> = Vec::new();
+        for (k, &at) in picked {
+            if at <= now_ms {
+                dead.push(k.clone());
+            } else {
+                ttl_sum += at - now_ms;
+                ttl_n += 1;
+            }
+        }
+        for k in dead {
+            self.remove(&k);
+            self.expired_count += 1;
+            round.expired += 1;
+        }
+        if ttl_n > 0 {
+            // Redis's running estimate: each round weighs 2% against history.
+            let avg = ttl_sum / ttl_n;
+            self.avg_ttl = if self.avg_ttl == 0 {
+                avg
+            } else {
+                (self.avg_ttl / 50) * 49 + avg / 50
+            };
+        }
+        round
+    }
+
+    /// Incremental rehashing work for the cron; returns whether more remains.
+    pub fn rehash_for(&mut self, budget: std::time::Duration) -> bool {
+        let more_keys = self.keys.rehash_for(budget / 2);
+        let more_expires = self.expires.rehash_for(budget / 2);
+        more_keys || more_expires
+    }
+
+    /// Lets the tables shrink after mass deletions.
+    pub fn shrink_if_needed(&mut self) {
+        self.keys.shrink_if_needed();
+        self.expires.shrink_if_needed();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lazy_expiry_on_lookup() {
+        let mut db = Db::new();
+        db.set(b"k", Value::string(b"v"), false, 1000);
+        db.set_expire(b"k", 2000);
+        assert!(db.lookup(b"k", 1999).is_some());
+        assert!(db.peek(b"k", 2000).is_none());
+        assert_eq!(db.len(), 1, "peek does not delete");
+        assert!(db.lookup(b"k", 2000).is_none());
+        assert_eq!(db.len(), 0);
+        assert_eq!(db.expires_len(), 0);
+        assert_eq!(db.expired_count, 1);
+    }
+
+    #[test]
+    fn set_clears_ttl_unless_kept() {
+        let mut db = Db::new();
+        db.set(b"k", Value::string(b"v"), false, 0);
+        db.set_expire(b"k", 5000);
+        db.set(b"k", Value::string(b"w"), true, 0);
+        assert_eq!(db.expire_at(b"k"), Some(5000));
+        db.set(b"k", Value::string(b"x"), false, 0);
+        assert_eq!(db.expire_at(b"k"), None);
+    }
+
+    #[test]
+    fn active_round_removes_expired_samples() {
+        let mut db = Db::new();
+        for i in 0..10 {
+            let k = format!("k{i}");
+            db.set(k.as_bytes(), Value::string(b"v"), false, 0);
+            db.set_expire(k.as_bytes(), 100);
+        }
+        let round = db.active_expire_round(20, 200);
+        assert_eq!(round.expired, 10);
+        assert!(db.is_empty());
+    }
+
+    #[test]
+    fn idle_time_wraps() {
+        assert_eq!(idle_seconds(5, LRU_CLOCK_MAX - 4), 10);
+        assert_eq!(idle_seconds(10, 4), 6);
+    }
+}

@@ -1,0 +1,146 @@
+//! The values a key can hold, with the encodings OBJECT ENCODING reports.
+
+use super::small_bytes::SmallBytes;
+
+/// Strings longer than this are `raw`, shorter ones `embstr` (Redis's
+/// `OBJ_ENCODING_EMBSTR_SIZE_LIMIT`).
+pub const EMBSTR_LIMIT: usize = 44;
+
+/// A string value in one of Redis's three encodings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StrValue {
+    /// A string that is the canonical decimal form of an `i64` (`int`).
+    Int(i64),
+    /// A short string, never modified in place (`embstr`).
+    Emb(SmallBytes),
+    /// A string built by APPEND/SETRANGE or longer than 44 bytes (`raw`).
+    Raw(Vec<u8>),
+}
+
+impl StrValue {
+    /// Encodes freshly written bytes the way Redis's `tryObjectEncoding` does:
+    /// integers of at most 20 characters become `int`, short strings `embstr`.
+    pub fn from_bytes(b: &[u8]) -> Self {
+        if b.len() <= 20 {
+            if let Some(n) = rkv_proto::request::parse_i64(b) {
+                return StrValue::Int(n);
+            }
+        }
+        if b.len() <= EMBSTR_LIMIT {
+            StrValue::Emb(SmallBytes::new(b))
+        } else {
+            StrValue::Raw(b.to_vec())
+        }
+    }
+
+    /// The value as bytes, formatting integers into `scratch`.
+    pub fn as_bytes<'a>(&'a self, scratch: &'a mut itoa::Buffer) -> &'a [u8] {
+        match self {
+            StrValue::Int(n) => scratch.format(*n).as_bytes(),
+            StrValue::Emb(b) => b,
+            StrValue::Raw(v) => v,
+        }
+    }
+
+    /// An owned copy of the bytes.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut s = itoa::Buffer::new();
+        self.as_bytes(&mut s).to_vec()
+    }
+
+    /// Length in bytes of the string form.
+    pub fn len(&self) -> usize {
+        match self {
+            StrValue::Int(n) => itoa::Buffer::new().format(*n).len(),
+            StrValue::Emb(b) => b.len(),
+            StrValue::Raw(v) => v.len(),
+        }
+    }
+
+    /// Whether the string is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Turns the value into a mutable `raw` string (APPEND, SETRANGE).
+    pub fn make_raw(&mut self) -> &mut Vec<u8> {
+        if !matches!(self, StrValue::Raw(_)) {
+            *self = StrValue::Raw(self.to_vec());
+        }
+        match self {
+            StrValue::Raw(v) => v,
+            _ => unreachable!("just converted to raw"),
+        }
+    }
+
+    /// The encoding name OBJECT ENCODING reports.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            StrValue::Int(_) => "int",
+            StrValue::Emb(_) => "embstr",
+            StrValue::Raw(_) => "raw",
+        }
+    }
+
+    /// Heap bytes owned by the value (for memory accounting).
+    pub fn heap_size(&self) -> usize {
+        match self {
+            StrValue::Int(_) => 0,
+            StrValue::Emb(b) => b.heap_size(),
+            StrValue::Raw(v) => v.capacity(),
+        }
+    }
+}
+
+/// The value stored under a key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A string (also bitmaps and HyperLogLogs).
+    Str(StrValue),
+}
+
+impl Value {
+    /// A string value from bytes, encoded as Redis would.
+    pub fn string(b: &[u8]) -> Self {
+        Value::Str(StrValue::from_bytes(b))
+    }
+
+    /// The name TYPE reports.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "string",
+        }
+    }
+
+    /// The name OBJECT ENCODING reports.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::Str(s) => s.encoding(),
+        }
+    }
+
+    /// Heap bytes owned by the value (for memory accounting).
+    pub fn heap_size(&self) -> usize {
+        match self {
+            Value::Str(s) => s.heap_size(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_follow_redis() {
+        assert_eq!(StrValue::from_bytes(b"12345").encoding(), "int");
+        assert_eq!(StrValue::from_bytes(b"-0").encoding(), "embstr");
+        assert_eq!(StrValue::from_bytes(b"007").encoding(), "embstr");
+        assert_eq!(StrValue::from_bytes(&[b'a'; 44]).encoding(), "embstr");
+        assert_eq!(StrValue::from_bytes(&[b'a'; 45]).encoding(), "raw");
+        let mut v = StrValue::from_bytes(b"12");
+        v.make_raw().extend_from_slice(b"3");
+        assert_eq!(v.encoding(), "raw");
+        assert_eq!(v.to_vec(), b"123");
+    }
+}

@@ -1,0 +1,86 @@
+//! Error replies: the exact texts Redis 7.0 sends, kept once, and the typed
+//! [`OpError`] that keyspace operations return.
+
+use thiserror::Error;
+
+/// `-WRONGTYPE`
+pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+/// Generic syntax error.
+pub const SYNTAX: &str = "ERR syntax error";
+/// An argument that should be an integer.
+pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
+/// An argument that should be a float.
+pub const NOT_FLOAT: &str = "ERR value is not a valid float";
+/// INCR family overflow.
+pub const OVERFLOW: &str = "ERR increment or decrement would overflow";
+/// Missing key where one is required (RENAME...).
+pub const NO_SUCH_KEY: &str = "ERR no such key";
+/// SELECT/MOVE/SWAPDB with a bad index.
+pub const DB_INDEX: &str = "ERR DB index is out of range";
+/// Authentication needed.
+pub const NOAUTH: &str = "NOAUTH Authentication required.";
+/// Bad password.
+pub const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
+/// An expire time argument that overflows.
+pub const INVALID_EXPIRE: &str = "ERR invalid expire time in '{}' command";
+/// A value that would exceed `proto-max-bulk-len`.
+pub const STRING_TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+/// An offset argument out of range.
+pub const OFFSET_OUT_OF_RANGE: &str = "ERR offset is out of range";
+
+/// The ways a keyspace operation can fail, each with Redis's reply text.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum OpError {
+    /// The key holds another type.
+    #[error("{}", WRONGTYPE)]
+    WrongType,
+    /// The value or an argument is not an integer.
+    #[error("{}", NOT_INTEGER)]
+    NotInteger,
+    /// The value or an argument is not a float.
+    #[error("{}", NOT_FLOAT)]
+    NotFloat,
+    /// Integer arithmetic would overflow.
+    #[error("{}", OVERFLOW)]
+    Overflow,
+    /// The key does not exist.
+    #[error("{}", NO_SUCH_KEY)]
+    NoSuchKey,
+    /// Syntax error.
+    #[error("{}", SYNTAX)]
+    Syntax,
+    /// Result would exceed the maximum string size.
+    #[error("{}", STRING_TOO_LONG)]
+    TooLong,
+    /// Any other error, with its full text (code included).
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The error code of a reply text (`ERR`, `WRONGTYPE`...), as INFO errorstats
+/// counts it: the first word when it is all upper case, else `ERR`.
+pub fn error_code(msg: &str) -> &str {
+    let word = msg.split(' ').next().unwrap_or("");
+    if !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
+    {
+        word
+    } else {
+        "ERR"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes() {
+        assert_eq!(error_code(WRONGTYPE), "WRONGTYPE");
+        assert_eq!(error_code("ERR x"), "ERR");
+        assert_eq!(error_code("Protocol error"), "ERR");
+        assert_eq!(OpError::NotInteger.to_string(), NOT_INTEGER);
+    }
+}

@@ -1,0 +1,200 @@
+//! [`Server`]: all state the keyspace thread owns, and its clock.
+//!
+//! Exactly one thread touches a `Server`: connection tasks and the cron run on
+//! one current-thread runtime and reach it through `Rc<RefCell<Server>>`, so a
+//! command is a plain function call on this struct, with no locks.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::Notify;
+
+use crate::client::Client;
+use crate::command::CommandTable;
+use crate::config::{Config, LoadedConfig};
+use crate::db::Db;
+use crate::latency::LatencyMonitor;
+use crate::slowlog::SlowLog;
+use crate::stats::{CommandStats, Stats};
+
+/// The server version clients see in INFO and HELLO (clients gate features on it).
+pub const REDIS_VERSION: &str = "7.0.15";
+/// rkv's own version.
+pub const RKV_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How SHUTDOWN was asked to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShutdownRequest {
+    /// SHUTDOWN, SIGTERM or SIGINT.
+    Normal,
+}
+
+/// A CLIENT PAUSE in effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pause {
+    /// When it ends, ms since the epoch.
+    pub until_ms: i64,
+    /// Pause only writes (`WRITE`) rather than every command (`ALL`).
+    pub writes_only: bool,
+}
+
+/// The clients table, by id (ascending, as CLIENT LIST prints them).
+pub type Clients = BTreeMap<u64, Rc<RefCell<Client>>>;
+
+/// Everything the keyspace thread owns.
+#[derive(Debug)]
+pub struct Server {
+    /// Current configuration.
+    pub config: Config,
+    /// Where the configuration came from (CONFIG REWRITE).
+    pub loaded_config: LoadedConfig,
+    /// The databases.
+    pub dbs: Vec<Db>,
+    /// Connected clients.
+    pub clients: Clients,
+    /// Id for the next client.
+    pub next_client_id: u64,
+    /// The command table.
+    pub commands: &'static CommandTable,
+    /// Counters.
+    pub stats: Stats,
+    /// SLOWLOG.
+    pub slowlog: SlowLog,
+    /// LATENCY.
+    pub latency: LatencyMonitor,
+    /// Changes since the last save (`rdb_changes_since_last_save`).
+    pub dirty: u64,
+    /// Start time.
+    pub started: Instant,
+    /// Start time, ms since the epoch.
+    pub started_ms: i64,
+    /// Random 40-hex-digit run id.
+    pub run_id: String,
+    /// Cached wall clock (ms), refreshed before each command and cron tick.
+    pub now_ms: i64,
+    /// TCP port actually bound.
+    pub port: u16,
+    /// Highest memory use seen (INFO used_memory_peak).
+    pub peak_memory: usize,
+    /// Set when the server should exit.
+    pub shutdown: Option<ShutdownRequest>,
+    /// Wakes the main task to act on `shutdown`.
+    pub shutdown_notify: Rc<Notify>,
+    /// An active CLIENT PAUSE.
+    pub pause: Option<Pause>,
+    /// Ids of clients in MONITOR mode.
+    pub monitors: Vec<u64>,
+    /// Whether the active expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE).
+    pub active_expire_enabled: bool,
+    /// Cron iterations so far.
+    pub cron_loops: u64,
+    /// Path of the running executable (INFO executable).
+    pub executable: String,
+}
+
+impl Server {
+    /// A server with empty databases, not yet listening.
+    pub fn new(loaded: LoadedConfig) -> Self {
+        let config = loaded.config.clone();
+        let commands = crate::command::table();
+        let now = unix_ms();
+        let stats = Stats {
+            commands: vec![CommandStats::default(); commands.len()],
+            ..Stats::default()
+        };
+        Server {
+            dbs: (0..config.databases.max(1)).map(|_| Db::new()).collect(),
+            port: config.port,
+            config,
+            loaded_config: loaded,
+            clients: BTreeMap::new(),
+            next_client_id: 1,
+            commands,
+            stats,
+            slowlog: SlowLog::default(),
+            latency: LatencyMonitor::default(),
+            dirty: 0,
+            started: Instant::now(),
+            started_ms: now,
+            run_id: random_hex(40),
+            now_ms: now,
+            peak_memory: 0,
+            shutdown: None,
+            shutdown_notify: Rc::new(Notify::new()),
+            pause: None,
+            monitors: Vec::new(),
+            active_expire_enabled: true,
+            cron_loops: 0,
+            executable: std::env::current_exe()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Refreshes the cached clock.
+    pub fn update_clock(&mut self) {
+        self.now_ms = unix_ms();
+    }
+
+    /// Asks the server to stop.
+    pub fn request_shutdown(&mut self, how: ShutdownRequest) {
+        self.shutdown = Some(how);
+        self.shutdown_notify.notify_one();
+    }
+
+    /// Whether clients must authenticate.
+    pub fn auth_required(&self) -> bool {
+        self.config
+            .requirepass
+            .as_deref()
+            .is_some_and(|p| !p.is_empty())
+    }
+
+    /// Total keys in all databases.
+    pub fn total_keys(&self) -> usize {
+        self.dbs.iter().map(Db::len).sum()
+    }
+
+    /// Keys expired in all databases.
+    pub fn expired_keys(&self) -> u64 {
+        self.dbs.iter().map(|d| d.expired_count).sum()
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn unix_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Microseconds since the Unix epoch.
+pub fn unix_us() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
+}
+
+/// `n` random lower-case hex digits, from the OS's randomness when available.
+pub fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n.div_ceil(2)];
+    let filled = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
+        .is_ok();
+    if !filled {
+        let mut x = unix_us() as u64 ^ (std::process::id() as u64) << 32;
+        for b in bytes.iter_mut() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            *b = x as u8;
+        }
+    }
+    let mut s: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    s.truncate(n);
+    s
+}

@@ -1,0 +1,136 @@
+//! Command-line interface of `rkv-top`, the live terminal dashboard.
+//!
+//! The flags live here, as data, so that the binary stays thin and `xtask`
+//! can render the same definition into man pages and shell completions.
+
+mod duration;
+
+pub use duration::{parse_duration, DurationError};
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{ArgAction, CommandFactory, Parser};
+
+/// Live terminal dashboard for rkv and Redis servers.
+///
+/// Polls INFO on one or more servers and shows throughput, latency, memory,
+/// clients and keyspace, refreshed every --interval.
+#[derive(Parser, Debug, Clone, PartialEq)]
+#[command(
+    name = "rkv-top",
+    version,
+    // Like rkv-cli and redis-cli, -h is the host; help is --help only.
+    disable_help_flag = true,
+    after_help = "Examples:\n  rkv-top -h 10.0.0.5 -p 7000\n  rkv-top -u redis://10.0.0.5:7000 -u redis://10.0.0.6:7000\n  rkv-top --cluster -u redis://10.0.0.5:7000\n  rkv-top --once --json"
+)]
+pub struct Args {
+    /// Server hostname.
+    #[arg(short = 'h', value_name = "HOSTNAME", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Server port.
+    #[arg(short = 'p', value_name = "PORT", default_value_t = 6379)]
+    pub port: u16,
+
+    /// Password for AUTH.
+    #[arg(short = 'a', value_name = "PASSWORD")]
+    pub password: Option<String>,
+
+    /// Username for AUTH (ACL users).
+    #[arg(long, value_name = "USERNAME")]
+    pub user: Option<String>,
+
+    /// Server URI, redis://[USER[:PASSWORD]@]HOST[:PORT][/DB]; repeat to
+    /// watch several servers (replaces -h and -p).
+    #[arg(short = 'u', value_name = "URI", action = ArgAction::Append)]
+    pub uris: Vec<String>,
+
+    /// Time between refreshes: a number with ms, s, m or h (bare numbers are
+    /// seconds).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub interval: Duration,
+
+    /// Watch every node of the cluster the given server belongs to.
+    #[arg(long)]
+    pub cluster: bool,
+
+    /// Print one snapshot and exit instead of running the dashboard.
+    #[arg(long)]
+    pub once: bool,
+
+    /// Print snapshots as JSON lines instead of drawing the dashboard.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Connect over TLS.
+    #[arg(long, help_heading = "TLS")]
+    pub tls: bool,
+
+    /// CA certificate file that signs the servers' certificates.
+    #[arg(long, value_name = "FILE", help_heading = "TLS")]
+    pub cacert: Option<PathBuf>,
+
+    /// Client certificate file, for servers that require one.
+    #[arg(long, value_name = "FILE", help_heading = "TLS")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key file for --cert.
+    #[arg(long, value_name = "FILE", help_heading = "TLS")]
+    pub key: Option<PathBuf>,
+
+    /// Do not verify the servers' certificates.
+    #[arg(long, help_heading = "TLS")]
+    pub insecure: bool,
+
+    /// Print help.
+    #[arg(long, action = ArgAction::Help)]
+    pub help: Option<bool>,
+}
+
+/// The clap `Command` for `rkv-top`, used by `xtask` to render docs.
+pub fn command() -> clap::Command {
+    Args::command()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::error::ErrorKind;
+
+    fn parse(args: &[&str]) -> Result<Args, clap::Error> {
+        Args::try_parse_from(std::iter::once("rkv-top").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn defaults() {
+        let args = parse(&[]).unwrap();
+        assert_eq!((args.host.as_str(), args.port), ("127.0.0.1", 6379));
+        assert_eq!(args.interval, Duration::from_secs(1));
+        assert!(args.uris.is_empty());
+    }
+
+    #[test]
+    fn dash_h_is_the_host() {
+        assert_eq!(parse(&["-h", "db1"]).unwrap().host, "db1");
+    }
+
+    #[test]
+    fn uri_is_repeatable() {
+        let args = parse(&["-u", "redis://a:1", "-u", "redis://b:2"]).unwrap();
+        assert_eq!(args.uris, ["redis://a:1", "redis://b:2"]);
+    }
+
+    #[test]
+    fn interval_uses_the_duration_parser() {
+        let args = parse(&["--interval", "250ms"]).unwrap();
+        assert_eq!(args.interval, Duration::from_millis(250));
+        let err = parse(&["--interval", "0s"]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ValueValidation);
+    }
+}
