@@ -67,13 +67,15 @@ fn redis_cli_ping_set_get() {
         return;
     }
     let server = ServerProcess::rkv();
-    let port = server.port();
-    let ping = redis_cli(port, &["PING"]);
-    assert!(ping.status.success(), "{ping:?}");
-    assert_eq!(ping.stdout, b"PONG\n");
-    assert_eq!(redis_cli(port, &["SET", "k", "from cli"]).stdout, b"OK\n");
-    assert_eq!(redis_cli(port, &["GET", "k"]).stdout, b"from cli\n");
-    assert_eq!(redis_cli(port, &["--raw", "INCR", "n"]).stdout, b"1\n");
+    let cli = |args: &[&str]| {
+        let output = redis_cli(server.port(), args);
+        assert!(output.status.success(), "redis-cli {args:?}: {output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert_eq!(cli(&["PING"]), "PONG\n");
+    assert_eq!(cli(&["SET", "k", "from cli"]), "OK\n");
+    assert_eq!(cli(&["GET", "k"]), "from cli\n");
+    assert_eq!(cli(&["--raw", "INCR", "n"]), "1\n");
 }
 
 #[test]
