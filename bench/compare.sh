@@ -33,21 +33,28 @@ trap stop_servers EXIT
 
 STAMP="$(date +%Y%m%dT%H%M%S)"
 RESULTS="$BENCH_OUT/compare-$STAMP.csv"
-echo "server,test,rps,p50_ms,p99_ms" >"$RESULTS"
+echo "server,seq,test,rps,p50_ms,p99_ms" >"$RESULTS"
 
 # bench_round NAME PORT: appends one round of every workload to $RESULTS.
+# Each test runs on its own, so a command the server rejects (redis-benchmark
+# stops at the first error reply) loses only its own row.
 bench_round() {
-    local name="$1" port="$2" workload pipeline tests
+    local name="$1" port="$2" workload pipeline tests test seq=0
     for workload in "${WORKLOADS[@]}"; do
         pipeline="${workload%%:*}"
         tests="${workload#*:}"
-        # CSV columns: test, rps, avg, min, p50, p95, p99, max.
-        (exec_pinned "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$port" -q --csv \
-            -n "$N" -c 50 -P "$pipeline" -t "$tests") |
-            tr -d '"\r' |
-            awk -F, -v server="$name" -v p="$pipeline" \
-                'NR > 1 && NF >= 7 { printf "%s,%s P%s,%s,%s,%s\n", server, $1, p, $2, $5, $7 }' \
-                >>"$RESULTS"
+        for test in ${tests//,/ }; do
+            seq=$((seq + 1))
+            # CSV columns: test, rps, avg, min, p50, p95, p99, max.
+            if ! (exec_pinned "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$port" -q --csv \
+                -n "$N" -c 50 -P "$pipeline" -t "$test") 2>/dev/null |
+                tr -d '"\r' |
+                awk -F, -v server="$name" -v seq="$seq" -v p="$pipeline" \
+                    'NR > 1 && NF >= 7 { printf "%s,%d,%s P%s,%s,%s,%s\n", server, seq, $1, p, $2, $5, $7 }' \
+                    >>"$RESULTS"; then
+                log "warning: $name failed '$test' with -P $pipeline; its row will show n/a"
+            fi
+        done
     done
 }
 
@@ -56,29 +63,34 @@ throughput_table() {
     awk -F, '
         function median(list,   v, n, i, j, t) {
             n = split(list, v, " ")
+            if (n == 0) return ""
             for (i = 2; i <= n; i++)
                 for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
                     t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
                 }
             return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
         }
-        function ratio(a, b) { return b + 0 > 0 ? sprintf("%.2f", a / b) : "n/a" }
+        function ratio(a, b) { return (a != "" && b + 0 > 0) ? sprintf("%.2f", a / b) : "n/a" }
+        function count(x) { return x == "" ? "n/a" : sprintf("%.0f", x) }
         NR == 1 { next }
         {
-            if (!($2 in seen)) { seen[$2] = 1; order[++tests] = $2 }
-            rps[$1, $2] = rps[$1, $2] " " $3
-            p50[$1, $2] = p50[$1, $2] " " $4
-            p99[$1, $2] = p99[$1, $2] " " $5
+            # Rows are listed in workload order, whichever server ran them.
+            order[$2] = $3
+            if ($2 > tests) tests = $2
+            rps[$1, $3] = rps[$1, $3] " " $4
+            p50[$1, $3] = p50[$1, $3] " " $5
+            p99[$1, $3] = p99[$1, $3] " " $6
         }
         END {
             print "| test | rkv rps | redis rps | rps ratio | p50 ratio | p99 ratio |"
             print "|---|---:|---:|---:|---:|---:|"
             for (i = 1; i <= tests; i++) {
+                if (!(i in order)) continue
                 t = order[i]
                 kr = median(rps["rkv", t]); rr = median(rps["redis", t])
                 k50 = median(p50["rkv", t]); r50 = median(p50["redis", t])
                 k99 = median(p99["rkv", t]); r99 = median(p99["redis", t])
-                printf "| %s | %.0f | %.0f | %s | %s | %s |\n", t, kr, rr, ratio(kr, rr), ratio(k50, r50), ratio(k99, r99)
+                printf "| %s | %s | %s | %s | %s | %s |\n", t, count(kr), count(rr), ratio(kr, rr), ratio(k50, r50), ratio(k99, r99)
             }
         }' "$RESULTS"
 }
@@ -92,8 +104,8 @@ memory_row() {
     before_used="$(info_field "$port" used_memory)"
     before_rss="$(info_field "$port" used_memory_rss)"
     gen_sets "$KEYS" 16 | (exec_pinned "$CLIENT_CPU" redis-cli -p "$port" --pipe) >/dev/null
-    echo "$name $(redis-cli -p "$port" DBSIZE) $(info_field "$port" used_memory) \
-$(info_field "$port" used_memory_rss) ${before_used:-0} ${before_rss:-0}"
+    echo "$name $(dbsize "$port") $(info_field "$port" used_memory) \
+$(info_field "$port" used_memory_rss) $before_used $before_rss"
     stop_servers
 }
 
@@ -124,7 +136,10 @@ memory_row redis "$REDIS" >>"$MEMORY"
 echo "## Memory ($KEYS keys, 16-byte values)"
 echo
 awk '
-    function per_key(now, base, keys) { return (now != "" && keys > 0) ? sprintf("%.1f", (now - base) / keys) : "n/a" }
+    function known(x) { return x != "n/a" && x != "" }
+    function per_key(now, base, keys) {
+        return (known(now) && known(base) && keys + 0 > 0) ? sprintf("%.1f", (now - base) / keys) : "n/a"
+    }
     {
         keys[$1] = $2
         used[$1] = per_key($3, $5, $2)
@@ -132,8 +147,8 @@ awk '
         printf "| %s | %s | %s | %s |\n", $1, $2, used[$1], rss[$1]
     }
     END {
-        ur = (used["redis"] + 0 > 0 && used["rkv"] != "n/a") ? sprintf("%.2f", used["rkv"] / used["redis"]) : "n/a"
-        rr = (rss["redis"] + 0 > 0 && rss["rkv"] != "n/a") ? sprintf("%.2f", rss["rkv"] / rss["redis"]) : "n/a"
+        ur = (used["redis"] + 0 > 0 && known(used["rkv"])) ? sprintf("%.2f", used["rkv"] / used["redis"]) : "n/a"
+        rr = (rss["redis"] + 0 > 0 && known(rss["rkv"])) ? sprintf("%.2f", rss["rkv"] / rss["redis"]) : "n/a"
         printf "| rkv / redis | | %s | %s |\n", ur, rr
     }' "$MEMORY" |
     { echo "| server | keys (DBSIZE) | used_memory bytes/key | used_memory_rss bytes/key |"; echo "|---|---:|---:|---:|"; cat; }

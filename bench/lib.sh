@@ -51,11 +51,12 @@ rkv_binary() {
     echo "$target/release/rkv-server"
 }
 
-# Prints a TCP port on 127.0.0.1 that nothing answers on.
+# Prints a TCP port on 127.0.0.1 that nothing answers on, below Linux's
+# ephemeral range (32768+) so benchmark client sockets cannot be holding it.
 free_port() {
     local port
     for _ in $(seq 1 100); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((10000 + RANDOM % 22000))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return
@@ -128,7 +129,16 @@ gen_sets() {
     }'
 }
 
-# info_field PORT FIELD: prints FIELD from INFO (empty if absent).
+# info_field PORT FIELD: prints FIELD from INFO, or n/a if absent.
 info_field() {
-    redis-cli -p "$1" INFO 2>/dev/null | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }'
+    local value
+    value="$(redis-cli -p "$1" INFO 2>/dev/null | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }')"
+    echo "${value:-n/a}"
+}
+
+# dbsize PORT: prints the key count, or n/a if the server has no DBSIZE.
+dbsize() {
+    local keys
+    keys="$(redis-cli -p "$1" DBSIZE 2>/dev/null)"
+    if [[ "$keys" =~ ^[0-9]+$ ]]; then echo "$keys"; else echo n/a; fi
 }

@@ -52,7 +52,7 @@ probe_during_load() {
             -t ping_mbulk -c 1 -n "$PROBE_BATCH") | tr -d '"\r' | awk -F, 'NR > 1' >>"$samples"
     done
     wait "$loader"
-    awk -F, -v name="$name" -v keys="$(redis-cli -p "$port" DBSIZE)" \
+    awk -F, -v name="$name" -v keys="$(dbsize "$port")" \
         -v secs="$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" '
         { n++; sum += $3; if ($8 + 0 > max) max = $8 + 0; if ($7 + 0 > p99) p99 = $7 + 0 }
         END { printf "%s %s %s %d %.3f %.3f %.3f\n", name, keys, secs, n, max, p99, n ? sum / n : 0 }' "$samples"
