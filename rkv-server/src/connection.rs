@@ -96,7 +96,11 @@ pub async fn serve(
             }
             Next::Read => {}
         }
-        let want = parser.bytes_wanted(inbuf.len()).max(READ_CHUNK);
+        // Make room for the pending argument, but grow at most geometrically:
+        // a client announcing a 512 MB value must send it to make us hold it.
+        let want = parser
+            .bytes_wanted(inbuf.len())
+            .clamp(READ_CHUNK, inbuf.capacity().max(READ_CHUNK));
         if inbuf.capacity() - inbuf.len() < want / 2 {
             inbuf.reserve(want);
         }

@@ -221,7 +221,8 @@ fn ping(port: u16) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let mut reply = [0u8; 7];
     stream.read_exact(&mut reply).map_err(|e| e.to_string())?;
-    if &reply == b"+PONG\r\n" {
+    // A server with `requirepass` answers NOAUTH: it is up all the same.
+    if &reply == b"+PONG\r\n" || &reply == b"-NOAUTH" {
         Ok(())
     } else {
         Err(format!(

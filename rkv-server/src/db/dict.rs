@@ -67,7 +67,8 @@ impl<K, V> Table<K, V> {
         if size == 0 {
             return Self::empty();
         }
-        let layout = std::alloc::Layout::array::<Link<K, V>>(size).expect("bucket array size overflows");
+        let layout =
+            std::alloc::Layout::array::<Link<K, V>>(size).expect("bucket array size overflows");
         // SAFETY: `Link` is `Option<Box<Node>>`, for which the all-zero bit
         // pattern is `None` (a guaranteed null-pointer niche), so a zeroed
         // allocation of `size` links is `size` empty buckets. Zeroed memory
