@@ -9,6 +9,7 @@
 //! - [`glob`]: Redis-exact glob matching (KEYS, SCAN MATCH, CONFIG GET).
 //! - [`cron`]: periodic work: active expiry, rehashing, timeouts.
 //! - [`config`]: the directive table, config files, CONFIG GET/SET/REWRITE.
+//! - [`memory`]: allocator and RSS figures for INFO memory.
 //! - [`client`], [`stats`], [`slowlog`], [`latency`], [`log`], [`errors`].
 
 pub mod client;
@@ -23,6 +24,7 @@ pub mod glob;
 pub mod latency;
 pub mod listener;
 pub mod log;
+pub mod memory;
 pub mod server;
 pub mod slowlog;
 pub mod stats;
