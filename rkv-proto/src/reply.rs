@@ -34,6 +34,12 @@ impl<'a> ReplyWriter<'a> {
         self.proto
     }
 
+    /// Switches the encoding for everything written from now on (HELLO
+    /// answers in the protocol it just negotiated).
+    pub fn set_protocol(&mut self, proto: Protocol) {
+        self.proto = proto;
+    }
+
     /// Whether the client speaks RESP3.
     pub fn is_resp3(&self) -> bool {
         self.proto == Protocol::Resp3
@@ -288,6 +294,17 @@ mod tests {
         );
         assert_eq!(write(Resp2, |w| w.error("ERR a\r\nb")), "-ERR a  b\r\n");
         assert_eq!(write(Resp2, |w| w.bulk_int(-12)), "$3\r\n-12\r\n");
+    }
+
+    #[test]
+    fn set_protocol_changes_later_encodings() {
+        let mut buf = Vec::new();
+        let mut w = ReplyWriter::new(&mut buf, Protocol::Resp2);
+        w.map(1);
+        w.set_protocol(Protocol::Resp3);
+        assert_eq!(w.protocol(), Protocol::Resp3);
+        w.map(1);
+        assert_eq!(buf, b"*2\r\n%1\r\n");
     }
 
     #[test]

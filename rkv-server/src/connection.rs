@@ -194,6 +194,10 @@ fn process_input(
                     continue;
                 }
                 let argv: SmallVec<[&[u8]; 8]> = req.iter(&inbuf[pos..]).collect();
+                // CLIENT LIST shows the caller's query buffer as Redis holds it
+                // while running a command: everything read so far.
+                c.qbuf = inbuf.len();
+                c.qbuf_free = inbuf.capacity() - inbuf.len();
                 if execute(&mut srv, &mut c, &argv, out) == Outcome::Paused {
                     next = Next::Paused;
                     break;

@@ -21,6 +21,13 @@ pub const DB_INDEX: &str = "ERR DB index is out of range";
 pub const NOAUTH: &str = "NOAUTH Authentication required.";
 /// Bad password.
 pub const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
+/// A replica or MONITOR client running a keyspace command.
+pub const REPLICA_KEYSPACE: &str = "ERR Replica can't interact with the keyspace";
+/// AUTH with one argument while the default user has no password.
+pub const AUTH_NOPASS: &str = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
+/// CLIENT SETNAME / HELLO SETNAME with a bad name.
+pub const CLIENT_NAME: &str =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
 /// An expire time argument that overflows.
 pub const INVALID_EXPIRE: &str = "ERR invalid expire time in '{}' command";
 /// A value that would exceed `proto-max-bulk-len`.

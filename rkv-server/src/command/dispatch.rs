@@ -33,8 +33,37 @@ pub fn execute(
 ) -> Outcome {
     srv.update_clock();
     client.last_interaction_ms = srv.now_ms;
-    let mut reply = ReplyWriter::new(out, client.protocol);
+    let reply_start = out.len();
+    let outcome = check_and_call(srv, client, argv, out);
+    if outcome == Outcome::Continue {
+        apply_reply_mode(client, out, reply_start);
+    }
+    outcome
+}
 
+/// CLIENT REPLY OFF/SKIP: Redis drops a reply when the mode in force once
+/// the command ran (rejections included) says so, then moves SKIP along:
+/// the command after `CLIENT REPLY SKIP` is the one skipped.
+fn apply_reply_mode(client: &mut Client, reply: &mut Vec<u8>, reply_start: usize) {
+    match client.reply_mode {
+        ReplyMode::Off => reply.truncate(reply_start),
+        ReplyMode::Skip => {
+            reply.truncate(reply_start);
+            client.reply_mode = ReplyMode::On;
+        }
+        ReplyMode::SkipNext => client.reply_mode = ReplyMode::Skip,
+        ReplyMode::On => {}
+    }
+}
+
+/// The checks of Redis's `processCommand`, then the call.
+fn check_and_call(
+    srv: &mut Server,
+    client: &mut Client,
+    argv: &[&[u8]],
+    out: &mut Vec<u8>,
+) -> Outcome {
+    let mut reply = ReplyWriter::new(out, client.protocol);
     let id = match srv.commands.resolve(argv) {
         Ok(id) => id,
         Err(container) => {
@@ -43,11 +72,17 @@ pub fn execute(
             } else {
                 unknown_command(argv)
             };
+            // Redis clears `lastcmd` on a failed lookup (CLIENT LIST cmd=NULL).
+            "NULL".clone_into(&mut client.last_cmd);
             reject(srv, &mut reply, None, &msg);
             return Outcome::Continue;
         }
     };
     let entry = srv.commands.entry(id);
+    // Redis records the command as the client's last before any check.
+    if client.last_cmd != entry.full_name {
+        client.last_cmd.clone_from(&entry.full_name);
+    }
     let spec = entry.spec;
     if (spec.arity > 0 && argv.len() != spec.arity as usize)
         || (argv.len() as i64) < -(spec.arity as i64)
@@ -73,9 +108,16 @@ pub fn execute(
         reject(srv, &mut reply, Some(id), errors::NOAUTH);
         return Outcome::Continue;
     }
+    let may_replicate = spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE);
+    // Redis flags MONITOR clients as replicas: they may not touch the
+    // keyspace, and (like replicas) are never paused.
+    if client.monitor && (may_replicate || spec.has(flags::READONLY)) {
+        reject(srv, &mut reply, Some(id), errors::REPLICA_KEYSPACE);
+        return Outcome::Continue;
+    }
     if let Some(pause) = srv.pause {
-        let held = !pause.writes_only || spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE);
-        if held && pause.until_ms > srv.now_ms {
+        let held = !pause.writes_only || may_replicate;
+        if held && pause.until_ms > srv.now_ms && !client.monitor {
             return Outcome::Paused;
         }
     }
@@ -92,10 +134,6 @@ fn call(
     id: CommandId,
 ) {
     let spec = srv.commands.entry(id).spec;
-    if client.reply_mode == ReplyMode::SkipNext {
-        client.reply_mode = ReplyMode::Skip;
-    }
-    let reply_start = reply.len();
     let started = Instant::now();
     let mut ctx = Ctx {
         srv,
@@ -117,19 +155,6 @@ fn call(
         redacted,
         ..
     } = ctx;
-
-    match client.reply_mode {
-        ReplyMode::Off => out.truncate(reply_start),
-        ReplyMode::Skip => {
-            out.truncate(reply_start);
-            client.reply_mode = ReplyMode::On;
-        }
-        _ => {}
-    }
-    let full_name = &srv.commands.entry(id).full_name;
-    if client.last_cmd != *full_name {
-        client.last_cmd.clone_from(full_name);
-    }
     let stats = &mut srv.stats.commands[id];
     stats.calls += 1;
     stats.usec += elapsed_us;
@@ -169,7 +194,7 @@ fn call(
     );
 
     if !srv.monitors.is_empty() && !spec.has(flags::ADMIN) && !spec.has(flags::SKIP_MONITOR) {
-        feed_monitors(srv, client, argv, redacted);
+        feed_monitors(srv, client, argv, redacted, &mut out);
     }
 }
 
@@ -235,7 +260,13 @@ fn redact(argv: &[&[u8]], redacted: u64) -> Vec<Vec<u8>> {
 }
 
 /// Sends `+<time> [<db> <addr>] "arg" ...` to every MONITOR client.
-fn feed_monitors(srv: &mut Server, client: &Client, argv: &[&[u8]], redacted: u64) {
+fn feed_monitors(
+    srv: &mut Server,
+    client: &Client,
+    argv: &[&[u8]],
+    redacted: u64,
+    own_reply: &mut ReplyWriter<'_>,
+) {
     let now_us = crate::server::unix_us();
     let mut line = format!(
         "+{}.{:06} [{} {}]",
@@ -252,6 +283,8 @@ fn feed_monitors(srv: &mut Server, client: &Client, argv: &[&[u8]], redacted: u6
     let monitors = srv.monitors.clone();
     for id in monitors {
         if id == client.id {
+            // A monitor sees its own commands too, after their replies.
+            own_reply.raw(line.as_bytes());
             continue;
         }
         if let Some(m) = srv.clients.get(&id) {

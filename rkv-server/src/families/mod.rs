@@ -1,6 +1,7 @@
 //! Command families, one module each (as Redis has `t_string.c`): each
 //! declares its commands in a `COMMANDS` table and implements their handlers.
 
+pub mod client;
 pub mod connection;
 pub mod string;
 
