@@ -2,9 +2,18 @@
 //! declares its commands in a `COMMANDS` table and implements their handlers.
 
 pub mod connection;
+pub mod generic;
 pub mod string;
 
 use crate::command::CommandSpec;
 
 /// Every family's declarations; the command table is built from this.
-pub const ALL: &[&[CommandSpec]] = &[connection::COMMANDS, string::COMMANDS];
+pub const ALL: &[&[CommandSpec]] = &[
+    connection::COMMANDS,
+    generic::keys::COMMANDS,
+    generic::expire::COMMANDS,
+    generic::scan::COMMANDS,
+    generic::object::COMMANDS,
+    generic::flush::COMMANDS,
+    string::COMMANDS,
+];
