@@ -28,6 +28,10 @@ pub const STRING_TOO_LONG: &str = "ERR string exceeds maximum allowed size (prot
 /// An offset argument out of range.
 pub const OFFSET_OUT_OF_RANGE: &str = "ERR offset is out of range";
 
+/// An integer argument outside the 32-bit range (Redis's
+/// `getIntFromObjectOrReply` without a custom message).
+pub const INT_RANGE: &str =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
 /// COPY/MOVE onto the very same key.
 pub const SAME_OBJECT: &str = "ERR source and destination objects are the same";
 /// A SCAN cursor that is not an unsigned 64-bit number.

@@ -36,13 +36,14 @@ fn lookup_notouch<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Option<&'c Entry> {
 }
 
 /// Parses argument `i` as a database index the way Redis's
-/// `getIntFromObjectOrReply` + `selectDb` do: not a 32-bit integer is
-/// `ERR value is not an integer or out of range`, an index with no database
-/// `ERR DB index is out of range`.
+/// `getIntFromObjectOrReply` + `selectDb` do: not an integer is
+/// `ERR value is not an integer or out of range`, one outside 32 bits
+/// [`errors::INT_RANGE`], an index with no database `ERR DB index is out of
+/// range`.
 fn db_index_or_reply(ctx: &mut Ctx<'_>, i: usize) -> Option<usize> {
     let n = ctx.i64_or_reply(i)?;
     if i32::try_from(n).is_err() {
-        ctx.error(errors::NOT_INTEGER);
+        ctx.error(errors::INT_RANGE);
         return None;
     }
     if n < 0 || n as usize >= ctx.srv.dbs.len() {
