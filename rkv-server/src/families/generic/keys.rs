@@ -300,9 +300,19 @@ fn rename_generic(ctx: &mut Ctx, nx: bool) {
     }
 }
 
+/// What COPY did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyOutcome {
+    /// The source key does not exist: reply 0.
+    NoSource,
+    /// The destination exists and REPLACE was not given: reply 0.
+    TargetExists,
+    /// The key was copied: reply 1.
+    Copied,
+}
+
 /// Copies `key` of database `src` to `newkey` of database `dst` with its
-/// expiry, as Redis's `copyCommand`. Returns whether it copied: `false` when
-/// the source is missing or the destination exists without `replace`.
+/// expiry, as Redis's `copyCommand` (the source lookup is a read access).
 pub fn op_copy(
     dbs: &mut [Db],
     src: usize,
@@ -311,12 +321,12 @@ pub fn op_copy(
     newkey: &[u8],
     replace: bool,
     now_ms: i64,
-) -> Result<bool, OpError> {
+) -> Result<CopyOutcome, OpError> {
     if src == dst && key == newkey {
         return Err(OpError::Other(errors::SAME_OBJECT.to_string()));
     }
     let Some(entry) = dbs[src].lookup(key, now_ms) else {
-        return Ok(false);
+        return Ok(CopyOutcome::NoSource);
     };
     // The copy is a new object: it starts with a fresh access time.
     let copy = Entry {
@@ -326,10 +336,10 @@ pub fn op_copy(
     let at = dbs[src].expire_at(key);
     let target = &mut dbs[dst];
     if target.lookup(newkey, now_ms).is_some() && !replace {
-        return Ok(false);
+        return Ok(CopyOutcome::TargetExists);
     }
     target.put(newkey, copy, at);
-    Ok(true)
+    Ok(CopyOutcome::Copied)
 }
 
 /// `COPY source destination [DB destination-db] [REPLACE]`
@@ -357,11 +367,17 @@ fn copy(ctx: &mut Ctx) {
     let now = ctx.now_ms();
     match op_copy(&mut ctx.srv.dbs, src, dst, key, newkey, replace, now) {
         Err(e) => ctx.error_op(e),
-        Ok(copied) => {
-            if copied {
+        Ok(outcome) => {
+            // The source lookup counts as a keyspace read.
+            if outcome == CopyOutcome::NoSource {
+                ctx.srv.stats.keyspace_misses += 1;
+            } else {
+                ctx.srv.stats.keyspace_hits += 1;
+            }
+            if outcome == CopyOutcome::Copied {
                 ctx.dirty(1);
             }
-            ctx.out.int(copied as i64);
+            ctx.out.int((outcome == CopyOutcome::Copied) as i64);
         }
     }
 }
@@ -517,13 +533,25 @@ mod tests {
             op_copy(&mut dbs, 0, 0, b"a", b"a", false, 0),
             Err(OpError::Other(errors::SAME_OBJECT.into()))
         );
-        assert_eq!(op_copy(&mut dbs, 0, 0, b"a", b"b", false, 0), Ok(false));
-        assert_eq!(op_copy(&mut dbs, 0, 0, b"a", b"b", true, 0), Ok(true));
+        assert_eq!(
+            op_copy(&mut dbs, 0, 0, b"a", b"b", false, 0),
+            Ok(CopyOutcome::TargetExists)
+        );
+        assert_eq!(
+            op_copy(&mut dbs, 0, 0, b"a", b"b", true, 0),
+            Ok(CopyOutcome::Copied)
+        );
         assert_eq!(dbs[0].expire_at(b"b"), Some(7000));
-        assert_eq!(op_copy(&mut dbs, 0, 1, b"a", b"a", false, 0), Ok(true));
+        assert_eq!(
+            op_copy(&mut dbs, 0, 1, b"a", b"a", false, 0),
+            Ok(CopyOutcome::Copied)
+        );
         assert_eq!(dbs[1].expire_at(b"a"), Some(7000));
         assert_eq!(dbs[0].len(), 2, "the source stays");
-        assert_eq!(op_copy(&mut dbs, 0, 1, b"zz", b"x", false, 0), Ok(false));
+        assert_eq!(
+            op_copy(&mut dbs, 0, 1, b"zz", b"x", false, 0),
+            Ok(CopyOutcome::NoSource)
+        );
     }
 
     #[test]
