@@ -1,5 +1,6 @@
 //! FLUSHDB, FLUSHALL and SWAPDB: whole-database commands.
 
+use super::lazyfree::free_in_background;
 use super::two_dbs;
 use crate::command::{acl, flags, Arg, ArgKind, CommandSpec, Ctx};
 use crate::db::Db;
@@ -84,13 +85,13 @@ pub const COMMANDS: &[CommandSpec] = &[
 ];
 
 /// Empties `db`; returns how many keys it held. With `lazy`, a big old
-/// content is dropped on a background thread so the server does not stall.
+/// content is dropped on the lazy-free thread so the server does not stall.
 pub fn op_flush(db: &mut Db, lazy: bool) -> usize {
     let removed = db.len();
     db.avg_ttl = 0;
     let contents = db.take_all();
     if lazy && removed > LAZYFREE_THRESHOLD {
-        std::thread::spawn(move || drop(contents));
+        free_in_background(contents);
     }
     removed
 }

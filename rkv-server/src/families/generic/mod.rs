@@ -8,10 +8,12 @@
 //! - [`scan`]: the SCAN command.
 //! - [`object`]: OBJECT and its subcommands.
 //! - [`flush`]: FLUSHDB, FLUSHALL, SWAPDB.
+//! - [`lazyfree`]: dropping big data on a background thread.
 
 pub mod expire;
 pub mod flush;
 pub mod keys;
+pub mod lazyfree;
 pub mod object;
 pub mod scan;
 
