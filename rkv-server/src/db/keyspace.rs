@@ -68,6 +68,11 @@ impl Db {
         self.keys.is_empty()
     }
 
+    /// Buckets of the key table (its size, for tests and diagnostics).
+    pub fn bucket_count(&self) -> usize {
+        self.keys.bucket_count()
+    }
+
     /// Number of keys with an expiry.
     pub fn expires_len(&self) -> usize {
         self.expires.len()

@@ -252,6 +252,60 @@ mod tests {
     }
 
     #[test]
+    fn scan_returns_every_key_while_the_table_shrinks() {
+        let mut db = Db::new();
+        for i in 0..300 {
+            db.set(
+                format!("stay:{i}").as_bytes(),
+                Value::string(b"v"),
+                false,
+                0,
+            );
+        }
+        for i in 0..3000 {
+            db.set(
+                format!("temp:{i}").as_bytes(),
+                Value::string(b"v"),
+                false,
+                0,
+            );
+        }
+        let buckets_before = db.bucket_count();
+        let opts = ScanOptions {
+            count: 13,
+            ..ScanOptions::default()
+        };
+        let mut seen = HashSet::new();
+        let mut cursor = 0;
+        let mut removed = 0;
+        loop {
+            let page = op_scan(&mut db, cursor, &opts, 0);
+            seen.extend(page.keys);
+            // Delete the temporary keys as the scan goes, letting the table
+            // shrink and rehash under the cursor.
+            for _ in 0..100 {
+                if removed < 3000 {
+                    db.remove(format!("temp:{removed}").as_bytes());
+                    removed += 1;
+                }
+            }
+            db.shrink_if_needed();
+            db.rehash_for(std::time::Duration::from_micros(50));
+            cursor = page.cursor;
+            if cursor == 0 {
+                break;
+            }
+        }
+        assert!(db.bucket_count() < buckets_before, "the table shrank");
+        for i in 0..300 {
+            assert!(
+                seen.contains(format!("stay:{i}").as_bytes()),
+                "missed stay:{i}"
+            );
+        }
+    }
+
+    #[test]
     fn scan_filters_pattern_type_and_expired() {
         let mut db = Db::new();
         for k in ["a1", "a2", "b1", "gone"] {
