@@ -35,6 +35,22 @@ pub const STRING_TOO_LONG: &str = "ERR string exceeds maximum allowed size (prot
 /// An offset argument out of range.
 pub const OFFSET_OUT_OF_RANGE: &str = "ERR offset is out of range";
 
+/// An integer argument outside the 32-bit range (Redis's
+/// `getIntFromObjectOrReply` without a custom message).
+pub const INT_RANGE: &str =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
+/// COPY/MOVE onto the very same key.
+pub const SAME_OBJECT: &str = "ERR source and destination objects are the same";
+/// A SCAN cursor that is not an unsigned 64-bit number.
+pub const INVALID_CURSOR: &str = "ERR invalid cursor";
+/// EXPIRE with NX and another condition.
+pub const EXPIRE_NX_CONFLICT: &str =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+/// EXPIRE with both GT and LT.
+pub const EXPIRE_GT_LT_CONFLICT: &str = "ERR GT and LT options at the same time are not compatible";
+/// OBJECT FREQ without an LFU `maxmemory-policy`.
+pub const LFU_NOT_SELECTED: &str = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+
 /// The ways a keyspace operation can fail, each with Redis's reply text.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum OpError {

@@ -68,6 +68,11 @@ impl Db {
         self.keys.is_empty()
     }
 
+    /// Buckets of the key table (its size, for tests and diagnostics).
+    pub fn bucket_count(&self) -> usize {
+        self.keys.bucket_count()
+    }
+
     /// Number of keys with an expiry.
     pub fn expires_len(&self) -> usize {
         self.expires.len()
@@ -154,6 +159,22 @@ impl Db {
             self.expires.remove(key);
         }
         Some(entry)
+    }
+
+    /// Removes `key` and returns its entry with its expiry (RENAME and MOVE
+    /// carry both over to the new name or database).
+    pub fn take(&mut self, key: &[u8]) -> Option<(Entry, Option<i64>)> {
+        let at = self.expire_at(key);
+        self.remove(key).map(|entry| (entry, at))
+    }
+
+    /// Stores `entry` under `key` with the given expiry, replacing any
+    /// existing key and its expiry.
+    pub fn put(&mut self, key: &[u8], entry: Entry, expire_at: Option<i64>) {
+        self.set_entry(key, entry);
+        if let Some(at) = expire_at {
+            self.set_expire(key, at);
+        }
     }
 
     /// Sets the absolute expiry (ms) of an existing key.
@@ -297,6 +318,25 @@ mod tests {
         let round = db.active_expire_round(20, 200);
         assert_eq!(round.expired, 10);
         assert!(db.is_empty());
+    }
+
+    #[test]
+    fn take_and_put_carry_the_expiry() {
+        let mut db = Db::new();
+        db.set(b"a", Value::string(b"v"), false, 0);
+        db.set_expire(b"a", 9000);
+        db.set(b"b", Value::string(b"old"), false, 0);
+        db.set_expire(b"b", 100);
+        let (entry, at) = db.take(b"a").expect("a exists");
+        assert_eq!(at, Some(9000));
+        db.put(b"b", entry, at);
+        assert_eq!(db.expire_at(b"b"), Some(9000));
+        assert_eq!(db.len(), 1);
+        assert_eq!(db.expires_len(), 1);
+        let (entry, _) = db.take(b"b").expect("b exists");
+        db.put(b"c", entry, None);
+        assert_eq!(db.expire_at(b"c"), None);
+        assert!(db.take(b"zz").is_none());
     }
 
     #[test]

@@ -3,9 +3,18 @@
 
 pub mod client;
 pub mod connection;
+pub mod generic;
 pub mod string;
 
 use crate::command::CommandSpec;
 
 /// Every family's declarations; the command table is built from this.
-pub const ALL: &[&[CommandSpec]] = &[connection::COMMANDS, string::COMMANDS];
+pub const ALL: &[&[CommandSpec]] = &[
+    connection::COMMANDS,
+    generic::keys::COMMANDS,
+    generic::expire::COMMANDS,
+    generic::scan::COMMANDS,
+    generic::object::COMMANDS,
+    generic::flush::COMMANDS,
+    string::COMMANDS,
+];
