@@ -431,16 +431,11 @@ pub(super) fn decrby(ctx: &mut Ctx) {
 /// `INCRBYFLOAT key increment`: the result is stored as text (`embstr` or
 /// `raw`, never `int`), keeping the TTL.
 pub(super) fn incrbyfloat(ctx: &mut Ctx) {
-    let key = ctx.arg(1);
+    let (key, incr) = (ctx.arg(1), ctx.arg(2));
     let now = ctx.now_ms();
-    let incr = crate::command::ctx::parse_f64(ctx.arg(2));
-    let result = write_lookup(ctx, key).and_then(|old| {
-        let current = ops::stored_f64(old.as_ref())?;
-        ops::add_float(current, incr.ok_or(OpError::NotFloat)?)
-    });
+    let result = write_lookup(ctx, key).and_then(|old| ops::incr_by_float(old.as_ref(), incr));
     match result {
-        Ok(v) => {
-            let text = ops::format_float_human(v);
+        Ok(text) => {
             let value = Value::Str(StrValue::from_bytes_no_int(text.as_bytes()));
             ctx.db().set(key, value, true, now);
             ctx.dirty(1);

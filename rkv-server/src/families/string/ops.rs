@@ -1,9 +1,9 @@
 //! Pure string operations behind the counters and range commands, free of
 //! any connection so they can be tested directly.
 
-use crate::command::ctx::parse_f64;
+use super::long_double::{LongDouble, Parsed};
 use crate::db::StrValue;
-use crate::errors::OpError;
+use crate::errors::{OpError, FLOAT_NAN_OR_INF};
 
 /// The integer a stored string holds, as Redis's `getLongLongFromObject`
 /// reads it (strict decimal, no spaces, in `i64` range).
@@ -22,57 +22,32 @@ pub fn add_checked(current: i64, incr: i64) -> Result<i64, OpError> {
     current.checked_add(incr).ok_or(OpError::Overflow)
 }
 
-/// The float a stored string holds (missing keys count as 0).
-pub fn stored_f64(v: Option<&StrValue>) -> Result<f64, OpError> {
+/// The long double a stored string holds, as `getLongDoubleFromObject`
+/// reads it (missing keys count as 0).
+fn stored_long_double(v: Option<&StrValue>) -> Result<Parsed, OpError> {
     match v {
-        None => Ok(0.0),
-        Some(StrValue::Int(n)) => Ok(*n as f64),
+        None => Ok(Parsed::Finite(LongDouble::ZERO)),
+        Some(StrValue::Int(n)) => Ok(Parsed::Finite(LongDouble::from_i64(*n))),
         Some(other) => {
             let mut scratch = itoa::Buffer::new();
-            parse_f64(other.as_bytes(&mut scratch)).ok_or(OpError::NotFloat)
+            LongDouble::parse(other.as_bytes(&mut scratch)).ok_or(OpError::NotFloat)
         }
     }
 }
 
-/// Significant decimal digits kept when printing an INCRBYFLOAT result.
-///
-/// Redis adds in `long double` and prints `%.17Lf` with trailing zeros
-/// removed. We only have `f64`, whose sums of decimal inputs carry noise in
-/// the 16th-17th significant digit (0.1 + 0.2 = 0.30000000000000004), where
-/// Redis's 64-bit mantissa prints `0.3`. Rounding to 15 significant digits
-/// (what `f64` holds reliably) and never more than 17 decimals gives Redis's
-/// text for sums of short decimals (`10.5 + 0.1` -> `10.6`). Results whose
-/// exact long double expansion shows noise in Redis
-/// (`1.1 + 5e3` -> `5001.10000000000000009`) or that need more than 15
-/// digits differ.
-const FLOAT_SIGNIFICANT_DIGITS: i32 = 15;
-
-/// Formats an INCRBYFLOAT result: fixed notation, no exponent, no trailing
-/// zeros, `-0` printed as `0` (see [`FLOAT_SIGNIFICANT_DIGITS`]).
-pub fn format_float_human(v: f64) -> String {
-    if v == 0.0 {
-        return "0".to_string();
+/// INCRBYFLOAT's arithmetic: the stored value plus `incr`, in emulated
+/// `long double`, as the text Redis stores and replies with.
+pub fn incr_by_float(current: Option<&StrValue>, incr: &[u8]) -> Result<String, OpError> {
+    let value = stored_long_double(current)?;
+    let incr = LongDouble::parse(incr).ok_or(OpError::NotFloat)?;
+    let not_finite = || OpError::Other(FLOAT_NAN_OR_INF.to_string());
+    match (value, incr) {
+        (Parsed::Finite(a), Parsed::Finite(b)) => a
+            .checked_add(b)
+            .map(LongDouble::to_human_string)
+            .ok_or_else(not_finite),
+        _ => Err(not_finite()),
     }
-    let magnitude = v.abs().log10().floor() as i32;
-    let decimals = (FLOAT_SIGNIFICANT_DIGITS - 1 - magnitude).clamp(0, 17) as usize;
-    let mut s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        let kept = s.trim_end_matches('0').trim_end_matches('.').len();
-        s.truncate(kept);
-    }
-    if s == "-0" {
-        s = "0".to_string();
-    }
-    s
-}
-
-/// `current + incr` for INCRBYFLOAT, refusing NaN and infinite results.
-pub fn add_float(current: f64, incr: f64) -> Result<f64, OpError> {
-    let v = current + incr;
-    if v.is_nan() || v.is_infinite() {
-        return Err(OpError::Other(crate::errors::FLOAT_NAN_OR_INF.to_string()));
-    }
-    Ok(v)
 }
 
 /// The bytes GETRANGE returns for `start..=end` (negative = from the end,
@@ -147,24 +122,22 @@ mod tests {
     }
 
     #[test]
-    fn floats_print_as_redis_for_short_decimals() {
-        assert_eq!(format_float_human(10.5 + 0.1), "10.6");
-        assert_eq!(format_float_human(0.1 + 0.2), "0.3");
-        assert_eq!(format_float_human(3.0), "3");
-        assert_eq!(format_float_human(-0.0), "0");
-        assert_eq!(format_float_human(1e20), "100000000000000000000");
-        assert_eq!(format_float_human(-2.5), "-2.5");
-        assert_eq!(format_float_human(100.01), "100.01");
-        assert_eq!(format_float_human(1e-20), "0");
-        assert_eq!(format_float_human(1.5e-10), "0.00000000015");
-        assert!(add_float(f64::INFINITY, 1.0).is_err());
-        assert!(add_float(f64::INFINITY, f64::NEG_INFINITY).is_err());
-        assert_eq!(stored_f64(None), Ok(0.0));
-        assert_eq!(stored_f64(Some(&StrValue::from_bytes(b"1e3"))), Ok(1000.0));
+    fn float_increments() {
+        let v = StrValue::from_bytes(b"10.5");
+        assert_eq!(incr_by_float(Some(&v), b"0.1").as_deref(), Ok("10.6"));
+        assert_eq!(incr_by_float(None, b"3").as_deref(), Ok("3"));
+        let n = StrValue::Int(1000);
         assert_eq!(
-            stored_f64(Some(&StrValue::from_bytes(b"x"))),
-            Err(OpError::NotFloat)
+            incr_by_float(Some(&n), b"3.0e-2").as_deref(),
+            Ok("1000.03000000000000003")
         );
+        assert_eq!(incr_by_float(None, b"abc"), Err(OpError::NotFloat));
+        let bad = StrValue::from_bytes(b"x");
+        assert_eq!(incr_by_float(Some(&bad), b"1"), Err(OpError::NotFloat));
+        let nan = OpError::Other(FLOAT_NAN_OR_INF.to_string());
+        assert_eq!(incr_by_float(None, b"inf"), Err(nan.clone()));
+        let inf = StrValue::from_bytes(b"-inf");
+        assert_eq!(incr_by_float(Some(&inf), b"1"), Err(nan));
     }
 
     #[test]
