@@ -50,16 +50,22 @@ fn read_string(ctx: &mut Ctx, key: &[u8]) -> Found {
     }
 }
 
-/// Looks `key` up for writing: `Ok(None)` when missing, an error for
-/// another type, else a copy of the string value.
-fn write_lookup(ctx: &mut Ctx, key: &[u8]) -> Result<Option<StrValue>, OpError> {
+/// Looks `key` up for writing and applies `f` to its string (`None` when
+/// missing), without copying the value; another type is WRONGTYPE.
+fn with_string_for_write<T>(
+    ctx: &mut Ctx,
+    key: &[u8],
+    f: impl FnOnce(Option<&StrValue>) -> Result<T, OpError>,
+) -> Result<T, OpError> {
     match ctx.lookup_write(key) {
-        None => Ok(None),
-        Some(e) => as_string(&e.value)
-            .cloned()
-            .map(Some)
-            .ok_or(OpError::WrongType),
+        None => f(None),
+        Some(e) => f(Some(as_string(&e.value).ok_or(OpError::WrongType)?)),
     }
+}
+
+/// The length of the string at `key` for a write (`None` when missing).
+fn string_len_for_write(ctx: &mut Ctx, key: &[u8]) -> Result<Option<usize>, OpError> {
+    with_string_for_write(ctx, key, |s| Ok(s.map(StrValue::len)))
 }
 
 /// Redis's `getGenericCommand`: replies with the value (or null); returns
@@ -232,6 +238,7 @@ pub(super) fn getex(ctx: &mut Ctx) {
             ctx.db().set_expire(key, at);
             ctx.dirty(1);
         }
+        // PERSIST counts as a change only when there was a TTL to remove.
         None if opts.persist && ctx.db().persist(key) => ctx.dirty(1),
         None => {}
     }
@@ -289,14 +296,14 @@ pub(super) fn append(ctx: &mut Ctx) {
     let (key, suffix) = (ctx.arg(1), ctx.arg(2));
     let now = ctx.now_ms();
     let max = ctx.srv.config.proto_max_bulk_len;
-    let total = match write_lookup(ctx, key) {
+    let total = match string_len_for_write(ctx, key) {
         Err(e) => return ctx.error_op(e),
         Ok(None) => {
             ctx.db().set(key, Value::string(suffix), false, now);
             suffix.len()
         }
-        Ok(Some(old)) => {
-            if let Err(e) = ops::check_string_length(old.len() as u64, suffix.len() as u64, max) {
+        Ok(Some(old_len)) => {
+            if let Err(e) = ops::check_string_length(old_len as u64, suffix.len() as u64, max) {
                 return ctx.error_op(e);
             }
             let s = string_in_place(ctx, key);
@@ -360,18 +367,18 @@ pub(super) fn setrange(ctx: &mut Ctx) {
     }
     let max = ctx.srv.config.proto_max_bulk_len;
     let now = ctx.now_ms();
-    let old = match write_lookup(ctx, key) {
-        Ok(old) => old,
+    let old_len = match string_len_for_write(ctx, key) {
+        Ok(len) => len,
         Err(e) => return ctx.error_op(e),
     };
     if value.is_empty() {
         // Writing nothing changes nothing, not even the encoding.
-        return ctx.out.int(old.map_or(0, |s| s.len() as i64));
+        return ctx.out.int(old_len.unwrap_or(0) as i64);
     }
     if let Err(e) = ops::check_string_length(offset as u64, value.len() as u64, max) {
         return ctx.error_op(e);
     }
-    if old.is_none() {
+    if old_len.is_none() {
         ctx.db()
             .set(key, Value::Str(StrValue::Raw(Vec::new())), false, now);
     }
@@ -386,8 +393,8 @@ pub(super) fn setrange(ctx: &mut Ctx) {
 fn incr_decr(ctx: &mut Ctx, incr: i64) {
     let key = ctx.arg(1);
     let now = ctx.now_ms();
-    let result = write_lookup(ctx, key).and_then(|old| {
-        let current = old.as_ref().map_or(Ok(0), ops::stored_i64)?;
+    let result = with_string_for_write(ctx, key, |old| {
+        let current = old.map_or(Ok(0), ops::stored_i64)?;
         ops::add_checked(current, incr)
     });
     match result {
@@ -433,7 +440,7 @@ pub(super) fn decrby(ctx: &mut Ctx) {
 pub(super) fn incrbyfloat(ctx: &mut Ctx) {
     let (key, incr) = (ctx.arg(1), ctx.arg(2));
     let now = ctx.now_ms();
-    let result = write_lookup(ctx, key).and_then(|old| ops::incr_by_float(old.as_ref(), incr));
+    let result = with_string_for_write(ctx, key, |old| ops::incr_by_float(old, incr));
     match result {
         Ok(text) => {
             let value = Value::Str(StrValue::from_bytes_no_int(text.as_bytes()));
