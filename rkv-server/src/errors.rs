@@ -13,6 +13,15 @@ pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
 pub const NOT_FLOAT: &str = "ERR value is not a valid float";
 /// INCR family overflow.
 pub const OVERFLOW: &str = "ERR increment or decrement would overflow";
+/// INCRBYFLOAT whose result is not finite.
+pub const FLOAT_NAN_OR_INF: &str = "ERR increment would produce NaN or Infinity";
+/// DECRBY of `i64::MIN` (its negation overflows).
+pub const DECREMENT_OVERFLOW: &str = "ERR decrement would overflow";
+/// LCS on a key that holds another type.
+pub const LCS_NOT_STRINGS: &str = "ERR The specified keys must contain string values";
+/// LCS with both LEN and IDX.
+pub const LCS_LEN_AND_IDX: &str =
+    "ERR If you want both the length and indexes, please just use IDX.";
 /// Missing key where one is required (RENAME...).
 pub const NO_SUCH_KEY: &str = "ERR no such key";
 /// SELECT/MOVE/SWAPDB with a bad index.

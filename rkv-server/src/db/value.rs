@@ -26,6 +26,12 @@ impl StrValue {
                 return StrValue::Int(n);
             }
         }
+        Self::from_bytes_no_int(b)
+    }
+
+    /// Encodes bytes as `embstr` or `raw` by length only, never `int`: what
+    /// Redis's `createStringObject` does for computed strings (INCRBYFLOAT).
+    pub fn from_bytes_no_int(b: &[u8]) -> Self {
         if b.len() <= EMBSTR_LIMIT {
             StrValue::Emb(SmallBytes::new(b))
         } else {
@@ -142,5 +148,7 @@ mod tests {
         v.make_raw().extend_from_slice(b"3");
         assert_eq!(v.encoding(), "raw");
         assert_eq!(v.to_vec(), b"123");
+        assert_eq!(StrValue::from_bytes_no_int(b"3").encoding(), "embstr");
+        assert_eq!(StrValue::from_bytes_no_int(&[b'1'; 45]).encoding(), "raw");
     }
 }
