@@ -202,7 +202,7 @@ fn command_info(ctx: &mut Ctx) {
     for name in &ctx.argv[2..] {
         match lookup_full_name(table, name) {
             Some(id) => write_info(&mut ctx.out, table, id),
-            None => ctx.out.null_array(),
+            None => ctx.out.null(),
         }
     }
 }
