@@ -8,6 +8,7 @@
 //!   the client's protocol version.
 //! - [`frame`] is [`Frame`], a decoded RESP value, with a two-pass decoder
 //!   ([`check_frame`] then [`parse_frame`]) for clients.
+//! - [`repr`] is `sdscatrepr`-style quoting (MONITOR, CONFIG REWRITE, redis-cli output).
 //! - [`client`] is a small blocking client for tools and tests.
 //! - [`error`] is [`ProtocolError`].
 
@@ -15,6 +16,7 @@ pub mod client;
 pub mod error;
 pub mod frame;
 pub mod reply;
+pub mod repr;
 pub mod request;
 pub mod split_args;
 
@@ -22,5 +24,6 @@ pub use client::Client;
 pub use error::ProtocolError;
 pub use frame::{check_frame, encode_command, parse_frame, Frame};
 pub use reply::{Protocol, ReplyWriter};
+pub use repr::quote_repr;
 pub use request::{Limits, RequestParser};
 pub use split_args::split_args;

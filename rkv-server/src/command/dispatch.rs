@@ -246,7 +246,7 @@ fn feed_monitors(srv: &mut Server, client: &Client, argv: &[&[u8]], redacted: u6
     );
     for a in redact(argv, redacted) {
         line.push(' ');
-        line.push_str(&quote_repr(&a));
+        line.push_str(&rkv_proto::quote_repr(&a));
     }
     line.push_str("\r\n");
     let monitors = srv.monitors.clone();
@@ -260,29 +260,6 @@ fn feed_monitors(srv: &mut Server, client: &Client, argv: &[&[u8]], redacted: u6
             }
         }
     }
-}
-
-/// Quotes bytes as Redis's `sdscatrepr` does.
-pub fn quote_repr(s: &[u8]) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for &b in s {
-        match b {
-            b'\\' => out.push_str("\\\\"),
-            b'"' => out.push_str("\\\""),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            7 => out.push_str("\\a"),
-            8 => out.push_str("\\b"),
-            b if b.is_ascii_graphic() || b == b' ' => out.push(b as char),
-            b => {
-                let _ = write!(out, "\\x{b:02x}");
-            }
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]
@@ -301,10 +278,5 @@ mod tests {
             unknown_command(&argv),
             "ERR unknown command 'foo', with args beginning with: "
         );
-    }
-
-    #[test]
-    fn repr_quoting() {
-        assert_eq!(quote_repr(b"a\"b\n\x01"), "\"a\\\"b\\n\\x01\"");
     }
 }

@@ -1,8 +1,8 @@
 //! CONFIG GET: reading directive values by name or glob pattern.
 
-use super::glob::matches_nocase;
 use super::table::{lookup, DIRECTIVES};
 use super::Config;
+use crate::glob::glob_match;
 
 impl Config {
     /// CONFIG GET for one pattern, as Redis 7.0 answers it: a pattern
@@ -17,7 +17,7 @@ impl Config {
                 None => Vec::new(),
             };
         }
-        self.get_matching(|name| matches_nocase(pattern, name.as_bytes()))
+        self.get_matching(|name| glob_match(pattern, name.as_bytes(), true))
     }
 
     /// Every directive whose canonical name or alias satisfies `matches`,

@@ -5,7 +5,6 @@
 //! data in [`table`]; [`Config`] holds the typed values the server reads.
 
 mod get;
-mod glob;
 mod levels;
 mod load;
 mod rewrite;

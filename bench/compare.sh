@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Throughput, latency and memory of rkv-server against redis-server.
+#
+# Not a test: an engineer runs it on a quiet machine with at least 2 CPUs.
+# Servers are pinned to CPU 0 and redis-benchmark to CPU 1.
+#
+#   bench/compare.sh                          # build rkv-server --release, compare
+#   N=20000 ROUNDS=1 KEYS=100000 bench/compare.sh    # quick run
+#   RKV_BIN="$(command -v redis-server)" bench/compare.sh   # redis vs redis
+#
+# Environment: N (requests per benchmark, default 100000), ROUNDS (default 3),
+# KEYS (keys loaded for the memory comparison, default 1000000), RKV_BIN,
+# REDIS_BIN, SERVER_CPU, CLIENT_CPU, BENCH_OUT (raw results, default bench/out).
+set -euo pipefail
+
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+N="${N:-100000}"
+ROUNDS="${ROUNDS:-3}"
+KEYS="${KEYS:-1000000}"
+# "pipeline:tests" pairs, each one redis-benchmark run.
+WORKLOADS=("1:set,get,incr,mset" "16:set,get")
+
+for tool in redis-server redis-cli redis-benchmark awk; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool not found (apt-get install redis-server redis-tools)"
+done
+
+RKV="$(rkv_binary)"
+REDIS="${REDIS_BIN:-$(command -v redis-server)}"
+[ -x "$RKV" ] || die "rkv-server binary not found at $RKV"
+trap stop_servers EXIT
+
+STAMP="$(date +%Y%m%dT%H%M%S)"
+RESULTS="$BENCH_OUT/compare-$STAMP.csv"
+echo "server,seq,test,rps,p50_ms,p99_ms" >"$RESULTS"
+
+# bench_round NAME PORT: appends one round of every workload to $RESULTS.
+# Each test runs on its own, so a command the server rejects (redis-benchmark
+# stops at the first error reply) loses only its own row.
+bench_round() {
+    local name="$1" port="$2" workload pipeline tests test seq=0
+    for workload in "${WORKLOADS[@]}"; do
+        pipeline="${workload%%:*}"
+        tests="${workload#*:}"
+        for test in ${tests//,/ }; do
+            seq=$((seq + 1))
+            # CSV columns: test, rps, avg, min, p50, p95, p99, max.
+            if ! (exec_pinned "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$port" -q --csv \
+                -n "$N" -c 50 -P "$pipeline" -t "$test") 2>/dev/null |
+                tr -d '"\r' |
+                awk -F, -v server="$name" -v seq="$seq" -v p="$pipeline" \
+                    'NR > 1 && NF >= 7 { printf "%s,%d,%s P%s,%s,%s,%s\n", server, seq, $1, p, $2, $5, $7 }' \
+                    >>"$RESULTS"; then
+                log "warning: $name failed '$test' with -P $pipeline; its row will show n/a"
+            fi
+        done
+    done
+}
+
+# Prints the markdown table of medians from $RESULTS.
+throughput_table() {
+    awk -F, '
+        function median(list,   v, n, i, j, t) {
+            n = split(list, v, " ")
+            if (n == 0) return ""
+            for (i = 2; i <= n; i++)
+                for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
+                    t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+                }
+            return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+        }
+        function ratio(a, b) { return (a != "" && b + 0 > 0) ? sprintf("%.2f", a / b) : "n/a" }
+        function count(x) { return x == "" ? "n/a" : sprintf("%.0f", x) }
+        NR == 1 { next }
+        {
+            # Rows are listed in workload order, whichever server ran them.
+            order[$2] = $3
+            if ($2 > tests) tests = $2
+            rps[$1, $3] = rps[$1, $3] " " $4
+            p50[$1, $3] = p50[$1, $3] " " $5
+            p99[$1, $3] = p99[$1, $3] " " $6
+        }
+        END {
+            print "| test | rkv rps | redis rps | rps ratio | p50 ratio | p99 ratio |"
+            print "|---|---:|---:|---:|---:|---:|"
+            for (i = 1; i <= tests; i++) {
+                if (!(i in order)) continue
+                t = order[i]
+                kr = median(rps["rkv", t]); rr = median(rps["redis", t])
+                k50 = median(p50["rkv", t]); r50 = median(p50["redis", t])
+                k99 = median(p99["rkv", t]); r99 = median(p99["redis", t])
+                printf "| %s | %s | %s | %s | %s | %s |\n", t, count(kr), count(rr), ratio(kr, rr), ratio(k50, r50), ratio(k99, r99)
+            }
+        }' "$RESULTS"
+}
+
+# memory_row NAME BINARY: loads $KEYS keys with 16-byte values into a fresh
+# server and prints "name keys used_memory used_memory_rss delta_used delta_rss".
+memory_row() {
+    local name="$1" binary="$2" port before_used before_rss
+    start_server "$name" "$binary"
+    port="$SERVER_PORT"
+    before_used="$(info_field "$port" used_memory)"
+    before_rss="$(info_field "$port" used_memory_rss)"
+    gen_sets "$KEYS" 16 | (exec_pinned "$CLIENT_CPU" redis-cli -p "$port" --pipe) >/dev/null
+    echo "$name $(dbsize "$port") $(info_field "$port" used_memory) \
+$(info_field "$port" used_memory_rss) $before_used $before_rss"
+    stop_servers
+}
+
+log "throughput: $ROUNDS rounds, N=$N"
+start_server rkv "$RKV"
+RKV_PORT="$SERVER_PORT"
+start_server redis "$REDIS"
+REDIS_PORT="$SERVER_PORT"
+for round in $(seq 1 "$ROUNDS"); do
+    log "round $round/$ROUNDS"
+    bench_round rkv "$RKV_PORT"
+    bench_round redis "$REDIS_PORT"
+done
+stop_servers
+
+echo "## Throughput and latency (median of $ROUNDS rounds, N=$N, 50 clients)"
+echo
+echo "Ratios are rkv / redis: above 1 means rkv has more throughput or more latency."
+echo
+throughput_table
+echo
+
+log "memory: loading $KEYS keys into each server"
+MEMORY="$BENCH_OUT/memory-$STAMP.txt"
+memory_row rkv "$RKV" >"$MEMORY"
+memory_row redis "$REDIS" >>"$MEMORY"
+
+echo "## Memory ($KEYS keys, 16-byte values)"
+echo
+awk '
+    function known(x) { return x != "n/a" && x != "" }
+    function per_key(now, base, keys) {
+        return (known(now) && known(base) && keys + 0 > 0) ? sprintf("%.1f", (now - base) / keys) : "n/a"
+    }
+    {
+        keys[$1] = $2
+        used[$1] = per_key($3, $5, $2)
+        rss[$1] = per_key($4, $6, $2)
+        printf "| %s | %s | %s | %s |\n", $1, $2, used[$1], rss[$1]
+    }
+    END {
+        ur = (used["redis"] + 0 > 0 && known(used["rkv"])) ? sprintf("%.2f", used["rkv"] / used["redis"]) : "n/a"
+        rr = (rss["redis"] + 0 > 0 && known(rss["rkv"])) ? sprintf("%.2f", rss["rkv"] / rss["redis"]) : "n/a"
+        printf "| rkv / redis | | %s | %s |\n", ur, rr
+    }' "$MEMORY" |
+    { echo "| server | keys (DBSIZE) | used_memory bytes/key | used_memory_rss bytes/key |"; echo "|---|---:|---:|---:|"; cat; }
+echo
+echo "Bytes per key are growth over the empty server. Raw results: $RESULTS, $MEMORY"
