@@ -22,7 +22,7 @@ macro_rules! script_tests {
     };
 }
 
-script_tests!(connection, keys, string);
+script_tests!(connection, keys, server, string);
 
 #[test]
 fn every_script_file_has_a_test() {
