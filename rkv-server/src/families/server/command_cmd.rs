@@ -587,3 +587,63 @@ fn command_help(ctx: &mut Ctx) {
         ],
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use rkv_proto::{Protocol, ReplyWriter};
+
+    use super::*;
+
+    fn encode(f: impl FnOnce(&mut ReplyWriter)) -> String {
+        let mut buf = Vec::new();
+        let mut w = ReplyWriter::new(&mut buf, Protocol::Resp2);
+        f(&mut w);
+        String::from_utf8(buf).unwrap()
+    }
+
+    /// Bytes redis-server 7.0.15 sends for COMMAND INFO get (RESP2).
+    #[test]
+    fn info_entry_of_get_matches_redis() {
+        let t = crate::command::table();
+        let id = t.lookup(b"get").unwrap();
+        let got = encode(|w| write_info(w, t, id));
+        let expected = "*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n\
+            *3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n\
+            +access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n\
+            *2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n\
+            $4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n";
+        assert_eq!(got, expected);
+    }
+
+    /// Bytes redis-server 7.0.15 sends for COMMAND INFO config|get (RESP2).
+    #[test]
+    fn info_entry_of_a_subcommand_matches_redis() {
+        let t = crate::command::table();
+        let id = lookup_full_name(t, b"CONFIG|get").unwrap();
+        let got = encode(|w| write_info(w, t, id));
+        let expected = "*10\r\n$10\r\nconfig|get\r\n:-3\r\n*4\r\n+admin\r\n+noscript\r\n+loading\r\n\
+            +stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n*0\r\n*0\r\n*0\r\n";
+        assert_eq!(got, expected);
+        assert!(lookup_full_name(t, b"get|x").is_none());
+        assert!(lookup_full_name(t, b"config|get|x").is_none());
+    }
+
+    #[test]
+    fn key_spec_with_keyword_and_keynum() {
+        let ks = KeySpec {
+            flags: &["RO", "ACCESS"],
+            begin: BeginSearch::Keyword {
+                keyword: "STREAMS",
+                startfrom: 1,
+            },
+            find: FindKeys::Keynum {
+                keynumidx: 0,
+                firstkey: 1,
+                step: 1,
+            },
+        };
+        let got = encode(|w| write_key_spec(w, &ks));
+        assert!(got.contains("$7\r\nkeyword\r\n$4\r\nspec\r\n*4\r\n$7\r\nkeyword\r\n$7\r\nSTREAMS\r\n$9\r\nstartfrom\r\n:1\r\n"));
+        assert!(got.contains("$6\r\nkeynum\r\n$4\r\nspec\r\n*6\r\n$9\r\nkeynumidx\r\n:0\r\n$8\r\nfirstkey\r\n:1\r\n$7\r\nkeystep\r\n:1\r\n"));
+    }
+}

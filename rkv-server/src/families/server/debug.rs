@@ -52,13 +52,15 @@ fn debug(ctx: &mut Ctx) {
             ctx.out.simple(&to_hex(&d));
         }
         (b"digest-value", _) => {
-            let db = &ctx.srv.dbs[ctx.client.db];
+            // Like Redis, logically expired keys still count: no expiry check.
+            let db = &mut ctx.srv.dbs[ctx.client.db];
             let digests: Vec<String> = ctx.argv[2..]
                 .iter()
                 .map(|key| {
                     let mut d = [0u8; 20];
-                    if let Some(e) = db.iter().find(|(k, _)| &k[..] == *key).map(|(_, e)| e) {
-                        value_digest(&mut d, &e.value, db.expire_at(key).is_some());
+                    let has_expire = db.expire_at(key).is_some();
+                    if let Some(e) = db.get_mut_raw(key) {
+                        value_digest(&mut d, &e.value, has_expire);
                     }
                     to_hex(&d)
                 })
