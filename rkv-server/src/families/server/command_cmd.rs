@@ -359,6 +359,9 @@ pub fn write_docs(out: &mut ReplyWriter, table: &CommandTable, id: usize) {
     let fields = 2
         + usize::from(!spec.summary.is_empty())
         + usize::from(!spec.complexity.is_empty())
+        + usize::from(!spec.doc_flags.is_empty())
+        + usize::from(spec.deprecated_since.is_some())
+        + usize::from(spec.replaced_by.is_some())
         + usize::from(!spec.history.is_empty())
         + usize::from(!spec.args.is_empty())
         + usize::from(!spec.subcommands.is_empty());
@@ -374,6 +377,21 @@ pub fn write_docs(out: &mut ReplyWriter, table: &CommandTable, id: usize) {
     if !spec.complexity.is_empty() {
         out.bulk(b"complexity");
         out.bulk(spec.complexity.as_bytes());
+    }
+    if !spec.doc_flags.is_empty() {
+        out.bulk(b"doc_flags");
+        out.set(spec.doc_flags.len());
+        for f in spec.doc_flags {
+            out.simple(f);
+        }
+    }
+    if let Some(v) = spec.deprecated_since {
+        out.bulk(b"deprecated_since");
+        out.bulk(v.as_bytes());
+    }
+    if let Some(r) = spec.replaced_by {
+        out.bulk(b"replaced_by");
+        out.bulk(r.as_bytes());
     }
     if !spec.history.is_empty() {
         out.bulk(b"history");

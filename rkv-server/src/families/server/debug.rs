@@ -20,6 +20,7 @@ pub const SPEC: CommandSpec = CommandSpec {
     since: "1.0.0",
     summary: "A container for debugging commands",
     complexity: "Depends on subcommand.",
+    doc_flags: &["syscmd"],
     handler: debug,
     ..CommandSpec::BASE
 };
