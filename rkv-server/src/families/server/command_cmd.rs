@@ -495,7 +495,11 @@ fn getkeys(ctx: &mut Ctx, with_flags: bool) {
         Err(_) => return ctx.error("ERR Invalid command specified"),
     };
     let spec = table.entry(id).spec;
-    if spec.keys.is_empty() {
+    let has_keys = spec
+        .keys
+        .iter()
+        .any(|k| !k.flags.iter().any(|f| f.eq_ignore_ascii_case("NOT_KEY")));
+    if !has_keys {
         return ctx.error("ERR The command has no key arguments");
     }
     let argc = call.len() as i64;

@@ -172,7 +172,9 @@ fn apply(ctx: &mut Ctx, name: &str) {
 /// `CONFIG RESETSTAT`: counters, commandstats and errorstats, as Redis
 /// resets them (the slow log and latency history are kept).
 fn config_resetstat(ctx: &mut Ctx) {
+    let expired = ctx.srv.expired_keys();
     ctx.srv.stats.reset();
+    ctx.srv.stats.expired_keys_at_reset = expired;
     ctx.out.ok();
 }
 

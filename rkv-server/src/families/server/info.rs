@@ -490,7 +490,7 @@ fn stats_section(out: &mut String, srv: &Server) {
         s.net_input_samples.rate() as f64 / 1024.0,
         s.net_output_samples.rate() as f64 / 1024.0,
         s.rejected_connections,
-        srv.expired_keys(),
+        srv.expired_keys().saturating_sub(s.expired_keys_at_reset),
         s.expired_stale_perc * 100.0,
         s.expired_time_cap_reached_count,
         s.expire_cycle_cpu_milliseconds,
