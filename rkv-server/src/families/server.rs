@@ -2,6 +2,7 @@
 //! LATENCY and DEBUG, one submodule each.
 
 mod command_cmd;
+mod command_encode;
 mod config_cmd;
 mod debug;
 pub mod digest;
