@@ -72,6 +72,8 @@ pub struct Server {
     pub started_ms: i64,
     /// Random 40-hex-digit run id.
     pub run_id: String,
+    /// Replication id (INFO master_replid), 40 hex digits.
+    pub replid: String,
     /// Cached wall clock (ms), refreshed before each command and cron tick.
     pub now_ms: i64,
     /// TCP port actually bound.
@@ -119,6 +121,7 @@ impl Server {
             started: Instant::now(),
             started_ms: now,
             run_id: random_hex(40),
+            replid: random_hex(40),
             now_ms: now,
             peak_memory: 0,
             shutdown: None,

@@ -22,7 +22,7 @@ macro_rules! script_tests {
     };
 }
 
-script_tests!(connection, connection_client, generic, keys, string, strings);
+script_tests!(connection, connection_client, generic, keys, server, string, strings);
 
 #[test]
 fn every_script_file_has_a_test() {

@@ -378,6 +378,12 @@ pub struct CommandSpec {
     pub args: &'static [Arg],
     /// Subcommands of a container command (CONFIG, CLIENT...).
     pub subcommands: &'static [CommandSpec],
+    /// COMMAND DOCS `doc_flags` (`deprecated`, `syscmd`), in that order.
+    pub doc_flags: &'static [&'static str],
+    /// Version that deprecated the command, if any.
+    pub deprecated_since: Option<&'static str>,
+    /// What replaces a deprecated command (COMMAND DOCS `replaced_by`).
+    pub replaced_by: Option<&'static str>,
     /// The handler (unused for containers).
     pub handler: Handler,
 }
@@ -402,6 +408,9 @@ impl CommandSpec {
         history: &[],
         args: &[],
         subcommands: &[],
+        doc_flags: &[],
+        deprecated_since: None,
+        replaced_by: None,
         handler: no_handler,
     };
 

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod connection;
 pub mod generic;
+pub mod server;
 pub mod string;
 
 use crate::command::CommandSpec;
@@ -17,4 +18,5 @@ pub const ALL: &[&[CommandSpec]] = &[
     generic::object::COMMANDS,
     generic::flush::COMMANDS,
     string::COMMANDS,
+    server::COMMANDS,
 ];

@@ -1,0 +1,211 @@
+//! DEBUG SLEEP / SET-ACTIVE-EXPIRE / OBJECT / DIGEST / DIGEST-VALUE / HELP.
+//!
+//! DEBUG is `PROTECTED`: the dispatcher enforces `enable-debug-command`.
+//! Other Redis subcommands (RELOAD, JMAP...) get Redis's
+//! unknown-subcommand error until they exist.
+
+use super::digest::{dataset_digest, to_hex, value_digest};
+use super::{reply_help, subcommand_syntax_error};
+use crate::command::{flags, CommandSpec, Ctx};
+use crate::db::keyspace::{idle_seconds, lru_clock};
+use crate::db::{StrValue, Value};
+use crate::errors;
+
+/// Declaration of DEBUG.
+pub const SPEC: CommandSpec = CommandSpec {
+    name: "debug",
+    arity: -2,
+    flags: flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::PROTECTED,
+    group: "server",
+    since: "1.0.0",
+    summary: "A container for debugging commands",
+    complexity: "Depends on subcommand.",
+    doc_flags: &["syscmd"],
+    handler: debug,
+    ..CommandSpec::BASE
+};
+
+/// Integers below this are Redis's shared objects (`OBJ_SHARED_INTEGERS`).
+const SHARED_INTEGERS: i64 = 10000;
+/// The refcount Redis reports for shared objects (`OBJ_SHARED_REFCOUNT`).
+const SHARED_REFCOUNT: i32 = i32::MAX;
+
+/// `DEBUG <subcommand> ...`
+fn debug(ctx: &mut Ctx) {
+    let sub = ctx.arg(1).to_ascii_lowercase();
+    match (sub.as_slice(), ctx.argc()) {
+        (b"help", 2) => debug_help(ctx),
+        (b"sleep", 3) => {
+            let secs = strtod_prefix(ctx.arg(2));
+            let us = (secs * 1_000_000.0) as i64;
+            if us > 0 {
+                std::thread::sleep(std::time::Duration::from_micros(us as u64));
+            }
+            ctx.out.ok();
+        }
+        (b"set-active-expire", 3) => {
+            ctx.srv.active_expire_enabled = atoi(ctx.arg(2)) != 0;
+            ctx.out.ok();
+        }
+        (b"object", 3) => debug_object(ctx),
+        (b"digest", 2) => {
+            let d = dataset_digest(&ctx.srv.dbs);
+            ctx.out.simple(&to_hex(&d));
+        }
+        (b"digest-value", _) => {
+            // Like Redis, logically expired keys still count: no expiry check.
+            let db = &mut ctx.srv.dbs[ctx.client.db];
+            let digests: Vec<String> = ctx.argv[2..]
+                .iter()
+                .map(|key| {
+                    let mut d = [0u8; 20];
+                    let has_expire = db.expire_at(key).is_some();
+                    if let Some(e) = db.get_mut_raw(key) {
+                        value_digest(&mut d, &e.value, has_expire);
+                    }
+                    to_hex(&d)
+                })
+                .collect();
+            ctx.out.array(digests.len());
+            for d in digests {
+                ctx.out.simple(&d);
+            }
+        }
+        _ => subcommand_syntax_error(ctx),
+    }
+}
+
+/// `DEBUG OBJECT key`: Redis's one-line description of the stored object.
+fn debug_object(ctx: &mut Ctx) {
+    let key = ctx.arg(2);
+    let clock = lru_clock(ctx.now_ms());
+    let Some(entry) = ctx.db().get_mut_raw(key) else {
+        return ctx.error(errors::NO_SUCH_KEY);
+    };
+    let address = entry as *const _ as usize;
+    let lru = entry.lru;
+    let (encoding, length, refcount) = match &entry.value {
+        Value::Str(s) => {
+            let shared = matches!(s, StrValue::Int(n) if (0..SHARED_INTEGERS).contains(n));
+            (
+                s.encoding(),
+                serialized_string_len(s),
+                if shared { SHARED_REFCOUNT } else { 1 },
+            )
+        }
+    };
+    let line = format!(
+        "Value at:{address:#x} refcount:{refcount} encoding:{encoding} serializedlength:{length} lru:{lru} lru_seconds_idle:{}",
+        idle_seconds(clock, lru)
+    );
+    ctx.out.simple(&line);
+}
+
+/// Bytes an RDB length prefix takes (`rdbSaveLen`).
+fn rdb_len_size(len: usize) -> usize {
+    match len {
+        0..=63 => 1,
+        64..=16383 => 2,
+        _ if len as u64 <= u32::MAX as u64 => 5,
+        _ => 9,
+    }
+}
+
+/// The RDB size of a string as `rdbSavedObjectLen` computes it, without
+/// LZF compression (rkv has no RDB writer yet, so long compressible strings
+/// report their uncompressed size where Redis reports the compressed one).
+pub fn serialized_string_len(s: &StrValue) -> usize {
+    let int = match s {
+        StrValue::Int(n) => Some(*n),
+        _ if s.len() <= 11 => rkv_proto::request::parse_i64(&s.to_vec()),
+        _ => None,
+    };
+    match int {
+        Some(n) if i8::try_from(n).is_ok() => 2,
+        Some(n) if i16::try_from(n).is_ok() => 3,
+        Some(n) if i32::try_from(n).is_ok() => 5,
+        _ => rdb_len_size(s.len()) + s.len(),
+    }
+}
+
+/// C's `atoi`: optional sign and leading digits, 0 otherwise.
+fn atoi(s: &[u8]) -> i64 {
+    let text = String::from_utf8_lossy(s);
+    let t = text.trim_start();
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let n: i64 = digits
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .fold(0i64, |acc, d| {
+            acc.wrapping_mul(10).wrapping_add((d - b'0') as i64)
+        });
+    if neg {
+        -n
+    } else {
+        n
+    }
+}
+
+/// C's `strtod` on the longest numeric prefix, 0 when there is none.
+fn strtod_prefix(s: &[u8]) -> f64 {
+    let text = String::from_utf8_lossy(s);
+    let t = text.trim_start();
+    (1..=t.len())
+        .rev()
+        .filter(|&i| t.is_char_boundary(i))
+        .find_map(|i| t[..i].parse::<f64>().ok())
+        .unwrap_or(0.0)
+}
+
+/// `DEBUG HELP` (the subcommands rkv implements, in Redis's words).
+fn debug_help(ctx: &mut Ctx) {
+    reply_help(
+        ctx,
+        &[
+            "DIGEST",
+            "    Output a hex signature representing the current DB content.",
+            "DIGEST-VALUE <key> [<key> ...]",
+            "    Output a hex signature of the values of all the specified keys.",
+            "OBJECT <key>",
+            "    Show low level info about `key` and associated value.",
+            "SET-ACTIVE-EXPIRE <0|1>",
+            "    Setting it to 0 disables expiring keys in background when they are not",
+            "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+            "    default.",
+            "SLEEP <seconds>",
+            "    Stop the server for <seconds>. Decimals allowed.",
+        ],
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values from redis-server 7.0.15's DEBUG OBJECT.
+    #[test]
+    fn serialized_lengths_match_redis() {
+        let len = |s: &[u8]| serialized_string_len(&StrValue::from_bytes(s));
+        assert_eq!(len(b"bar"), 4);
+        assert_eq!(len(b"5"), 2);
+        assert_eq!(len(b"12345"), 3);
+        assert_eq!(len(b"123456789012"), 13);
+        assert_eq!(
+            len(b"hello world this is a long string of fifty chars!!"),
+            51
+        );
+    }
+
+    #[test]
+    fn c_number_parsing() {
+        assert_eq!(atoi(b"1"), 1);
+        assert_eq!(atoi(b"0"), 0);
+        assert_eq!(atoi(b"x"), 0);
+        assert_eq!(atoi(b"12abc"), 12);
+        assert_eq!(strtod_prefix(b"0.5s"), 0.5);
+        assert_eq!(strtod_prefix(b"abc"), 0.0);
+    }
+}
