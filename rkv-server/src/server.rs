@@ -80,6 +80,8 @@ pub struct Server {
     pub port: u16,
     /// Highest memory use seen (INFO used_memory_peak).
     pub peak_memory: usize,
+    /// Allocator bytes in use once start-up finished (INFO used_memory_startup).
+    pub used_memory_startup: usize,
     /// Set when the server should exit.
     pub shutdown: Option<ShutdownRequest>,
     /// Wakes the main task to act on `shutdown`.
@@ -124,6 +126,7 @@ impl Server {
             replid: random_hex(40),
             now_ms: now,
             peak_memory: 0,
+            used_memory_startup: crate::memory::allocator_stats().allocated,
             shutdown: None,
             shutdown_notify: Rc::new(Notify::new()),
             pause: None,

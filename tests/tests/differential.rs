@@ -22,7 +22,15 @@ macro_rules! script_tests {
     };
 }
 
-script_tests!(connection, connection_client, generic, keys, server, string, strings);
+script_tests!(
+    connection,
+    connection_client,
+    generic,
+    keys,
+    server,
+    string,
+    strings
+);
 
 #[test]
 fn every_script_file_has_a_test() {

@@ -1,11 +1,11 @@
 //! INFO [section ...]: the server's report, section by section, with Redis
 //! 7.0's field names and order.
 //!
-//! Memory accounting: rkv has no allocator statistics yet, so `used_memory`
-//! (and the allocator fields) report the process's resident set size read
-//! from `/proc/self/statm`; `used_memory_startup` and the overhead fields
-//! are 0 and `used_memory_dataset` equals `used_memory`. Exact per-value
-//! accounting is a later issue. Fields for features rkv does not have
+//! Memory figures come from jemalloc's own statistics, as Redis's do:
+//! `used_memory` is what the allocator handed out, the ratios compare it with
+//! jemalloc's active and resident pages and the process RSS. The overhead is
+//! the start-up footprint plus the keyspace's hash-table arrays; per-client
+//! buffer accounting is a later issue. Fields for features rkv does not have
 //! (persistence, replication, scripting, forks...) report truthful zeros.
 
 use std::fmt::Write as _;
@@ -279,15 +279,6 @@ fn clients_section(out: &mut String, srv: &Server) {
     );
 }
 
-/// Resident set size in bytes, from `/proc/self/statm`.
-pub fn process_rss() -> usize {
-    let page = 4096;
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<usize>().ok())
-        .map_or(0, |pages| pages * page)
-}
-
 /// Total RAM in bytes, from `/proc/meminfo`.
 fn total_system_memory() -> u64 {
     std::fs::read_to_string("/proc/meminfo")
@@ -318,8 +309,9 @@ pub fn bytes_to_human(n: u64) -> String {
 }
 
 fn memory_section(out: &mut String, srv: &mut Server) {
-    let rss = process_rss();
-    let used = rss;
+    let alloc = crate::memory::allocator_stats();
+    let rss = crate::memory::rss_bytes();
+    let used = alloc.allocated;
     srv.peak_memory = srv.peak_memory.max(used);
     let peak = srv.peak_memory;
     let peak_perc = if peak > 0 {
@@ -327,6 +319,21 @@ fn memory_section(out: &mut String, srv: &mut Server) {
     } else {
         0.0
     };
+    let startup = srv.used_memory_startup.min(used);
+    let tables: usize = srv
+        .dbs
+        .iter()
+        .map(|db| db.bucket_count() * std::mem::size_of::<usize>())
+        .sum();
+    let overhead = (startup + tables).min(used);
+    let dataset = used - overhead;
+    let dataset_perc = if used > startup {
+        dataset as f64 * 100.0 / (used - startup) as f64
+    } else {
+        0.0
+    };
+    let ratio = |a: usize, b: usize| if b > 0 { a as f64 / b as f64 } else { 0.0 };
+    let diff = |a: usize, b: usize| a as i64 - b as i64;
     let total = total_system_memory();
     let h = |n: usize| bytes_to_human(n as u64);
     let _ = write!(
@@ -338,13 +345,13 @@ fn memory_section(out: &mut String, srv: &mut Server) {
          used_memory_peak:{peak}\r\n\
          used_memory_peak_human:{}\r\n\
          used_memory_peak_perc:{peak_perc:.2}%\r\n\
-         used_memory_overhead:0\r\n\
-         used_memory_startup:0\r\n\
-         used_memory_dataset:{used}\r\n\
-         used_memory_dataset_perc:{:.2}%\r\n\
-         allocator_allocated:{used}\r\n\
-         allocator_active:{used}\r\n\
-         allocator_resident:{rss}\r\n\
+         used_memory_overhead:{overhead}\r\n\
+         used_memory_startup:{startup}\r\n\
+         used_memory_dataset:{dataset}\r\n\
+         used_memory_dataset_perc:{dataset_perc:.2}%\r\n\
+         allocator_allocated:{}\r\n\
+         allocator_active:{}\r\n\
+         allocator_resident:{}\r\n\
          total_system_memory:{total}\r\n\
          total_system_memory_human:{}\r\n\
          used_memory_lua:0\r\n\
@@ -363,14 +370,14 @@ fn memory_section(out: &mut String, srv: &mut Server) {
          maxmemory:0\r\n\
          maxmemory_human:0B\r\n\
          maxmemory_policy:noeviction\r\n\
-         allocator_frag_ratio:1.00\r\n\
-         allocator_frag_bytes:0\r\n\
-         allocator_rss_ratio:1.00\r\n\
-         allocator_rss_bytes:0\r\n\
-         rss_overhead_ratio:1.00\r\n\
-         rss_overhead_bytes:0\r\n\
-         mem_fragmentation_ratio:1.00\r\n\
-         mem_fragmentation_bytes:0\r\n\
+         allocator_frag_ratio:{:.2}\r\n\
+         allocator_frag_bytes:{}\r\n\
+         allocator_rss_ratio:{:.2}\r\n\
+         allocator_rss_bytes:{}\r\n\
+         rss_overhead_ratio:{:.2}\r\n\
+         rss_overhead_bytes:{}\r\n\
+         mem_fragmentation_ratio:{:.2}\r\n\
+         mem_fragmentation_bytes:{}\r\n\
          mem_not_counted_for_evict:0\r\n\
          mem_replication_backlog:0\r\n\
          mem_total_replication_buffers:0\r\n\
@@ -378,15 +385,25 @@ fn memory_section(out: &mut String, srv: &mut Server) {
          mem_clients_normal:0\r\n\
          mem_cluster_links:0\r\n\
          mem_aof_buffer:0\r\n\
-         mem_allocator:libc\r\n\
+         mem_allocator:jemalloc-5.3.0\r\n\
          active_defrag_running:0\r\n\
          lazyfree_pending_objects:0\r\n\
          lazyfreed_objects:0\r\n",
         h(used),
         h(rss),
         h(peak),
-        if used > 0 { 100.0 } else { 0.0 },
+        alloc.allocated,
+        alloc.active,
+        alloc.resident,
         bytes_to_human(total),
+        ratio(alloc.active, alloc.allocated),
+        diff(alloc.active, alloc.allocated),
+        ratio(alloc.resident, alloc.active),
+        diff(alloc.resident, alloc.active),
+        ratio(rss, alloc.resident),
+        diff(rss, alloc.resident),
+        ratio(rss, used),
+        diff(rss, used),
     );
 }
 
