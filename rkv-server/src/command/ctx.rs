@@ -65,6 +65,22 @@ impl<'a> Ctx<'a> {
         found
     }
 
+    /// [`Ctx::lookup_read`], handing back the reply writer beside the entry so
+    /// a value can be written into the reply without copying it first.
+    pub fn lookup_read_and_reply(
+        &mut self,
+        key: &[u8],
+    ) -> (Option<&mut Entry>, &mut ReplyWriter<'a>) {
+        let now = self.srv.now_ms;
+        let found = self.srv.dbs[self.client.db].lookup(key, now);
+        if found.is_some() {
+            self.srv.stats.keyspace_hits += 1;
+        } else {
+            self.srv.stats.keyspace_misses += 1;
+        }
+        (found, &mut self.out)
+    }
+
     /// Looks a key up for writing (no hit/miss accounting).
     pub fn lookup_write(&mut self, key: &[u8]) -> Option<&mut Entry> {
         let now = self.srv.now_ms;

@@ -71,15 +71,22 @@ fn string_len_for_write(ctx: &mut Ctx, key: &[u8]) -> Result<Option<usize>, OpEr
 /// Redis's `getGenericCommand`: replies with the value (or null); returns
 /// false after a WRONGTYPE error.
 fn reply_get(ctx: &mut Ctx, key: &[u8]) -> bool {
-    match read_string(ctx, key) {
-        Found::Missing => ctx.out.null(),
-        Found::WrongType => {
-            ctx.error(errors::WRONGTYPE);
-            return false;
+    let (found, out) = ctx.lookup_read_and_reply(key);
+    let Some(entry) = found else {
+        out.null();
+        return true;
+    };
+    match as_string(&entry.value) {
+        Some(s) => {
+            let mut scratch = itoa::Buffer::new();
+            out.bulk(s.as_bytes(&mut scratch));
+            true
         }
-        Found::Bytes(b) => ctx.out.bulk(&b),
+        None => {
+            ctx.error(errors::WRONGTYPE);
+            false
+        }
     }
-    true
 }
 
 /// Replies with Redis's error for a refused expire argument.
@@ -249,9 +256,10 @@ pub(super) fn mget(ctx: &mut Ctx) {
     let n = ctx.argc() - 1;
     ctx.out.array(n);
     for i in 1..=n {
-        match read_string(ctx, ctx.arg(i)) {
-            Found::Bytes(b) => ctx.out.bulk(&b),
-            Found::Missing | Found::WrongType => ctx.out.null(),
+        let (found, out) = ctx.lookup_read_and_reply(ctx.argv[i]);
+        match found.and_then(|e| as_string(&e.value)) {
+            Some(s) => out.bulk(s.as_bytes(&mut itoa::Buffer::new())),
+            None => out.null(),
         }
     }
 }
