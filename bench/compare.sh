@@ -33,27 +33,34 @@ trap stop_servers EXIT
 
 STAMP="$(date +%Y%m%dT%H%M%S)"
 RESULTS="$BENCH_OUT/compare-$STAMP.csv"
-echo "server,seq,test,rps,p50_ms,p99_ms" >"$RESULTS"
+echo "server,seq,test,rps,p50_ms,p99_ms,cpu_us_per_req" >"$RESULTS"
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
-# bench_round NAME PORT: appends one round of every workload to $RESULTS.
+# bench_round NAME PORT PID: appends one round of every workload to $RESULTS,
+# with the server's CPU time per request (the load generator is one
+# single-threaded process, so at P1 throughput is often bound by the client,
+# while CPU per request shows the server's own cost).
 # Each test runs on its own, so a command the server rejects (redis-benchmark
 # stops at the first error reply) loses only its own row.
 bench_round() {
-    local name="$1" port="$2" workload pipeline tests test seq=0
+    local name="$1" port="$2" pid="$3" workload pipeline tests test seq=0 before after
     for workload in "${WORKLOADS[@]}"; do
         pipeline="${workload%%:*}"
         tests="${workload#*:}"
         for test in ${tests//,/ }; do
             seq=$((seq + 1))
+            before="$(cpu_ticks "$pid")"
             # CSV columns: test, rps, avg, min, p50, p95, p99, max.
-            if ! (exec_pinned "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$port" -q --csv \
-                -n "$N" -c 50 -P "$pipeline" -t "$test") 2>/dev/null |
-                tr -d '"\r' |
-                awk -F, -v server="$name" -v seq="$seq" -v p="$pipeline" \
-                    'NR > 1 && NF >= 7 { printf "%s,%d,%s P%s,%s,%s,%s\n", server, seq, $1, p, $2, $5, $7 }' \
-                    >>"$RESULTS"; then
+            if ! row="$( (exec_pinned "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$port" -q --csv \
+                -n "$N" -c 50 -P "$pipeline" -t "$test") 2>/dev/null | tr -d '"\r')"; then
                 log "warning: $name failed '$test' with -P $pipeline; its row will show n/a"
+                continue
             fi
+            after="$(cpu_ticks "$pid")"
+            echo "$row" | awk -F, -v server="$name" -v seq="$seq" -v p="$pipeline" \
+                -v cpu="$(( (after - before) * TICK_US ))" -v n="$N" \
+                'NR > 1 && NF >= 7 { printf "%s,%d,%s P%s,%s,%s,%s,%.3f\n", server, seq, $1, p, $2, $5, $7, cpu / n }' \
+                >>"$RESULTS"
         done
     done
 }
@@ -80,17 +87,19 @@ throughput_table() {
             rps[$1, $3] = rps[$1, $3] " " $4
             p50[$1, $3] = p50[$1, $3] " " $5
             p99[$1, $3] = p99[$1, $3] " " $6
+            cpu[$1, $3] = cpu[$1, $3] " " $7
         }
         END {
-            print "| test | rkv rps | redis rps | rps ratio | p50 ratio | p99 ratio |"
-            print "|---|---:|---:|---:|---:|---:|"
+            print "| test | rkv rps | redis rps | rps ratio | p50 ratio | p99 ratio | server CPU/req ratio |"
+            print "|---|---:|---:|---:|---:|---:|---:|"
             for (i = 1; i <= tests; i++) {
                 if (!(i in order)) continue
                 t = order[i]
                 kr = median(rps["rkv", t]); rr = median(rps["redis", t])
                 k50 = median(p50["rkv", t]); r50 = median(p50["redis", t])
                 k99 = median(p99["rkv", t]); r99 = median(p99["redis", t])
-                printf "| %s | %s | %s | %s | %s | %s |\n", t, count(kr), count(rr), ratio(kr, rr), ratio(k50, r50), ratio(k99, r99)
+                kc = median(cpu["rkv", t]); rc = median(cpu["redis", t])
+                printf "| %s | %s | %s | %s | %s | %s | %s |\n", t, count(kr), count(rr), ratio(kr, rr), ratio(k50, r50), ratio(k99, r99), ratio(kc, rc)
             }
         }' "$RESULTS"
 }
@@ -112,18 +121,20 @@ $(info_field "$port" used_memory_rss) $before_used $before_rss"
 log "throughput: $ROUNDS rounds, N=$N"
 start_server rkv "$RKV"
 RKV_PORT="$SERVER_PORT"
+RKV_PID="$SERVER_PID"
 start_server redis "$REDIS"
 REDIS_PORT="$SERVER_PORT"
+REDIS_PID="$SERVER_PID"
 for round in $(seq 1 "$ROUNDS"); do
     log "round $round/$ROUNDS"
-    bench_round rkv "$RKV_PORT"
-    bench_round redis "$REDIS_PORT"
+    bench_round rkv "$RKV_PORT" "$RKV_PID"
+    bench_round redis "$REDIS_PORT" "$REDIS_PID"
 done
 stop_servers
 
 echo "## Throughput and latency (median of $ROUNDS rounds, N=$N, 50 clients)"
 echo
-echo "Ratios are rkv / redis: above 1 means rkv has more throughput or more latency."
+echo "Ratios are rkv / redis: above 1 means rkv has more throughput, more latency, or spends more server CPU per request."
 echo
 throughput_table
 echo

@@ -88,6 +88,8 @@ start_server() {
                 log "$name ($binary) on port $port, pid $pid, cpu $SERVER_CPU"
                 # shellcheck disable=SC2034 # read by the sourcing script
                 SERVER_PORT="$port"
+                # shellcheck disable=SC2034 # read by the sourcing script
+                SERVER_PID="$pid"
                 return
             fi
             kill -0 "$pid" 2>/dev/null || break
@@ -141,4 +143,9 @@ dbsize() {
     local keys
     keys="$(redis-cli -p "$1" DBSIZE 2>/dev/null)"
     if [[ "$keys" =~ ^[0-9]+$ ]]; then echo "$keys"; else echo n/a; fi
+}
+
+# cpu_ticks PID: user+system CPU time of PID so far, in clock ticks.
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
