@@ -63,6 +63,7 @@ pub async fn serve(
     let mut inbuf: Vec<u8> = Vec::with_capacity(READ_CHUNK);
     let mut parser = RequestParser::new();
     let mut out: Vec<u8> = Vec::with_capacity(READ_CHUNK);
+    let mut flooded = false;
     loop {
         let next = process_input(&shared, &client, &mut inbuf, &mut parser, &mut out);
         {
@@ -96,6 +97,15 @@ pub async fn serve(
             }
             Next::Read => {}
         }
+        // A read that filled the buffer means the client is flooding us
+        // (mass insertion, a big value): let every other client have its
+        // turn before reading more, as Redis's event loop serves each ready
+        // client once per iteration. Without this, tokio's budget lets one
+        // busy connection run for ~128 reads in a row.
+        if flooded {
+            flooded = false;
+            tokio::task::yield_now().await;
+        }
         // Make room for the pending argument, but grow at most geometrically:
         // a client announcing a 512 MB value must send it to make us hold it.
         let want = parser
@@ -104,6 +114,7 @@ pub async fn serve(
         if inbuf.capacity() - inbuf.len() < want / 2 {
             inbuf.reserve(want);
         }
+        let room = inbuf.capacity() - inbuf.len();
         tokio::select! {
             biased;
             _ = wake.notified() => {
@@ -114,6 +125,7 @@ pub async fn serve(
             read = stream.read_buf(&mut inbuf) => match read {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
+                    flooded = n == room;
                     let mut srv = shared.borrow_mut();
                     srv.stats.total_net_input_bytes += n as u64;
                     if inbuf.len() as u64 > srv.config.client_query_buffer_limit {
