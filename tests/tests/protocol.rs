@@ -134,3 +134,49 @@ fn announced_huge_bulk_then_disconnect_leaves_server_healthy() {
     let (reply, _) = exchange(rkv.port(), b"PING\r\n", Duration::from_millis(700));
     assert_eq!(reply, b"+PONG\r\n");
 }
+
+/// Seeded random garbage (and garbage glued to valid commands) on many
+/// connections: the server answers or closes, never dies, and a
+/// well-behaved client is served throughout.
+#[test]
+fn random_garbage_never_kills_the_server() {
+    let rkv = ServerProcess::rkv();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let alphabet = b"*$:+-\r\n0123456789-abcSETGET \"'\\x";
+    for round in 0..200 {
+        let len = (next() % 512) as usize;
+        let mut input: Vec<u8> = (0..len)
+            .map(|_| {
+                let r = next();
+                if r % 4 == 0 {
+                    r as u8
+                } else {
+                    alphabet[(r >> 8) as usize % alphabet.len()]
+                }
+            })
+            .collect();
+        if round % 3 == 0 {
+            input.splice(
+                0..0,
+                b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n".iter().copied(),
+            );
+        }
+        let _ = exchange(rkv.port(), &input, Duration::from_millis(20));
+        if round % 50 == 0 {
+            assert_eq!(
+                exchange(rkv.port(), b"PING\r\n", Duration::from_millis(500)).0,
+                b"+PONG\r\n"
+            );
+        }
+    }
+    assert_eq!(
+        exchange(rkv.port(), b"PING\r\n", Duration::from_millis(500)).0,
+        b"+PONG\r\n"
+    );
+}
