@@ -5,6 +5,7 @@
 //! - [`connection`]: one task per client: read, run, reply.
 //! - [`command`]: the declarative command table and dispatch.
 //! - [`families`]: the commands, one module per family.
+//! - [`types`]: lists, hashes, sets and sorted sets with their encodings.
 //! - [`db`]: databases, the hash table, values and their encodings.
 //! - [`glob`]: Redis-exact glob matching (KEYS, SCAN MATCH, CONFIG GET).
 //! - [`cron`]: periodic work: active expiry, rehashing, timeouts.
@@ -28,5 +29,6 @@ pub mod memory;
 pub mod server;
 pub mod slowlog;
 pub mod stats;
+pub mod types;
 
 pub use listener::run;

@@ -141,6 +141,18 @@ pub struct Dict<K, V> {
     rehash_visits: u64,
 }
 
+impl<K: Hash + Eq + Clone, V: Clone> Clone for Dict<K, V> {
+    /// A copy with the same entries (COPY, DEBUG and tests need one); it is
+    /// built fresh, so it is never mid-rehash.
+    fn clone(&self) -> Self {
+        let mut copy = Dict::new();
+        for (k, v) in self.iter() {
+            copy.insert(k.clone(), v.clone());
+        }
+        copy
+    }
+}
+
 impl<K, V> Default for Dict<K, V> {
     fn default() -> Self {
         Self::new()

@@ -1,6 +1,7 @@
 //! The values a key can hold, with the encodings OBJECT ENCODING reports.
 
 use super::small_bytes::SmallBytes;
+use crate::types::{HashValue, ListValue, SetValue, ZSetValue};
 
 /// Strings longer than this are `raw`, shorter ones `embstr` (Redis's
 /// `OBJ_ENCODING_EMBSTR_SIZE_LIMIT`).
@@ -98,11 +99,20 @@ impl StrValue {
     }
 }
 
-/// The value stored under a key.
-#[derive(Debug, Clone, PartialEq)]
+/// The value stored under a key. Collections are boxed so a string key's
+/// entry stays small.
+#[derive(Debug, Clone)]
 pub enum Value {
     /// A string (also bitmaps and HyperLogLogs).
     Str(StrValue),
+    /// A list.
+    List(Box<ListValue>),
+    /// A hash.
+    Hash(Box<HashValue>),
+    /// A set.
+    Set(Box<SetValue>),
+    /// A sorted set.
+    ZSet(Box<ZSetValue>),
 }
 
 impl Value {
@@ -115,6 +125,10 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -122,6 +136,10 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::Str(s) => s.encoding(),
+            Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 
@@ -129,6 +147,52 @@ impl Value {
     pub fn heap_size(&self) -> usize {
         match self {
             Value::Str(s) => s.heap_size(),
+            Value::List(l) => std::mem::size_of::<ListValue>() + l.heap_size(),
+            Value::Hash(h) => std::mem::size_of::<HashValue>() + h.heap_size(),
+            Value::Set(s) => std::mem::size_of::<SetValue>() + s.heap_size(),
+            Value::ZSet(z) => std::mem::size_of::<ZSetValue>() + z.heap_size(),
+        }
+    }
+}
+
+/// Typed access to a value: `Some` when it holds that type (callers turn
+/// `None` into WRONGTYPE).
+macro_rules! typed_access {
+    ($get:ident, $get_mut:ident, $variant:ident, $ty:ty, $what:literal) => {
+        #[doc = concat!("The ", $what, " inside, if this is one.")]
+        pub fn $get(&self) -> Option<&$ty> {
+            match self {
+                Value::$variant(v) => Some(v),
+                _ => None,
+            }
+        }
+
+        #[doc = concat!("The ", $what, " inside, mutably, if this is one.")]
+        pub fn $get_mut(&mut self) -> Option<&mut $ty> {
+            match self {
+                Value::$variant(v) => Some(v),
+                _ => None,
+            }
+        }
+    };
+}
+
+impl Value {
+    typed_access!(as_str, as_str_mut, Str, StrValue, "string");
+    typed_access!(as_list, as_list_mut, List, ListValue, "list");
+    typed_access!(as_hash, as_hash_mut, Hash, HashValue, "hash");
+    typed_access!(as_set, as_set_mut, Set, SetValue, "set");
+    typed_access!(as_zset, as_zset_mut, ZSet, ZSetValue, "sorted set");
+
+    /// Whether a collection has become empty (and its key must be deleted,
+    /// as Redis never keeps empty collections).
+    pub fn is_empty_collection(&self) -> bool {
+        match self {
+            Value::Str(_) => false,
+            Value::List(l) => l.is_empty(),
+            Value::Hash(h) => h.is_empty(),
+            Value::Set(s) => s.is_empty(),
+            Value::ZSet(z) => z.is_empty(),
         }
     }
 }

@@ -93,12 +93,41 @@ fn debug_object(ctx: &mut Ctx) {
                 if shared { SHARED_REFCOUNT } else { 1 },
             )
         }
+        other => (other.encoding(), serialized_collection_len(other), 1),
     };
     let line = format!(
         "Value at:{address:#x} refcount:{refcount} encoding:{encoding} serializedlength:{length} lru:{lru} lru_seconds_idle:{}",
         idle_seconds(clock, lru)
     );
     ctx.out.simple(&line);
+}
+
+/// An estimate of a collection's RDB size: a length prefix, then each
+/// element with its own prefix. Redis saves small collections packed, so its
+/// figure is smaller; the exact size comes with the RDB writer.
+fn serialized_collection_len(value: &Value) -> usize {
+    let item = |n: usize| rdb_len_size(n) + n;
+    let mut total = 0;
+    let count = match value {
+        Value::Str(s) => return serialized_string_len(s),
+        Value::List(l) => {
+            l.for_each(|e| total += item(e.len()));
+            l.len()
+        }
+        Value::Set(set) => {
+            set.for_each(|e| total += item(e.len()));
+            set.len()
+        }
+        Value::Hash(h) => {
+            h.for_each(|f, v| total += item(f.len()) + item(v.len()));
+            h.len()
+        }
+        Value::ZSet(z) => {
+            z.for_each(|m, _| total += item(m.len()) + 8);
+            z.len()
+        }
+    };
+    rdb_len_size(count) + total
 }
 
 /// Bytes an RDB length prefix takes (`rdbSaveLen`).

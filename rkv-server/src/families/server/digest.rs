@@ -10,8 +10,16 @@ use crate::db::{Db, Value};
 /// A 20-byte digest.
 pub type Digest20 = [u8; 20];
 
-/// Redis's `OBJ_STRING` type code.
+/// Redis's `OBJ_STRING` type code (the others follow: list, set, zset, hash).
 const TYPE_STRING: u32 = 0;
+/// `OBJ_LIST`.
+const TYPE_LIST: u32 = 1;
+/// `OBJ_SET`.
+const TYPE_SET: u32 = 2;
+/// `OBJ_ZSET`.
+const TYPE_ZSET: u32 = 3;
+/// `OBJ_HASH`.
+const TYPE_HASH: u32 = 4;
 
 /// `digest ^= SHA1(data)`
 pub fn xor_digest(digest: &mut Digest20, data: &[u8]) {
@@ -35,6 +43,32 @@ pub fn value_digest(digest: &mut Digest20, value: &Value, has_expire: bool) {
         Value::Str(s) => {
             mix_digest(digest, &TYPE_STRING.to_be_bytes());
             mix_digest(digest, &s.to_vec());
+        }
+        Value::List(l) => {
+            mix_digest(digest, &TYPE_LIST.to_be_bytes());
+            l.for_each(|e| mix_digest(digest, e));
+        }
+        Value::Set(set) => {
+            mix_digest(digest, &TYPE_SET.to_be_bytes());
+            set.for_each(|e| xor_digest(digest, e));
+        }
+        Value::ZSet(z) => {
+            mix_digest(digest, &TYPE_ZSET.to_be_bytes());
+            z.for_each(|member, score| {
+                let mut one = [0u8; 20];
+                mix_digest(&mut one, member);
+                mix_digest(&mut one, rkv_proto::reply::format_double(score).as_bytes());
+                xor_digest(digest, &one);
+            });
+        }
+        Value::Hash(h) => {
+            mix_digest(digest, &TYPE_HASH.to_be_bytes());
+            h.for_each(|field, value| {
+                let mut one = [0u8; 20];
+                mix_digest(&mut one, field);
+                mix_digest(&mut one, value);
+                xor_digest(digest, &one);
+            });
         }
     }
     if has_expire {
