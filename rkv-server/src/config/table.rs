@@ -73,6 +73,26 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         write: |c, v| c.logfile = text_path(v.text()),
     },
     DirectiveSpec {
+        name: "save",
+        aliases: &[],
+        kind: Kind::List,
+        default: "",
+        flags: Flags::NONE,
+        check: Some(refuse_save_points),
+        read: |_| Value::Words(Vec::new()),
+        write: |_, _| {},
+    },
+    DirectiveSpec {
+        name: "appendonly",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "no",
+        flags: Flags::NONE,
+        check: Some(refuse_appendonly),
+        read: |_| Value::Bool(false),
+        write: |_, _| {},
+    },
+    DirectiveSpec {
         name: "bind",
         aliases: &[],
         kind: Kind::List,
@@ -341,6 +361,29 @@ fn limit_bind_addresses(value: Value) -> Result<Value, String> {
         }
         other => Ok(other),
     }
+}
+
+/// rkv has no RDB snapshots yet: only `save ""` (no save points) is true.
+fn refuse_save_points(value: Value) -> Result<Value, String> {
+    if let Value::Words(words) = &value {
+        if words.iter().any(|w| !w.is_empty()) {
+            return Err(
+                "rkv does not write RDB snapshots yet; only 'save \"\"' is accepted".to_string(),
+            );
+        }
+    }
+    Ok(Value::Words(Vec::new()))
+}
+
+/// rkv has no append-only file yet: only `appendonly no` is true.
+fn refuse_appendonly(value: Value) -> Result<Value, String> {
+    if value == Value::Bool(true) {
+        return Err(
+            "rkv does not write an append-only file yet; only 'appendonly no' is accepted"
+                .to_string(),
+        );
+    }
+    Ok(value)
 }
 
 fn refuse_daemonize(value: Value) -> Result<Value, String> {
