@@ -12,6 +12,8 @@
 pub mod bitfield;
 pub mod bits;
 mod handlers;
+#[cfg(test)]
+mod wrongtype_tests;
 
 use crate::command::{acl, flags, Arg, ArgKind, CommandSpec, KeySpec};
 use handlers::*;
