@@ -29,7 +29,10 @@ script_tests!(
     keys,
     server,
     string,
-    strings
+    strings,
+    bitmap,
+    bits_wrongtype,
+    hll
 );
 
 #[test]

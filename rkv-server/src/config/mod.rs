@@ -76,6 +76,8 @@ pub struct Config {
     pub slowlog_max_len: u64,
     /// `latency-monitor-threshold`: milliseconds; 0 disables.
     pub latency_monitor_threshold: u64,
+    /// `hll-sparse-max-bytes`: largest sparse HyperLogLog before it turns dense.
+    pub hll_sparse_max_bytes: u64,
     /// `daemonize`: always `false`; rkv runs in the foreground.
     pub daemonize: bool,
 }
@@ -132,6 +134,7 @@ impl Config {
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
+            hll_sparse_max_bytes: 0,
             daemonize: false,
         }
     }

@@ -323,6 +323,19 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         read: |c| Value::Int(wide(c.latency_monitor_threshold)),
         write: |c, v| c.latency_monitor_threshold = narrow(v.int()),
     },
+    DirectiveSpec {
+        name: "hll-sparse-max-bytes",
+        aliases: &[],
+        kind: Kind::Memory {
+            min: 0,
+            max: LONG_MAX as u64,
+        },
+        default: "3000",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bytes(c.hll_sparse_max_bytes),
+        write: |c, v| c.hll_sparse_max_bytes = v.bytes(),
+    },
 ];
 
 /// Looks a directive up by name or alias, ignoring case.

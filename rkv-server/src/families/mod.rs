@@ -1,9 +1,11 @@
 //! Command families, one module each (as Redis has `t_string.c`): each
 //! declares its commands in a `COMMANDS` table and implements their handlers.
 
+pub mod bitmap;
 pub mod client;
 pub mod connection;
 pub mod generic;
+pub mod hll;
 pub mod server;
 pub mod string;
 
@@ -18,5 +20,7 @@ pub const ALL: &[&[CommandSpec]] = &[
     generic::object::COMMANDS,
     generic::flush::COMMANDS,
     string::COMMANDS,
+    bitmap::COMMANDS,
+    hll::COMMANDS,
     server::COMMANDS,
 ];
