@@ -4,6 +4,7 @@
 pub mod client;
 pub mod connection;
 pub mod generic;
+pub mod hash;
 pub mod server;
 pub mod string;
 
@@ -18,5 +19,6 @@ pub const ALL: &[&[CommandSpec]] = &[
     generic::object::COMMANDS,
     generic::flush::COMMANDS,
     string::COMMANDS,
+    hash::COMMANDS,
     server::COMMANDS,
 ];
