@@ -109,7 +109,7 @@ impl HashValue {
 
     /// Redis's `hashTypeTryConversion`: converts to a table up front when
     /// any of `args` (fields and values about to be written) is too long for
-    /// a listpack. HSET and HSETNX call it before writing anything.
+    /// a listpack. HSET and HMSET call it before writing anything.
     pub fn convert_if_any_too_long<'a>(
         &mut self,
         args: impl IntoIterator<Item = &'a [u8]>,

@@ -48,8 +48,6 @@ pub(super) fn hsetnx(ctx: &mut Ctx) {
     let Some(hash) = hash_or_create(ctx, key) else {
         return;
     };
-    // Redis checks the lengths (and may convert) before looking at the field.
-    hash.convert_if_any_too_long([field, value], limits);
     if hash.contains(field) {
         return ctx.out.int(0);
     }
