@@ -181,6 +181,15 @@ impl HashValue {
         }
     }
 
+    /// Gives a listpack's spare capacity back, as Redis's listpack is always
+    /// allocated to its exact size; write commands call it once when done
+    /// (a table manages its own size).
+    pub fn shrink_to_fit(&mut self) {
+        if let HashValue::Listpack(lp) = self {
+            lp.shrink_to_fit();
+        }
+    }
+
     /// Switches a listpack hash to the table encoding (no-op on a table).
     pub fn convert_to_table(&mut self) {
         if let HashValue::Listpack(lp) = self {

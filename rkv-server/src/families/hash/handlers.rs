@@ -23,6 +23,7 @@ fn set_pairs(ctx: &mut Ctx) -> Option<usize> {
         .chunks_exact(2)
         .filter(|pair| hash.set(pair[0], pair[1], limits))
         .count();
+    hash.shrink_to_fit();
     ctx.dirty((args.len() / 2) as u64);
     Some(added)
 }
@@ -52,6 +53,7 @@ pub(super) fn hsetnx(ctx: &mut Ctx) {
         return ctx.out.int(0);
     }
     hash.set(field, value, limits);
+    hash.shrink_to_fit();
     ctx.dirty(1);
     ctx.out.int(1);
 }
@@ -198,6 +200,7 @@ pub(super) fn hdel(ctx: &mut Ctx) {
             }
         }
     }
+    hash.shrink_to_fit();
     delete_if_empty(ctx, key);
     ctx.dirty(deleted);
     ctx.out.int(deleted as i64);
@@ -217,6 +220,7 @@ pub(super) fn hincrby(ctx: &mut Ctx) {
         Ok(n) => {
             let mut buf = itoa::Buffer::new();
             hash.set(field, buf.format(n).as_bytes(), limits);
+            hash.shrink_to_fit();
             ctx.dirty(1);
             ctx.out.int(n);
         }
@@ -241,6 +245,7 @@ pub(super) fn hincrbyfloat(ctx: &mut Ctx) {
     match ops::incr_by_float(hash.get(field), incr) {
         Ok(text) => {
             hash.set(field, text.as_bytes(), limits);
+            hash.shrink_to_fit();
             ctx.dirty(1);
             ctx.out.bulk(text.as_bytes());
         }
