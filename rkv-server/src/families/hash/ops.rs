@@ -62,8 +62,9 @@ pub struct HashScanPage {
 
 /// One HSCAN step as Redis's `scanGenericCommand`: a listpack hash is
 /// returned whole with cursor 0; a table is walked bucket by bucket until
-/// `count` elements (fields and values each count, as in Redis) were
-/// collected or `10 × count` buckets visited. `pattern` filters fields.
+/// `count` fields were collected or `20 × count` buckets visited (Redis
+/// doubles COUNT for hashes, counting fields and values). `pattern`
+/// filters fields.
 pub fn op_hscan(
     hash: &HashValue,
     mut cursor: u64,
@@ -76,14 +77,14 @@ pub fn op_hscan(
         hash.for_each(|k, v| pairs.push((k.to_vec(), v.to_vec())));
         cursor = 0;
     } else {
-        let mut budget = count.saturating_mul(10);
+        let mut budget = count.saturating_mul(20);
         loop {
             cursor = hash.scan(cursor, |k, v| pairs.push((k.to_vec(), v.to_vec())));
             if cursor == 0 || budget == 0 {
                 break;
             }
             budget -= 1;
-            if pairs_len_elements(&pairs) >= count {
+            if pairs.len() >= count {
                 break;
             }
         }
@@ -92,11 +93,6 @@ pub fn op_hscan(
         pairs.retain(|(k, _)| glob_match(p, k, false));
     }
     HashScanPage { cursor, pairs }
-}
-
-/// Elements Redis counts for a page: a field and its value are two.
-fn pairs_len_elements(pairs: &[(Vec<u8>, Vec<u8>)]) -> usize {
-    pairs.len() * 2
 }
 
 #[cfg(test)]
@@ -178,6 +174,9 @@ mod tests {
         loop {
             let page = op_hscan(&h, cursor, None, 10);
             assert!(page.pairs.len() < 100);
+            if page.cursor != 0 {
+                assert!(page.pairs.len() >= 10, "COUNT counts fields");
+            }
             seen.extend(page.pairs.into_iter().map(|(k, _)| k));
             calls += 1;
             cursor = page.cursor;
