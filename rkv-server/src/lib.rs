@@ -11,6 +11,7 @@
 //! - [`cron`]: periodic work: active expiry, rehashing, timeouts.
 //! - [`config`]: the directive table, config files, CONFIG GET/SET/REWRITE.
 //! - [`memory`]: allocator and RSS figures for INFO memory.
+//! - [`util`]: helpers shared by families (emulated `long double`).
 //! - [`client`], [`stats`], [`slowlog`], [`latency`], [`log`], [`errors`].
 
 pub mod client;
@@ -30,5 +31,6 @@ pub mod server;
 pub mod slowlog;
 pub mod stats;
 pub mod types;
+pub mod util;
 
 pub use listener::run;

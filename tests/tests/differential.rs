@@ -26,6 +26,7 @@ script_tests!(
     connection,
     connection_client,
     generic,
+    hash,
     keys,
     server,
     string,

@@ -80,6 +80,11 @@ pub struct Config {
     pub hll_sparse_max_bytes: u64,
     /// `daemonize`: always `false`; rkv runs in the foreground.
     pub daemonize: bool,
+    /// `hash-max-listpack-entries`: most fields a `listpack` hash holds.
+    pub hash_max_listpack_entries: u64,
+    /// `hash-max-listpack-value`: longest field or value (bytes) a
+    /// `listpack` hash holds.
+    pub hash_max_listpack_value: u64,
 }
 
 impl Default for Config {
@@ -136,6 +141,8 @@ impl Config {
             latency_monitor_threshold: 0,
             hll_sparse_max_bytes: 0,
             daemonize: false,
+            hash_max_listpack_entries: 0,
+            hash_max_listpack_value: 0,
         }
     }
 

@@ -5,6 +5,7 @@ pub mod bitmap;
 pub mod client;
 pub mod connection;
 pub mod generic;
+pub mod hash;
 pub mod hll;
 pub mod server;
 pub mod string;
@@ -22,5 +23,6 @@ pub const ALL: &[&[CommandSpec]] = &[
     string::COMMANDS,
     bitmap::COMMANDS,
     hll::COMMANDS,
+    hash::COMMANDS,
     server::COMMANDS,
 ];

@@ -3,18 +3,16 @@
 //!
 //! - [`set_options`]: SET/GETEX option lists and expire arithmetic.
 //! - [`ops`]: pure operations (counters, INCRBYFLOAT, ranges).
-//! - [`long_double`]: emulated x86 `long double` for INCRBYFLOAT, with
-//!   `big_uint` for its exact conversions.
+//!   INCRBYFLOAT uses the emulated `long double` of
+//!   [`crate::util::long_double`].
 //! - [`lcs`]: the LCS computation.
 //! - `handlers`: the command handlers.
 //!
 //! Redis 7.0's `deprecated_since`/`replaced_by` doc fields of GETSET and
 //! SUBSTR have no place in [`CommandSpec`] yet and are not declared.
 
-mod big_uint;
 mod handlers;
 pub mod lcs;
-pub mod long_double;
 pub mod ops;
 pub mod set_options;
 

@@ -1,9 +1,9 @@
 //! Pure string operations behind the counters and range commands, free of
 //! any connection so they can be tested directly.
 
-use super::long_double::{LongDouble, Parsed};
 use crate::db::StrValue;
 use crate::errors::{OpError, FLOAT_NAN_OR_INF};
+use crate::util::long_double::{LongDouble, Parsed};
 
 /// The integer a stored string holds, as Redis's `getLongLongFromObject`
 /// reads it (strict decimal, no spaces, in `i64` range).
