@@ -76,6 +76,8 @@ pub struct Config {
     pub slowlog_max_len: u64,
     /// `latency-monitor-threshold`: milliseconds; 0 disables.
     pub latency_monitor_threshold: u64,
+    /// `set-max-intset-entries`: largest set kept in the `intset` encoding.
+    pub set_max_intset_entries: u64,
     /// `daemonize`: always `false`; rkv runs in the foreground.
     pub daemonize: bool,
 }
@@ -132,6 +134,7 @@ impl Config {
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
+            set_max_intset_entries: 0,
             daemonize: false,
         }
     }

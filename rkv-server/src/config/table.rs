@@ -303,6 +303,19 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         read: |c| Value::Int(wide(c.latency_monitor_threshold)),
         write: |c, v| c.latency_monitor_threshold = narrow(v.int()),
     },
+    DirectiveSpec {
+        name: "set-max-intset-entries",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 0,
+            max: LONG_MAX,
+        },
+        default: "512",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(wide(c.set_max_intset_entries)),
+        write: |c, v| c.set_max_intset_entries = narrow(v.int()),
+    },
 ];
 
 /// Looks a directive up by name or alias, ignoring case.

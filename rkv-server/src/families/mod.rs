@@ -5,6 +5,7 @@ pub mod client;
 pub mod connection;
 pub mod generic;
 pub mod server;
+pub mod set;
 pub mod string;
 
 use crate::command::CommandSpec;
@@ -18,5 +19,6 @@ pub const ALL: &[&[CommandSpec]] = &[
     generic::object::COMMANDS,
     generic::flush::COMMANDS,
     string::COMMANDS,
+    set::COMMANDS,
     server::COMMANDS,
 ];
