@@ -28,6 +28,7 @@ script_tests!(
     generic,
     keys,
     server,
+    set,
     string,
     strings
 );
