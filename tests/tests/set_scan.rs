@@ -25,7 +25,10 @@ fn add_members(con: &mut redis::Connection, prefix: &str, count: usize) {
     for start in (0..count).step_by(BATCH) {
         let mut pipe = redis::pipe();
         for i in start..(start + BATCH).min(count) {
-            pipe.cmd("SADD").arg(KEY).arg(format!("{prefix}{i}")).ignore();
+            pipe.cmd("SADD")
+                .arg(KEY)
+                .arg(format!("{prefix}{i}"))
+                .ignore();
         }
         let _: () = pipe.query(con).expect("pipelined SADD");
     }
@@ -78,7 +81,11 @@ fn sscan_sees_every_original_member_during_adds(kind: ServerKind) {
         missing.len(),
         missing[0]
     );
-    assert!(calls > 1, "{}: a hashtable set is scanned in steps", kind.name());
+    assert!(
+        calls > 1,
+        "{}: a hashtable set is scanned in steps",
+        kind.name()
+    );
     let card: usize = redis::cmd("SCARD").arg(KEY).query(&mut con).expect("SCARD");
     assert_eq!(card, ORIGINAL_MEMBERS + CONCURRENT_MEMBERS);
 }
