@@ -82,6 +82,8 @@ fn spop_count(ctx: &mut Ctx) {
         }
         db.remove(key);
         ctx.srv.dirty += size as u64;
+        // The SUNION Redis runs here looks the key up once more, as a read.
+        ctx.srv.stats.keyspace_hits += 1;
         return;
     }
     let remaining = size - count;
