@@ -8,7 +8,11 @@
 //! building a fresh set (SPOP's "keep the rest" strategy, the STORE
 //! commands) can yield an intset again.
 
+mod intset;
+
 use std::cell::Cell;
+
+pub use intset::Intset;
 
 use crate::db::dict::Dict;
 use crate::db::SmallBytes;
@@ -20,14 +24,15 @@ const INTSET_HARD_LIMIT: usize = 1 << 30;
 #[derive(Debug, Clone)]
 pub enum SetValue {
     /// Small sets of integers: sorted ascending, as Redis's intset.
-    Intset(Vec<i64>),
-    /// Everything else: a hash table of members.
-    Table(Dict<SmallBytes, ()>),
+    Intset(Intset),
+    /// Everything else: a hash table of members (boxed, so that small sets
+    /// do not pay for the table header).
+    Table(Box<Dict<SmallBytes, ()>>),
 }
 
 impl Default for SetValue {
     fn default() -> Self {
-        SetValue::Intset(Vec::new())
+        SetValue::Intset(Intset::default())
     }
 }
 
@@ -88,7 +93,7 @@ impl SetValue {
     /// Every member, intsets in ascending order, tables in table order.
     pub fn iter(&self) -> impl Iterator<Item = Member<'_>> + '_ {
         let (ints, table) = match self {
-            SetValue::Intset(v) => (Some(v.iter().map(|n| Member::Int(*n))), None),
+            SetValue::Intset(v) => (Some(v.iter().map(Member::Int)), None),
             SetValue::Table(d) => (None, Some(d.iter().map(|(k, _)| Member::Bytes(k)))),
         };
         ints.into_iter()
@@ -107,9 +112,11 @@ impl SetValue {
     /// Heap bytes owned by the set.
     pub fn heap_size(&self) -> usize {
         match self {
-            SetValue::Intset(v) => v.capacity() * 8,
+            SetValue::Intset(v) => v.heap_size(),
             SetValue::Table(d) => {
-                d.approx_heap_bytes() + d.iter().map(|(k, _)| k.heap_size()).sum::<usize>()
+                std::mem::size_of::<Dict<SmallBytes, ()>>()
+                    + d.approx_heap_bytes()
+                    + d.iter().map(|(k, _)| k.heap_size()).sum::<usize>()
             }
         }
     }
@@ -122,10 +129,9 @@ impl SetValue {
                 self.convert_to_table();
                 return self.add(member, max_intset);
             };
-            let Err(at) = v.binary_search(&n) else {
+            if !v.insert(n) {
                 return false;
-            };
-            v.insert(at, n);
+            }
             if v.len() > max_intset.min(INTSET_HARD_LIMIT) {
                 self.convert_to_table();
             }
@@ -144,16 +150,15 @@ impl SetValue {
     /// Adds a member read from another set.
     pub fn add_member(&mut self, member: Member<'_>, max_intset: usize) -> bool {
         match (member, &mut *self) {
-            (Member::Int(n), SetValue::Intset(v)) => match v.binary_search(&n) {
-                Ok(_) => false,
-                Err(at) => {
-                    v.insert(at, n);
-                    if v.len() > max_intset.min(INTSET_HARD_LIMIT) {
-                        self.convert_to_table();
-                    }
-                    true
+            (Member::Int(n), SetValue::Intset(v)) => {
+                if !v.insert(n) {
+                    return false;
                 }
-            },
+                if v.len() > max_intset.min(INTSET_HARD_LIMIT) {
+                    self.convert_to_table();
+                }
+                true
+            }
             _ => member.with_bytes(|b| self.add(b, max_intset)),
         }
     }
@@ -161,16 +166,7 @@ impl SetValue {
     /// Removes `member`; returns whether it was there.
     pub fn remove(&mut self, member: &[u8]) -> bool {
         match self {
-            SetValue::Intset(v) => match as_intset_member(member) {
-                Some(n) => match v.binary_search(&n) {
-                    Ok(at) => {
-                        v.remove(at);
-                        true
-                    }
-                    Err(_) => false,
-                },
-                None => false,
-            },
+            SetValue::Intset(v) => as_intset_member(member).is_some_and(|n| v.remove(n)),
             SetValue::Table(d) => {
                 let removed = d.remove(member).is_some();
                 if removed {
@@ -185,9 +181,7 @@ impl SetValue {
     /// Whether `member` is in the set.
     pub fn contains(&self, member: &[u8]) -> bool {
         match self {
-            SetValue::Intset(v) => {
-                as_intset_member(member).is_some_and(|n| v.binary_search(&n).is_ok())
-            }
+            SetValue::Intset(v) => as_intset_member(member).is_some_and(|n| v.contains(n)),
             SetValue::Table(d) => d.contains_key(member),
         }
     }
@@ -195,7 +189,7 @@ impl SetValue {
     /// Whether a member read from another set is in this one.
     pub fn contains_member(&self, member: Member<'_>) -> bool {
         match (member, self) {
-            (Member::Int(n), SetValue::Intset(v)) => v.binary_search(&n).is_ok(),
+            (Member::Int(n), SetValue::Intset(v)) => v.contains(n),
             _ => member.with_bytes(|b| self.contains(b)),
         }
     }
@@ -204,7 +198,7 @@ impl SetValue {
     pub fn random(&self) -> Option<Member<'_>> {
         match self {
             SetValue::Intset(v) if v.is_empty() => None,
-            SetValue::Intset(v) => Some(Member::Int(v[random_below(v.len())])),
+            SetValue::Intset(v) => Some(Member::Int(v.get(random_below(v.len())))),
             SetValue::Table(d) => d.random_entry().map(|(k, _)| Member::Bytes(k)),
         }
     }
@@ -222,7 +216,7 @@ impl SetValue {
     pub fn scan(&self, cursor: u64, mut f: impl FnMut(Member<'_>)) -> u64 {
         match self {
             SetValue::Intset(v) => {
-                v.iter().for_each(|n| f(Member::Int(*n)));
+                v.iter().for_each(|n| f(Member::Int(n)));
                 0
             }
             SetValue::Table(d) => d.scan(cursor, |k, _| f(Member::Bytes(k))),
@@ -234,10 +228,10 @@ impl SetValue {
         let SetValue::Intset(v) = self else {
             return;
         };
-        let mut d = Dict::new();
+        let mut d = Box::new(Dict::new());
         let mut buf = itoa::Buffer::new();
         for n in v.iter() {
-            d.insert(SmallBytes::new(buf.format(*n).as_bytes()), ());
+            d.insert(SmallBytes::new(buf.format(n).as_bytes()), ());
         }
         *self = SetValue::Table(d);
     }
