@@ -29,6 +29,7 @@ script_tests!(
     hash,
     keys,
     server,
+    set,
     string,
     strings,
     bitmap,

@@ -78,6 +78,8 @@ pub struct Config {
     pub latency_monitor_threshold: u64,
     /// `hll-sparse-max-bytes`: largest sparse HyperLogLog before it turns dense.
     pub hll_sparse_max_bytes: u64,
+    /// `set-max-intset-entries`: largest set kept in the `intset` encoding.
+    pub set_max_intset_entries: u64,
     /// `daemonize`: always `false`; rkv runs in the foreground.
     pub daemonize: bool,
     /// `hash-max-listpack-entries`: most fields a `listpack` hash holds.
@@ -140,6 +142,7 @@ impl Config {
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
             hll_sparse_max_bytes: 0,
+            set_max_intset_entries: 0,
             daemonize: false,
             hash_max_listpack_entries: 0,
             hash_max_listpack_value: 0,

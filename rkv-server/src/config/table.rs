@@ -362,6 +362,19 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         read: |c| Value::Bytes(c.hash_max_listpack_value),
         write: |c, v| c.hash_max_listpack_value = v.bytes(),
     },
+    DirectiveSpec {
+        name: "set-max-intset-entries",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 0,
+            max: LONG_MAX,
+        },
+        default: "512",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(wide(c.set_max_intset_entries)),
+        write: |c, v| c.set_max_intset_entries = narrow(v.int()),
+    },
 ];
 
 /// Looks a directive up by name or alias, ignoring case.

@@ -8,6 +8,7 @@ pub mod generic;
 pub mod hash;
 pub mod hll;
 pub mod server;
+pub mod set;
 pub mod string;
 
 use crate::command::CommandSpec;
@@ -24,5 +25,6 @@ pub const ALL: &[&[CommandSpec]] = &[
     bitmap::COMMANDS,
     hll::COMMANDS,
     hash::COMMANDS,
+    set::COMMANDS,
     server::COMMANDS,
 ];
