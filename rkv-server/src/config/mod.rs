@@ -76,6 +76,11 @@ pub struct Config {
     pub slowlog_max_len: u64,
     /// `latency-monitor-threshold`: milliseconds; 0 disables.
     pub latency_monitor_threshold: u64,
+    /// `zset-max-listpack-entries`: largest sorted set kept as a listpack.
+    pub zset_max_listpack_entries: u64,
+    /// `zset-max-listpack-value`: longest member (bytes) a listpack sorted
+    /// set may hold.
+    pub zset_max_listpack_value: u64,
     /// `daemonize`: always `false`; rkv runs in the foreground.
     pub daemonize: bool,
 }
@@ -132,6 +137,8 @@ impl Config {
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
+            zset_max_listpack_entries: 0,
+            zset_max_listpack_value: 0,
             daemonize: false,
         }
     }
