@@ -6,6 +6,7 @@ pub mod connection;
 pub mod generic;
 pub mod server;
 pub mod string;
+pub mod zset;
 
 use crate::command::CommandSpec;
 
@@ -19,4 +20,6 @@ pub const ALL: &[&[CommandSpec]] = &[
     generic::flush::COMMANDS,
     string::COMMANDS,
     server::COMMANDS,
+    zset::COMMANDS,
+    zset::RANGE_COMMANDS,
 ];

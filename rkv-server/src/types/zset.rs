@@ -18,8 +18,8 @@ pub mod skiplist;
 use super::listpack::Listpack;
 use crate::db::dict::Dict;
 use crate::db::SmallBytes;
-pub use range::{LexBound, LexRange, ScoreRange};
 use range::cmp_entries;
+pub use range::{LexBound, LexRange, ScoreRange};
 use skiplist::{SkipList, NIL};
 use std::cmp::Ordering;
 
@@ -180,7 +180,7 @@ impl ZSetValue {
     }
 
     /// Switches to the skiplist encoding.
-    fn to_skiplist(&mut self) {
+    fn convert_to_skiplist(&mut self) {
         if let ZSetValue::Listpack(lp) = self {
             let mut big = SortedSet::default();
             for (m, s) in lp_entries(lp) {
@@ -215,7 +215,7 @@ impl ZSetValue {
         let existed = self.remove(member);
         if let ZSetValue::Listpack(lp) = self {
             if lp.len() / 2 + 1 > limits.max_entries || member.len() > limits.max_value {
-                self.to_skiplist();
+                self.convert_to_skiplist();
             }
         }
         match self {
@@ -306,7 +306,13 @@ impl ZSetValue {
 
     /// Visits the members of ranks `start..=end` (0-based, clamped to the
     /// set), in order, or from `end` down to `start` if `rev`.
-    pub fn range_by_rank(&self, start: usize, end: usize, rev: bool, mut f: impl FnMut(&[u8], f64)) {
+    pub fn range_by_rank(
+        &self,
+        start: usize,
+        end: usize,
+        rev: bool,
+        mut f: impl FnMut(&[u8], f64),
+    ) {
         let len = self.len();
         if len == 0 || start >= len || start > end {
             return;
@@ -351,10 +357,7 @@ impl ZSetValue {
         if range.is_empty() {
             return None;
         }
-        self.rank_interval(
-            |s, _| !range.above_min(s),
-            |s, _| range.below_max(s),
-        )
+        self.rank_interval(|s, _| !range.above_min(s), |s, _| range.below_max(s))
     }
 
     /// The rank interval of the members in the lexicographic `range`.
@@ -481,13 +484,20 @@ mod tests {
             for (i, m) in ["d", "b", "a", "c", "e"].iter().enumerate() {
                 z.insert(m.as_bytes(), (i % 2) as f64, limits);
             }
-            let want = if limits == small() { "skiplist" } else { "listpack" };
+            let want = if limits == small() {
+                "skiplist"
+            } else {
+                "listpack"
+            };
             assert_eq!(z.encoding(), want);
             let order: Vec<_> = members(&z).into_iter().map(|(m, _)| m).collect();
             assert_eq!(order, [b"a", b"d", b"e", b"b", b"c"].map(|m| m.to_vec()));
             assert_eq!(z.rank(b"b", false), Some(3));
             assert_eq!(z.rank(b"b", true), Some(1));
-            assert_eq!(z.score_ranks(&ScoreRange::inclusive(1.0, 9.0)), Some((3, 4)));
+            assert_eq!(
+                z.score_ranks(&ScoreRange::inclusive(1.0, 9.0)),
+                Some((3, 4))
+            );
             let excl = ScoreRange {
                 min_exclusive: true,
                 ..ScoreRange::inclusive(0.0, 1.0)

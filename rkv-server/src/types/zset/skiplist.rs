@@ -40,9 +40,8 @@ struct Node {
 
 impl Node {
     fn new(member: SmallBytes, score: f64, levels: usize) -> Node {
-        let upper = (levels > 1).then(|| {
-            vec![Level { next: NIL, span: 0 }; levels - 1].into_boxed_slice()
-        });
+        let upper =
+            (levels > 1).then(|| vec![Level { next: NIL, span: 0 }; levels - 1].into_boxed_slice());
         Node {
             member,
             score,
@@ -509,7 +508,10 @@ mod tests {
                     x = l.prev_node(x);
                 }
                 back.reverse();
-                assert_eq!(back, model.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>());
+                assert_eq!(
+                    back,
+                    model.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>()
+                );
             }
             let lo = rand(26) as f64;
             let first = model.iter().position(|(s, _)| *s >= lo && *s <= lo + 3.0);
