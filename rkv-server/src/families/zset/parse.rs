@@ -115,7 +115,7 @@ pub fn apply_limit(
     };
     let (offset, take) = (offset as usize, take as usize);
     if rev {
-        Some((last - offset - take + 1, last - offset))
+        Some((last + 1 - offset - take, last - offset))
     } else {
         Some((first + offset, first + offset + take - 1))
     }
@@ -167,5 +167,6 @@ mod tests {
         assert_eq!(apply_limit((2, 8), false, 7, 1), None);
         assert_eq!(apply_limit((2, 8), false, -1, 1), None);
         assert_eq!(apply_limit((2, 8), true, 5, 10), Some((2, 3)));
+        assert_eq!(apply_limit((0, 2), true, 0, -1), Some((0, 2)));
     }
 }

@@ -67,13 +67,11 @@ fn zpop_generic(ctx: &mut Ctx, max: bool) {
     }
     let mut count = None;
     if ctx.argc() == 3 {
-        let Some(n) = ctx.i64_or_reply(2) else {
-            return;
-        };
-        if n < 0 {
-            return ctx.error(MUST_BE_POSITIVE);
+        // Redis sends the same error for a non-number as for a negative one.
+        match rkv_proto::request::parse_i64(ctx.arg(2)) {
+            Some(n) if n >= 0 => count = Some(n as usize),
+            _ => return ctx.error(MUST_BE_POSITIVE),
         }
-        count = Some(n as usize);
     }
     let (key, now) = (ctx.arg(1), ctx.now_ms());
     match op_pop_first(ctx.db(), &[key], count.unwrap_or(1), max, now) {
@@ -179,7 +177,8 @@ pub fn zrandmember(ctx: &mut Ctx) {
                 .filter_map(|_| z.member_at(random_u64() as usize % len))
                 .collect()
         } else if n as u64 >= len as u64 {
-            z.collect_ranks(0, len - 1, false)
+            // Redis walks a whole set from its highest score down.
+            z.collect_ranks(0, len - 1, true)
         } else {
             distinct_random(z.collect_ranks(0, len - 1, false), n as usize)
         };

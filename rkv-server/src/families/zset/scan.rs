@@ -68,10 +68,15 @@ pub fn zscan(ctx: &mut Ctx) {
     let Some(page) = found else {
         return;
     };
+    // A missing key answers an empty page before options are looked at.
+    let Some((next, items)) = page else {
+        ctx.out.array(2);
+        ctx.out.bulk(b"0");
+        return ctx.out.array(0);
+    };
     if let Some(msg) = bad {
         return ctx.error(msg);
     }
-    let (next, items) = page.unwrap_or((0, Vec::new()));
     let kept: Vec<_> = items
         .into_iter()
         .filter(|(m, _)| pattern.is_none_or(|p| glob_match(p, m, false)))
