@@ -7,9 +7,9 @@
 //! encodings answer ZRANGE, ZCOUNT, ZREMRANGEBY* the same way.
 //!
 //! API for other families (GEO): [`ZSetValue::insert`] (add or re-score a
-//! member), [`ZSetValue::score`], and [`ZSetValue::score_ranks`] +
-//! [`ZSetValue::range_by_rank`] (members by score, with an offset/limit
-//! applied to the rank interval). [`ZSetValue::pop`] is the core of
+//! member with a given score), [`ZSetValue::score`] (score of a member),
+//! [`ZSetValue::range_by_score`] (members by score with offset and limit),
+//! and [`ZSetValue::with_hint`] to create one. [`ZSetValue::pop`] is the core of
 //! ZPOPMIN/ZPOPMAX/ZMPOP and their blocking forms.
 
 pub mod range;
@@ -100,9 +100,14 @@ pub enum AddOutcome {
 pub struct NanScore;
 
 /// Score text as stored in a listpack: the shortest form that parses back
-/// to the same double.
+/// to the same double (exponent form for very large or small magnitudes).
 fn score_text(score: f64) -> String {
-    format!("{score}")
+    let magnitude = score.abs();
+    if magnitude == 0.0 || magnitude.is_infinite() || (1e-5..1e16).contains(&magnitude) {
+        format!("{score}")
+    } else {
+        format!("{score:e}")
+    }
 }
 
 fn parse_score_text(s: &[u8]) -> f64 {
@@ -213,7 +218,8 @@ impl ZSetValue {
     /// must not be NaN.
     pub fn insert(&mut self, member: &[u8], score: f64, limits: ZSetLimits) -> bool {
         let existed = self.remove(member);
-        if let ZSetValue::Listpack(lp) = self {
+        // As in Redis, only a new member can push a listpack over the limits.
+        if let (ZSetValue::Listpack(lp), false) = (&*self, existed) {
             if lp.len() / 2 + 1 > limits.max_entries || member.len() > limits.max_value {
                 self.convert_to_skiplist();
             }
@@ -401,6 +407,33 @@ impl ZSetValue {
         }
     }
 
+    /// Visits the members whose scores lie in `range`, lowest first (highest
+    /// first if `rev`), skipping `offset` of them and stopping after `limit`
+    /// (`None`: no limit). What GEO's radius searches need.
+    pub fn range_by_score(
+        &self,
+        range: &ScoreRange,
+        rev: bool,
+        offset: usize,
+        limit: Option<usize>,
+        f: impl FnMut(&[u8], f64),
+    ) {
+        let Some((first, last)) = self.score_ranks(range) else {
+            return;
+        };
+        let available = last - first + 1;
+        if offset >= available || limit == Some(0) {
+            return;
+        }
+        let take = limit.map_or(available - offset, |l| l.min(available - offset));
+        let (start, end) = if rev {
+            (last + 1 - offset - take, last - offset)
+        } else {
+            (first + offset, first + offset + take - 1)
+        };
+        self.range_by_rank(start, end, rev, f);
+    }
+
     /// Removes the members of ranks `start..=end` (clamped); returns how many.
     pub fn remove_ranks(&mut self, start: usize, end: usize) -> usize {
         let len = self.len();
@@ -521,6 +554,28 @@ mod tests {
         z.shrink_if_fits(ZSetLimits::default());
         assert_eq!(z.encoding(), "listpack");
         assert_eq!(z.score(b"a-long-member"), Some(1.0));
+    }
+
+    #[test]
+    fn score_ranges_with_offset_and_limit() {
+        let mut z = ZSetValue::default();
+        for i in 0..10 {
+            z.insert(format!("m{i}").as_bytes(), i as f64, ZSetLimits::default());
+        }
+        let collect = |rev, offset, limit| {
+            let mut got = Vec::new();
+            let r = ScoreRange::inclusive(2.0, 7.0);
+            z.range_by_score(&r, rev, offset, limit, |_, s| got.push(s as i32));
+            got
+        };
+        assert_eq!(collect(false, 0, None), [2, 3, 4, 5, 6, 7]);
+        assert_eq!(collect(false, 1, Some(2)), [3, 4]);
+        assert_eq!(collect(true, 1, Some(2)), [6, 5]);
+        assert_eq!(collect(true, 4, None), [3, 2]);
+        assert!(collect(false, 6, None).is_empty());
+        assert!(collect(false, 0, Some(0)).is_empty());
+        assert_eq!(score_text(1e300).parse::<f64>(), Ok(1e300));
+        assert_eq!(score_text(1.1), "1.1");
     }
 
     /// Both encodings give the same answers to a random mix of operations.
