@@ -67,6 +67,14 @@ impl RangeQuery {
 
     /// The selected members and scores, in reply order.
     pub fn collect(&self, zset: &ZSetValue) -> Vec<(Vec<u8>, f64)> {
+        if let RangeSpec::Lex(r) = &self.spec {
+            // Walked as Redis does, which matters when scores differ.
+            if self.offset < 0 {
+                return Vec::new();
+            }
+            let limit = usize::try_from(self.count).ok();
+            return zset.lex_range(r, self.rev, self.offset as usize, limit);
+        }
         self.ranks(zset)
             .map(|(a, b)| zset.collect_ranks(a, b, self.rev))
             .unwrap_or_default()
