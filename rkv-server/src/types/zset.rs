@@ -127,6 +127,33 @@ fn lp_entries(lp: &Listpack) -> Vec<(&[u8], f64)> {
     out
 }
 
+/// Pair index and score of `member` in a listpack; only the matching
+/// score is parsed.
+fn lp_find(lp: &Listpack, member: &[u8]) -> Option<(usize, f64)> {
+    let mut it = lp.iter();
+    let mut i = 0;
+    while let (Some(m), Some(s)) = (it.next(), it.next()) {
+        if m == member {
+            return Some((i, parse_score_text(s)));
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Pair index where (`score`, `member`) belongs in a listpack.
+fn lp_insert_position(lp: &Listpack, score: f64, member: &[u8]) -> usize {
+    let mut it = lp.iter();
+    let mut i = 0;
+    while let (Some(m), Some(s)) = (it.next(), it.next()) {
+        if cmp_entries(parse_score_text(s), m, score, member) == Ordering::Greater {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
 impl ZSetValue {
     /// An empty set in the encoding Redis picks for `size_hint` members the
     /// longest of which is `longest` bytes (`zsetTypeCreate`).
@@ -176,10 +203,7 @@ impl ZSetValue {
     /// The score of `member`.
     pub fn score(&self, member: &[u8]) -> Option<f64> {
         match self {
-            ZSetValue::Listpack(lp) => lp_entries(lp)
-                .into_iter()
-                .find(|(m, _)| *m == member)
-                .map(|(_, s)| s),
+            ZSetValue::Listpack(lp) => lp_find(lp, member).map(|(_, s)| s),
             ZSetValue::Skiplist(s) => s.scores.get(member).copied(),
         }
     }
@@ -226,10 +250,7 @@ impl ZSetValue {
         }
         match self {
             ZSetValue::Listpack(lp) => {
-                let pos = lp_entries(lp)
-                    .iter()
-                    .position(|(m, s)| cmp_entries(*s, m, score, member) == Ordering::Greater)
-                    .unwrap_or(lp.len() / 2);
+                let pos = lp_insert_position(lp, score, member);
                 lp.insert(2 * pos, member);
                 lp.insert(2 * pos + 1, score_text(score).as_bytes());
             }
@@ -282,8 +303,8 @@ impl ZSetValue {
     pub fn remove(&mut self, member: &[u8]) -> bool {
         match self {
             ZSetValue::Listpack(lp) => {
-                let pos = lp_entries(lp).iter().position(|(m, _)| *m == member);
-                if let Some(p) = pos {
+                let pos = lp_find(lp, member);
+                if let Some((p, _)) = pos {
                     lp.remove_range(2 * p, 2);
                 }
                 pos.is_some()
@@ -301,7 +322,7 @@ impl ZSetValue {
     /// 0-based rank of `member`, counted from the highest score if `rev`.
     pub fn rank(&self, member: &[u8], rev: bool) -> Option<usize> {
         let r = match self {
-            ZSetValue::Listpack(lp) => lp_entries(lp).iter().position(|(m, _)| *m == member)?,
+            ZSetValue::Listpack(lp) => lp_find(lp, member)?.0,
             ZSetValue::Skiplist(s) => {
                 let score = *s.scores.get(member)?;
                 s.list.rank(score, member)?
