@@ -462,6 +462,20 @@ impl ZSetValue {
         let end = end.min(len - 1);
         match self {
             ZSetValue::Listpack(lp) => lp.remove_range(2 * start, 2 * (end - start + 1)),
+            // Dropping most of the set: rebuilding from the survivors is cheaper
+            // than unlinking members one by one.
+            ZSetValue::Skiplist(_) if 2 * (end - start + 1) > len => {
+                let mut kept = SortedSet::default();
+                let mut keep = |m: &[u8], score: f64| {
+                    kept.list.insert(score, SmallBytes::new(m));
+                    kept.scores.insert(SmallBytes::new(m), score);
+                };
+                if start > 0 {
+                    self.range_by_rank(0, start - 1, false, &mut keep);
+                }
+                self.range_by_rank(end + 1, len, false, &mut keep);
+                *self = ZSetValue::Skiplist(Box::new(kept));
+            }
             ZSetValue::Skiplist(_) => {
                 for (m, _) in self.collect_ranks(start, end, false) {
                     self.remove(&m);
