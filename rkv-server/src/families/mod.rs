@@ -10,6 +10,7 @@ pub mod hll;
 pub mod server;
 pub mod set;
 pub mod string;
+pub mod zset;
 
 use crate::command::CommandSpec;
 
@@ -27,4 +28,6 @@ pub const ALL: &[&[CommandSpec]] = &[
     hash::COMMANDS,
     set::COMMANDS,
     server::COMMANDS,
+    zset::COMMANDS,
+    zset::RANGE_COMMANDS,
 ];
