@@ -32,7 +32,8 @@ script_tests!(
     strings,
     bitmap,
     bits_wrongtype,
-    hll
+    hll,
+    zset
 );
 
 #[test]

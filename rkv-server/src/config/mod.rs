@@ -78,6 +78,11 @@ pub struct Config {
     pub latency_monitor_threshold: u64,
     /// `hll-sparse-max-bytes`: largest sparse HyperLogLog before it turns dense.
     pub hll_sparse_max_bytes: u64,
+    /// `zset-max-listpack-entries`: largest sorted set kept as a listpack.
+    pub zset_max_listpack_entries: u64,
+    /// `zset-max-listpack-value`: longest member (bytes) a listpack sorted
+    /// set may hold.
+    pub zset_max_listpack_value: u64,
     /// `daemonize`: always `false`; rkv runs in the foreground.
     pub daemonize: bool,
 }
@@ -135,6 +140,8 @@ impl Config {
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
             hll_sparse_max_bytes: 0,
+            zset_max_listpack_entries: 0,
+            zset_max_listpack_value: 0,
             daemonize: false,
         }
     }

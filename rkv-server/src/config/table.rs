@@ -336,6 +336,32 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         read: |c| Value::Bytes(c.hll_sparse_max_bytes),
         write: |c, v| c.hll_sparse_max_bytes = v.bytes(),
     },
+    DirectiveSpec {
+        name: "zset-max-listpack-entries",
+        aliases: &["zset-max-ziplist-entries"],
+        kind: Kind::Integer {
+            min: 0,
+            max: LONG_MAX,
+        },
+        default: "128",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(wide(c.zset_max_listpack_entries)),
+        write: |c, v| c.zset_max_listpack_entries = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "zset-max-listpack-value",
+        aliases: &["zset-max-ziplist-value"],
+        kind: Kind::Memory {
+            min: 0,
+            max: LONG_MAX as u64,
+        },
+        default: "64",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bytes(c.zset_max_listpack_value),
+        write: |c, v| c.zset_max_listpack_value = v.bytes(),
+    },
 ];
 
 /// Looks a directive up by name or alias, ignoring case.

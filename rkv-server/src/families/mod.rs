@@ -8,6 +8,7 @@ pub mod generic;
 pub mod hll;
 pub mod server;
 pub mod string;
+pub mod zset;
 
 use crate::command::CommandSpec;
 
@@ -23,4 +24,6 @@ pub const ALL: &[&[CommandSpec]] = &[
     bitmap::COMMANDS,
     hll::COMMANDS,
     server::COMMANDS,
+    zset::COMMANDS,
+    zset::RANGE_COMMANDS,
 ];
