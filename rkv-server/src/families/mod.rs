@@ -5,6 +5,7 @@ pub mod bitmap;
 pub mod client;
 pub mod connection;
 pub mod generic;
+pub mod geo;
 pub mod hll;
 pub mod server;
 pub mod string;
@@ -26,4 +27,6 @@ pub const ALL: &[&[CommandSpec]] = &[
     server::COMMANDS,
     zset::COMMANDS,
     zset::RANGE_COMMANDS,
+    geo::COMMANDS,
+    geo::SEARCH_COMMANDS,
 ];
