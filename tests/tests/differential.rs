@@ -33,7 +33,8 @@ script_tests!(
     bitmap,
     bits_wrongtype,
     hll,
-    zset
+    zset,
+    geo
 );
 
 #[test]
