@@ -242,13 +242,10 @@ mod tests {
     #[test]
     fn distances_match_redis() {
         // GEODIST Palermo Catania on redis-server: 166274.1516 m.
-        let d = distance(
-            13.36138933897018433,
-            38.11555639549629859,
-            15.08726745843887329,
-            37.50266842333162032,
-        );
-        assert_eq!(format!("{d:.4}"), "166274.1516");
+        let [lon1, lat1] = hash::decode_score(3479099956230698.0);
+        let [lon2, lat2] = hash::decode_score(3479447370796909.0);
+        let d = distance(lon1, lat1, lon2, lat2);
+        assert_eq!(super::super::format::distance_text(d), "166274.1516");
         assert_eq!(distance(0.0, 0.0, 0.0, 1.0), lat_distance(0.0, 1.0));
         assert!(
             (distance(0.0, 0.0, 180.0, 0.0) - std::f64::consts::PI * EARTH_RADIUS_M).abs() < 1e-6

@@ -38,7 +38,7 @@ pub fn reply_coordinate(out: &mut ReplyWriter, d: f64) {
 /// values give `i64::MIN`.
 fn llrint(v: f64) -> i64 {
     let r = v.round_ties_even();
-    if r >= -9_223_372_036_854_775_808.0 && r < 9_223_372_036_854_775_808.0 {
+    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&r) {
         r as i64
     } else {
         i64::MIN
@@ -71,7 +71,7 @@ mod tests {
     #[test]
     fn coordinates_print_like_redis() {
         assert_eq!(human_double(13.361389338970184), "13.36138933897018433");
-        assert_eq!(human_double(38.115556395496299), "38.11555639549629859");
+        assert_eq!(human_double(38.1155563954963), "38.11555639549629859");
         assert_eq!(human_double(-0.0), "0");
         assert_eq!(human_double(2.5), "2.5");
         assert_eq!(human_double(180.0), "180");

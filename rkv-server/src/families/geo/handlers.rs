@@ -30,7 +30,7 @@ pub fn geoadd(ctx: &mut Ctx) {
     }
     let rest = ctx.argc() - first;
     // Redis hands the rewritten command to ZADD, which refuses no elements.
-    if rest % 3 != 0 || rest == 0 || (flags.nx && flags.xx) {
+    if !rest.is_multiple_of(3) || rest == 0 || (flags.nx && flags.xx) {
         return ctx.syntax_error();
     }
     let mut pairs = Vec::with_capacity(rest / 3);
