@@ -120,25 +120,25 @@ pub const COMMANDS: &[CommandSpec] = &[
                     Arg {
                         name: "m",
                         kind: ArgKind::PureToken,
-                        token: Some("m"),
+                        token: Some("M"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "km",
                         kind: ArgKind::PureToken,
-                        token: Some("km"),
+                        token: Some("KM"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "ft",
                         kind: ArgKind::PureToken,
-                        token: Some("ft"),
+                        token: Some("FT"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "mi",
                         kind: ArgKind::PureToken,
-                        token: Some("mi"),
+                        token: Some("MI"),
                         ..Arg::BASE
                     },
                 ],
@@ -245,25 +245,25 @@ pub const COMMANDS: &[CommandSpec] = &[
                     Arg {
                         name: "m",
                         kind: ArgKind::PureToken,
-                        token: Some("m"),
+                        token: Some("M"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "km",
                         kind: ArgKind::PureToken,
-                        token: Some("km"),
+                        token: Some("KM"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "ft",
                         kind: ArgKind::PureToken,
-                        token: Some("ft"),
+                        token: Some("FT"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "mi",
                         kind: ArgKind::PureToken,
-                        token: Some("mi"),
+                        token: Some("MI"),
                         ..Arg::BASE
                     },
                 ],
@@ -390,25 +390,25 @@ pub const COMMANDS: &[CommandSpec] = &[
                     Arg {
                         name: "m",
                         kind: ArgKind::PureToken,
-                        token: Some("m"),
+                        token: Some("M"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "km",
                         kind: ArgKind::PureToken,
-                        token: Some("km"),
+                        token: Some("KM"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "ft",
                         kind: ArgKind::PureToken,
-                        token: Some("ft"),
+                        token: Some("FT"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "mi",
                         kind: ArgKind::PureToken,
-                        token: Some("mi"),
+                        token: Some("MI"),
                         ..Arg::BASE
                     },
                 ],

@@ -44,25 +44,25 @@ pub const SEARCH_COMMANDS: &[CommandSpec] = &[
                     Arg {
                         name: "m",
                         kind: ArgKind::PureToken,
-                        token: Some("m"),
+                        token: Some("M"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "km",
                         kind: ArgKind::PureToken,
-                        token: Some("km"),
+                        token: Some("KM"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "ft",
                         kind: ArgKind::PureToken,
-                        token: Some("ft"),
+                        token: Some("FT"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "mi",
                         kind: ArgKind::PureToken,
-                        token: Some("mi"),
+                        token: Some("MI"),
                         ..Arg::BASE
                     },
                 ],
@@ -177,25 +177,25 @@ pub const SEARCH_COMMANDS: &[CommandSpec] = &[
                     Arg {
                         name: "m",
                         kind: ArgKind::PureToken,
-                        token: Some("m"),
+                        token: Some("M"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "km",
                         kind: ArgKind::PureToken,
-                        token: Some("km"),
+                        token: Some("KM"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "ft",
                         kind: ArgKind::PureToken,
-                        token: Some("ft"),
+                        token: Some("FT"),
                         ..Arg::BASE
                     },
                     Arg {
                         name: "mi",
                         kind: ArgKind::PureToken,
-                        token: Some("mi"),
+                        token: Some("MI"),
                         ..Arg::BASE
                     },
                 ],
@@ -338,25 +338,25 @@ pub const SEARCH_COMMANDS: &[CommandSpec] = &[
                                     Arg {
                                         name: "m",
                                         kind: ArgKind::PureToken,
-                                        token: Some("m"),
+                                        token: Some("M"),
                                         ..Arg::BASE
                                     },
                                     Arg {
                                         name: "km",
                                         kind: ArgKind::PureToken,
-                                        token: Some("km"),
+                                        token: Some("KM"),
                                         ..Arg::BASE
                                     },
                                     Arg {
                                         name: "ft",
                                         kind: ArgKind::PureToken,
-                                        token: Some("ft"),
+                                        token: Some("FT"),
                                         ..Arg::BASE
                                     },
                                     Arg {
                                         name: "mi",
                                         kind: ArgKind::PureToken,
-                                        token: Some("mi"),
+                                        token: Some("MI"),
                                         ..Arg::BASE
                                     },
                                 ],
@@ -387,25 +387,25 @@ pub const SEARCH_COMMANDS: &[CommandSpec] = &[
                                     Arg {
                                         name: "m",
                                         kind: ArgKind::PureToken,
-                                        token: Some("m"),
+                                        token: Some("M"),
                                         ..Arg::BASE
                                     },
                                     Arg {
                                         name: "km",
                                         kind: ArgKind::PureToken,
-                                        token: Some("km"),
+                                        token: Some("KM"),
                                         ..Arg::BASE
                                     },
                                     Arg {
                                         name: "ft",
                                         kind: ArgKind::PureToken,
-                                        token: Some("ft"),
+                                        token: Some("FT"),
                                         ..Arg::BASE
                                     },
                                     Arg {
                                         name: "mi",
                                         kind: ArgKind::PureToken,
-                                        token: Some("mi"),
+                                        token: Some("MI"),
                                         ..Arg::BASE
                                     },
                                 ],
@@ -559,25 +559,25 @@ pub const SEARCH_COMMANDS: &[CommandSpec] = &[
                                     Arg {
                                         name: "m",
                                         kind: ArgKind::PureToken,
-                                        token: Some("m"),
+                                        token: Some("M"),
                                         ..Arg::BASE
                                     },
                                     Arg {
                                         name: "km",
                                         kind: ArgKind::PureToken,
-                                        token: Some("km"),
+                                        token: Some("KM"),
                                         ..Arg::BASE
                                     },
                                     Arg {
                                         name: "ft",
                                         kind: ArgKind::PureToken,
-                                        token: Some("ft"),
+                                        token: Some("FT"),
                                         ..Arg::BASE
                                     },
                                     Arg {
                                         name: "mi",
                                         kind: ArgKind::PureToken,
-                                        token: Some("mi"),
+                                        token: Some("MI"),
                                         ..Arg::BASE
                                     },
                                 ],
@@ -608,25 +608,25 @@ pub const SEARCH_COMMANDS: &[CommandSpec] = &[
                                     Arg {
                                         name: "m",
                                         kind: ArgKind::PureToken,
-                                        token: Some("m"),
+                                        token: Some("M"),
                                         ..Arg::BASE
                                     },
                                     Arg {
                                         name: "km",
                                         kind: ArgKind::PureToken,
-                                        token: Some("km"),
+                                        token: Some("KM"),
                                         ..Arg::BASE
                                     },
                                     Arg {
                                         name: "ft",
                                         kind: ArgKind::PureToken,
-                                        token: Some("ft"),
+                                        token: Some("FT"),
                                         ..Arg::BASE
                                     },
                                     Arg {
                                         name: "mi",
                                         kind: ArgKind::PureToken,
-                                        token: Some("mi"),
+                                        token: Some("MI"),
                                         ..Arg::BASE
                                     },
                                 ],
