@@ -7,11 +7,12 @@
 //! encodings answer ZRANGE, ZCOUNT, ZREMRANGEBY* the same way.
 //!
 //! API for other families (GEO): [`ZSetValue::insert`] (add or re-score a
-//! member), [`ZSetValue::score`], and [`ZSetValue::score_ranks`] +
-//! [`ZSetValue::range_by_rank`] (members by score, with an offset/limit
-//! applied to the rank interval). [`ZSetValue::pop`] is the core of
+//! member with a given score), [`ZSetValue::score`] (score of a member),
+//! [`ZSetValue::range_by_score`] (members by score with offset and limit),
+//! and [`ZSetValue::with_hint`] to create one. [`ZSetValue::pop`] is the core of
 //! ZPOPMIN/ZPOPMAX/ZMPOP and their blocking forms.
 
+mod lex;
 pub mod range;
 pub mod skiplist;
 
@@ -100,9 +101,14 @@ pub enum AddOutcome {
 pub struct NanScore;
 
 /// Score text as stored in a listpack: the shortest form that parses back
-/// to the same double.
+/// to the same double (exponent form for very large or small magnitudes).
 fn score_text(score: f64) -> String {
-    format!("{score}")
+    let magnitude = score.abs();
+    if magnitude == 0.0 || magnitude.is_infinite() || (1e-5..1e16).contains(&magnitude) {
+        format!("{score}")
+    } else {
+        format!("{score:e}")
+    }
 }
 
 fn parse_score_text(s: &[u8]) -> f64 {
@@ -120,6 +126,33 @@ fn lp_entries(lp: &Listpack) -> Vec<(&[u8], f64)> {
         out.push((m, parse_score_text(s)));
     }
     out
+}
+
+/// Pair index and score of `member` in a listpack; only the matching
+/// score is parsed.
+fn lp_find(lp: &Listpack, member: &[u8]) -> Option<(usize, f64)> {
+    let mut it = lp.iter();
+    let mut i = 0;
+    while let (Some(m), Some(s)) = (it.next(), it.next()) {
+        if m == member {
+            return Some((i, parse_score_text(s)));
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Pair index where (`score`, `member`) belongs in a listpack.
+fn lp_insert_position(lp: &Listpack, score: f64, member: &[u8]) -> usize {
+    let mut it = lp.iter();
+    let mut i = 0;
+    while let (Some(m), Some(s)) = (it.next(), it.next()) {
+        if cmp_entries(parse_score_text(s), m, score, member) == Ordering::Greater {
+            return i;
+        }
+        i += 1;
+    }
+    i
 }
 
 impl ZSetValue {
@@ -171,10 +204,7 @@ impl ZSetValue {
     /// The score of `member`.
     pub fn score(&self, member: &[u8]) -> Option<f64> {
         match self {
-            ZSetValue::Listpack(lp) => lp_entries(lp)
-                .into_iter()
-                .find(|(m, _)| *m == member)
-                .map(|(_, s)| s),
+            ZSetValue::Listpack(lp) => lp_find(lp, member).map(|(_, s)| s),
             ZSetValue::Skiplist(s) => s.scores.get(member).copied(),
         }
     }
@@ -213,17 +243,15 @@ impl ZSetValue {
     /// must not be NaN.
     pub fn insert(&mut self, member: &[u8], score: f64, limits: ZSetLimits) -> bool {
         let existed = self.remove(member);
-        if let ZSetValue::Listpack(lp) = self {
+        // As in Redis, only a new member can push a listpack over the limits.
+        if let (ZSetValue::Listpack(lp), false) = (&*self, existed) {
             if lp.len() / 2 + 1 > limits.max_entries || member.len() > limits.max_value {
                 self.convert_to_skiplist();
             }
         }
         match self {
             ZSetValue::Listpack(lp) => {
-                let pos = lp_entries(lp)
-                    .iter()
-                    .position(|(m, s)| cmp_entries(*s, m, score, member) == Ordering::Greater)
-                    .unwrap_or(lp.len() / 2);
+                let pos = lp_insert_position(lp, score, member);
                 lp.insert(2 * pos, member);
                 lp.insert(2 * pos + 1, score_text(score).as_bytes());
             }
@@ -276,8 +304,8 @@ impl ZSetValue {
     pub fn remove(&mut self, member: &[u8]) -> bool {
         match self {
             ZSetValue::Listpack(lp) => {
-                let pos = lp_entries(lp).iter().position(|(m, _)| *m == member);
-                if let Some(p) = pos {
+                let pos = lp_find(lp, member);
+                if let Some((p, _)) = pos {
                     lp.remove_range(2 * p, 2);
                 }
                 pos.is_some()
@@ -295,7 +323,7 @@ impl ZSetValue {
     /// 0-based rank of `member`, counted from the highest score if `rev`.
     pub fn rank(&self, member: &[u8], rev: bool) -> Option<usize> {
         let r = match self {
-            ZSetValue::Listpack(lp) => lp_entries(lp).iter().position(|(m, _)| *m == member)?,
+            ZSetValue::Listpack(lp) => lp_find(lp, member)?.0,
             ZSetValue::Skiplist(s) => {
                 let score = *s.scores.get(member)?;
                 s.list.rank(score, member)?
@@ -360,14 +388,6 @@ impl ZSetValue {
         self.rank_interval(|s, _| !range.above_min(s), |s, _| range.below_max(s))
     }
 
-    /// The rank interval of the members in the lexicographic `range`.
-    pub fn lex_ranks(&self, range: &LexRange) -> Option<(usize, usize)> {
-        if range.is_empty() {
-            return None;
-        }
-        self.rank_interval(|_, m| !range.above_min(m), |_, m| range.below_max(m))
-    }
-
     /// Ranks of the first entry not `before_start` and of the last one
     /// `within_end`, when they make an interval.
     fn rank_interval(
@@ -392,13 +412,45 @@ impl ZSetValue {
                     return None;
                 }
                 let last = l.last_where(&before_start, &within_end);
+                if last == NIL {
+                    return None;
+                }
                 let rank_of = |x: u32| {
                     let (m, score) = l.entry(x);
                     l.rank(score, m)
                 };
-                Some((rank_of(first)?, rank_of(last)?))
+                let (a, b) = (rank_of(first)?, rank_of(last)?);
+                // Only members out of lex order (mixed scores) can invert it.
+                (a <= b).then_some((a, b))
             }
         }
+    }
+
+    /// Visits the members whose scores lie in `range`, lowest first (highest
+    /// first if `rev`), skipping `offset` of them and stopping after `limit`
+    /// (`None`: no limit). What GEO's radius searches need.
+    pub fn range_by_score(
+        &self,
+        range: &ScoreRange,
+        rev: bool,
+        offset: usize,
+        limit: Option<usize>,
+        f: impl FnMut(&[u8], f64),
+    ) {
+        let Some((first, last)) = self.score_ranks(range) else {
+            return;
+        };
+        let available = last - first + 1;
+        if offset >= available || limit == Some(0) {
+            return;
+        }
+        let take = limit.map_or(available - offset, |l| l.min(available - offset));
+        let (start, end) = if rev {
+            (last + 1 - offset - take, last - offset)
+        } else {
+            (first + offset, first + offset + take - 1)
+        };
+        self.range_by_rank(start, end, rev, f);
     }
 
     /// Removes the members of ranks `start..=end` (clamped); returns how many.
@@ -521,6 +573,69 @@ mod tests {
         z.shrink_if_fits(ZSetLimits::default());
         assert_eq!(z.encoding(), "listpack");
         assert_eq!(z.score(b"a-long-member"), Some(1.0));
+    }
+
+    #[test]
+    fn score_ranges_with_offset_and_limit() {
+        let mut z = ZSetValue::default();
+        for i in 0..10 {
+            z.insert(format!("m{i}").as_bytes(), i as f64, ZSetLimits::default());
+        }
+        let collect = |rev, offset, limit| {
+            let mut got = Vec::new();
+            let r = ScoreRange::inclusive(2.0, 7.0);
+            z.range_by_score(&r, rev, offset, limit, |_, s| got.push(s as i32));
+            got
+        };
+        assert_eq!(collect(false, 0, None), [2, 3, 4, 5, 6, 7]);
+        assert_eq!(collect(false, 1, Some(2)), [3, 4]);
+        assert_eq!(collect(true, 1, Some(2)), [6, 5]);
+        assert_eq!(collect(true, 4, None), [3, 2]);
+        assert!(collect(false, 6, None).is_empty());
+        assert!(collect(false, 0, Some(0)).is_empty());
+        assert_eq!(score_text(1e300).parse::<f64>(), Ok(1e300));
+        assert_eq!(score_text(1.1), "1.1");
+    }
+
+    /// With mixed scores members are out of lex order: the listpack answers
+    /// follow Redis's walk, and the skiplist never panics on an inverted
+    /// interval.
+    #[test]
+    fn lex_queries_on_mixed_scores() {
+        let big = ZSetLimits {
+            max_entries: 0,
+            max_value: 0,
+        };
+        for limits in [ZSetLimits::default(), big] {
+            let mut z = ZSetValue::with_hint(4, 1, limits);
+            for (m, s) in [("d", 1.0), ("a", 2.0), ("c", 3.0), ("b", 4.0)] {
+                z.insert(m.as_bytes(), s, limits);
+            }
+            let range = LexRange {
+                min: LexBound::Inclusive(b"b".to_vec()),
+                max: LexBound::PosInf,
+            };
+            let names = |v: Vec<(Vec<u8>, f64)>| -> Vec<Vec<u8>> {
+                v.into_iter().map(|(m, _)| m).collect()
+            };
+            let got = names(z.lex_range(&range, false, 0, None));
+            // A skiplist's answer depends on its random levels, as in Redis.
+            if z.encoding() == "listpack" {
+                // From "d" (the first not below "b"), all the rest is under "+".
+                assert_eq!(
+                    got,
+                    [b"d".to_vec(), b"a".to_vec(), b"c".to_vec(), b"b".to_vec()]
+                );
+            }
+            let upto_c = LexRange {
+                min: LexBound::NegInf,
+                max: LexBound::Inclusive(b"c".to_vec()),
+            };
+            // "d" is above "c": the walk stops at once.
+            assert!(z.lex_range(&upto_c, false, 0, None).is_empty());
+            let _ = z.lex_ranks(&upto_c);
+            let _ = z.lex_removal_ranks(&upto_c);
+        }
     }
 
     /// Both encodings give the same answers to a random mix of operations.

@@ -284,7 +284,7 @@ pub fn op_zremrange(
     let ranks = match range {
         RemoveRange::Rank(start, end) => rank_interval(*start, *end, z.len()),
         RemoveRange::Score(r) => z.score_ranks(r),
-        RemoveRange::Lex(r) => z.lex_ranks(r),
+        RemoveRange::Lex(r) => z.lex_removal_ranks(r),
     };
     let removed = ranks.map_or(0, |(a, b)| z.remove_ranks(a, b));
     drop_if_empty(db, key);

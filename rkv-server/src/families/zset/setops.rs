@@ -351,6 +351,56 @@ mod tests {
     }
 
     #[test]
+    fn sets_are_inputs_with_score_one() {
+        use crate::db::dict::Dict;
+        use crate::db::{SmallBytes, Value};
+        use crate::types::SetValue;
+        let mut db = Db::new();
+        let mut members = Dict::new();
+        members.insert(SmallBytes::new(b"y"), ());
+        members.insert(SmallBytes::new(b"v"), ());
+        db.set(
+            b"s",
+            Value::Set(Box::new(SetValue::Table(members))),
+            false,
+            0,
+        );
+        db.set(
+            b"i",
+            Value::Set(Box::new(SetValue::Intset(vec![7]))),
+            false,
+            0,
+        );
+        let mut z = ZSetValue::default();
+        z.insert(b"y", 5.0, ZSetLimits::default());
+        db.set(b"z", Value::ZSet(Box::new(z)), false, 0);
+        let inputs = read_inputs(&mut db, &[b"z", b"s", b"i", b"missing"], 0).unwrap();
+        let l = ZSetLimits::default();
+        let u = compute(SetOp::Union, inputs.clone(), &[1.0; 4], Aggregate::Sum, l);
+        assert_eq!(
+            u.collect_ranks(0, 9, false),
+            [
+                (b"7".to_vec(), 1.0),
+                (b"v".to_vec(), 1.0),
+                (b"y".to_vec(), 6.0)
+            ]
+        );
+        let i = compute(
+            SetOp::Inter,
+            inputs[..2].to_vec(),
+            &[1.0, 2.0],
+            Aggregate::Sum,
+            l,
+        );
+        assert_eq!(i.collect_ranks(0, 9, false), [(b"y".to_vec(), 7.0)]);
+        db.set(b"str", Value::string(b"x"), false, 0);
+        assert_eq!(
+            read_inputs(&mut db, &[b"z", b"str"], 0),
+            Err(OpError::WrongType)
+        );
+    }
+
+    #[test]
     fn union_inter_diff() {
         let a = input(&[("x", 1.0), ("y", 2.0)]);
         let b = input(&[("y", 10.0), ("z", 3.0)]);
