@@ -20,5 +20,8 @@ pub mod parse;
 pub mod search;
 pub mod sort;
 
+#[cfg(test)]
+mod command_tests;
+
 pub use commands::COMMANDS;
 pub use commands_search::SEARCH_COMMANDS;
