@@ -35,7 +35,8 @@ script_tests!(
     bitmap,
     bits_wrongtype,
     hll,
-    zset
+    zset,
+    geo
 );
 
 #[test]

@@ -6,6 +6,7 @@ pub mod client;
 pub mod connection;
 pub mod generic;
 pub mod hash;
+pub mod geo;
 pub mod hll;
 pub mod server;
 pub mod set;
@@ -30,4 +31,6 @@ pub const ALL: &[&[CommandSpec]] = &[
     server::COMMANDS,
     zset::COMMANDS,
     zset::RANGE_COMMANDS,
+    geo::COMMANDS,
+    geo::SEARCH_COMMANDS,
 ];
