@@ -168,10 +168,20 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
         }
     };
     if v.is_nan() {
-        None
-    } else {
-        Some(v)
+        return None;
     }
+    // strtod reports ERANGE for overflow to infinity and underflow to zero,
+    // and Redis's string2d refuses both.
+    if v.is_infinite() && !lower.contains("inf") {
+        return None;
+    }
+    if v == 0.0 && !lower.contains("0x") {
+        let mantissa = lower.split(['e']).next().unwrap_or("");
+        if mantissa.bytes().any(|c| (b'1'..=b'9').contains(&c)) {
+            return None;
+        }
+    }
+    Some(v)
 }
 
 /// strtod accepts hexadecimal integers (`0x1A`); enough of that for Redis parity.
@@ -196,7 +206,19 @@ mod tests {
         assert_eq!(parse_f64(b"1e3"), Some(1000.0));
         assert_eq!(parse_f64(b".5"), Some(0.5));
         assert_eq!(parse_f64(b"0x10"), Some(16.0));
-        for bad in [&b"nan"[..], b" 1", b"1 ", b"", b"abc", b"1.2.3"] {
+        assert_eq!(parse_f64(b"0e-400"), Some(0.0));
+        assert_eq!(parse_f64(b"1e-310"), Some(1e-310));
+        for bad in [
+            &b"nan"[..],
+            b" 1",
+            b"1 ",
+            b"",
+            b"abc",
+            b"1.2.3",
+            b"1e400",
+            b"-1e400",
+            b"1e-400",
+        ] {
             assert_eq!(parse_f64(bad), None);
         }
     }
