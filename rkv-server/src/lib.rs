@@ -13,6 +13,7 @@
 //! - [`memory`]: allocator and RSS figures for INFO memory.
 //! - [`client`], [`stats`], [`slowlog`], [`latency`], [`log`], [`errors`].
 
+pub mod blocking;
 pub mod client;
 pub mod command;
 pub mod config;
