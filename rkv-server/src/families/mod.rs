@@ -4,6 +4,7 @@
 pub mod client;
 pub mod connection;
 pub mod generic;
+pub mod list;
 pub mod server;
 pub mod string;
 
@@ -18,5 +19,6 @@ pub const ALL: &[&[CommandSpec]] = &[
     generic::object::COMMANDS,
     generic::flush::COMMANDS,
     string::COMMANDS,
+    list::COMMANDS,
     server::COMMANDS,
 ];
