@@ -78,6 +78,15 @@ pub struct Config {
     pub latency_monitor_threshold: u64,
     /// `daemonize`: always `false`; rkv runs in the foreground.
     pub daemonize: bool,
+    /// `list-max-listpack-size` (alias `list-max-ziplist-size`): Redis's
+    /// quicklist node size limit. Accepted for compatibility; rkv's list
+    /// layout does not depend on it and OBJECT ENCODING is `quicklist`
+    /// whatever its value, as in Redis 7.0.
+    pub list_max_listpack_size: i32,
+    /// `list-compress-depth`: how many quicklist nodes at each end stay
+    /// uncompressed in Redis. Accepted for compatibility; rkv does not
+    /// compress lists.
+    pub list_compress_depth: i32,
 }
 
 impl Default for Config {
@@ -133,6 +142,8 @@ impl Config {
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
             daemonize: false,
+            list_max_listpack_size: 0,
+            list_compress_depth: 0,
         }
     }
 
