@@ -29,7 +29,8 @@ script_tests!(
     keys,
     server,
     string,
-    strings
+    strings,
+    list
 );
 
 #[test]

@@ -163,14 +163,11 @@ fn pop_generic(ctx: &mut Ctx, end: End) {
         return;
     }
     let count = if ctx.argc() == 3 {
-        let Some(n) = ctx.i64_or_reply(2) else {
-            return;
-        };
-        if n < 0 {
-            ctx.error(MUST_BE_POSITIVE);
-            return;
+        // Redis gives the same error for a non-number and a negative count.
+        match rkv_proto::request::parse_i64(ctx.arg(2)) {
+            Some(n) if n >= 0 => Some(n as usize),
+            _ => return ctx.error(MUST_BE_POSITIVE),
         }
-        Some(n as usize)
     } else {
         None
     };
@@ -413,10 +410,6 @@ fn lpos_options(ctx: &mut Ctx) -> Option<LposOptions> {
         if opt.eq_ignore_ascii_case(b"rank") && more {
             j += 1;
             let rank = ctx.i64_or_reply(j)?;
-            if rank == i64::MIN {
-                ctx.error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
-                return None;
-            }
             if rank == 0 {
                 ctx.error(RANK_ZERO);
                 return None;
@@ -459,7 +452,13 @@ pub fn op_lpos(
     maxlen: usize,
 ) -> Vec<usize> {
     let len = list.len();
-    let skip = (rank.unsigned_abs() - 1) as usize;
+    // Redis negates the rank in a C long: i64::MIN stays negative there,
+    // so every match counts (nothing is skipped).
+    let skip = if rank == i64::MIN {
+        0
+    } else {
+        (rank.unsigned_abs() - 1) as usize
+    };
     let scan = if maxlen == 0 { len } else { maxlen.min(len) };
     let mut found = Vec::new();
     let mut matches = 0usize;
@@ -684,5 +683,6 @@ mod tests {
         assert_eq!(op_lpos(&list, b"c", -2, 0, 0), [6, 2]);
         assert_eq!(op_lpos(&list, b"c", 1, 0, 3), [2]);
         assert!(op_lpos(&list, b"z", 1, 0, 0).is_empty());
+        assert_eq!(op_lpos(&list, b"c", i64::MIN, 1, 0), [7]);
     }
 }
