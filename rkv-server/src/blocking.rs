@@ -37,9 +37,9 @@ pub type ServeFn = fn(ctx: &mut Ctx, key: &[u8], params: &BlockParams) -> Served
 /// The reply a blocked command gets when its timeout passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeoutReply {
-    /// A null array (`*-1` / `_`): BLPOP, BLMPOP, BZPOPMIN...
+    /// A null array (`*-1` / `_`): every list and sorted-set block in 7.0.
     NullArray,
-    /// A null bulk (`$-1` / `_`): BLMOVE, BRPOPLPUSH.
+    /// A null bulk (`$-1` / `_`).
     NullBulk,
 }
 

@@ -19,18 +19,20 @@ fn from_end(p: &BlockParams) -> End {
     }
 }
 
-/// Parks the caller on `keys`, or (inside EXEC, where nothing may block)
-/// replies as a timeout would.
+/// Parks the caller on `keys`; inside EXEC, where nothing may block, it
+/// replies `denied` at once instead. A list block that times out always
+/// gets a null array (Redis 7.0's `replyToBlockedClientTimedOut`), even
+/// BLMOVE, whose immediate null is a null bulk.
 fn block_on(
     ctx: &mut Ctx,
     keys: &[&[u8]],
     deadline_ms: i64,
     serve: ServeFn,
-    on_timeout: TimeoutReply,
+    denied: TimeoutReply,
     params: BlockParams,
 ) {
     if !ctx.may_block() {
-        match on_timeout {
+        match denied {
             TimeoutReply::NullArray => ctx.out.null_array(),
             TimeoutReply::NullBulk => ctx.out.null(),
         }
@@ -40,7 +42,7 @@ fn block_on(
         keys: keys.iter().map(|k| k.to_vec()).collect(),
         deadline_ms,
         serve,
-        on_timeout,
+        on_timeout: TimeoutReply::NullArray,
         params,
     });
 }
