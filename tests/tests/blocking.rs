@@ -305,3 +305,25 @@ fn a_blocked_client_that_disconnects_leaves_no_trace() {
     assert_eq!(other.command(&["RPUSH", "k", "v"]), b":1\r\n");
     assert_eq!(other.command(&["LLEN", "k"]), b":1\r\n");
 }
+
+#[test]
+fn idle_timeout_spares_blocked_clients() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let server = server();
+    let mut other = server.raw();
+    let mut c = server.raw();
+    assert_eq!(
+        other.command(&["CONFIG", "SET", "timeout", "1"]),
+        b"+OK\r\n"
+    );
+    block(&mut c, &mut other, &["BLPOP", "k", "0"], 1);
+    // Keep the observer itself busy so that only the blocked one is idle.
+    for _ in 0..10 {
+        sleep(Duration::from_millis(250));
+        assert_eq!(other.command(&["PING"]), b"+PONG\r\n");
+    }
+    assert_eq!(other.command(&["RPUSH", "k", "v"]), b":1\r\n");
+    assert_eq!(c.read_reply(), b"*2\r\n$1\r\nk\r\n$1\r\nv\r\n");
+}
