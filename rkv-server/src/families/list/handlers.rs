@@ -78,8 +78,28 @@ pub fn op_pop(
     };
     let n = count.min(list.len());
     let popped: Vec<SmallBytes> = (0..n).filter_map(|_| list.pop(end)).collect();
-    drop_if_empty(db, key, now_ms);
+    if list.is_empty() {
+        db.remove(key);
+    }
     Ok(Some(popped))
+}
+
+/// Pops one element from `end` (LPOP/RPOP without a count, without the
+/// vector [`op_pop`] builds); `None` when the key is missing.
+pub fn op_pop_one(
+    db: &mut Db,
+    key: &[u8],
+    end: End,
+    now_ms: i64,
+) -> Result<Option<SmallBytes>, OpError> {
+    let Some(list) = list_mut(db, key, now_ms)? else {
+        return Ok(None);
+    };
+    let popped = list.pop(end);
+    if list.is_empty() {
+        db.remove(key);
+    }
+    Ok(popped)
 }
 
 /// LMOVE: pops from `src` at `from` and pushes onto `dst` at `to`;
@@ -173,16 +193,23 @@ fn pop_generic(ctx: &mut Ctx, end: End) {
     };
     let key = ctx.arg(1);
     let now = ctx.now_ms();
-    match op_pop(ctx.db(), key, end, count.unwrap_or(1), now) {
+    let Some(count) = count else {
+        match op_pop_one(ctx.db(), key, end, now) {
+            Err(e) => ctx.error_op(e),
+            Ok(None) => ctx.out.null(),
+            Ok(Some(v)) => {
+                ctx.dirty(1);
+                ctx.out.bulk(&v);
+            }
+        }
+        return;
+    };
+    match op_pop(ctx.db(), key, end, count, now) {
         Err(e) => ctx.error_op(e),
-        Ok(None) if count.is_some() => ctx.out.null_array(),
-        Ok(None) => ctx.out.null(),
+        Ok(None) => ctx.out.null_array(),
         Ok(Some(items)) => {
             ctx.dirty(items.len() as u64);
-            match count {
-                Some(_) => reply_elements(ctx, &items),
-                None => ctx.out.bulk(&items[0]),
-            }
+            reply_elements(ctx, &items);
         }
     }
 }
@@ -650,6 +677,13 @@ mod tests {
         assert_eq!(got.len(), 1);
         assert!(!db.contains(b"k", 0));
         assert_eq!(op_pop(&mut db, b"k", End::Head, 1, 0), Ok(None));
+        let mut db = db_with(b"k", &["a"]);
+        assert_eq!(
+            op_pop_one(&mut db, b"k", End::Tail, 0).unwrap().as_deref(),
+            Some(&b"a"[..])
+        );
+        assert!(!db.contains(b"k", 0));
+        assert_eq!(op_pop_one(&mut db, b"k", End::Tail, 0), Ok(None));
     }
 
     #[test]
