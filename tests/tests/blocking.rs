@@ -327,3 +327,21 @@ fn idle_timeout_spares_blocked_clients() {
     assert_eq!(other.command(&["RPUSH", "k", "v"]), b":1\r\n");
     assert_eq!(c.read_reply(), b"*2\r\n$1\r\nk\r\n$1\r\nv\r\n");
 }
+
+#[test]
+fn client_kill_closes_a_blocked_client() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let server = server();
+    let mut admin = server.raw();
+    let mut c = server.raw();
+    let id = text(&c.command(&["CLIENT", "ID"]));
+    let id = id.trim_start_matches(':').trim().to_string();
+    block(&mut c, &mut admin, &["BLMPOP", "0", "1", "k", "LEFT"], 1);
+    assert_eq!(admin.command(&["CLIENT", "KILL", "ID", &id]), b":1\r\n");
+    assert_eq!(c.wait_closed(), rkv_tests::raw::CloseOutcome::Closed);
+    wait_blocked(&mut admin, 0);
+    assert_eq!(admin.command(&["RPUSH", "k", "v"]), b":1\r\n");
+    assert_eq!(admin.command(&["LLEN", "k"]), b":1\r\n");
+}
