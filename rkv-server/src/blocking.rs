@@ -194,38 +194,45 @@ impl Ctx<'_> {
 /// Parses a blocking timeout in seconds (fractions allowed) into a deadline
 /// (0 = forever), or replies with Redis's error.
 pub fn timeout_or_reply(ctx: &mut Ctx, i: usize) -> Option<i64> {
-    let Some(secs) = crate::command::ctx::parse_f64(ctx.arg(i)) else {
-        ctx.error(TIMEOUT_NOT_FLOAT);
-        return None;
-    };
+    match parse_timeout(ctx.arg(i), ctx.now_ms()) {
+        Ok(deadline) => Some(deadline),
+        Err(msg) => {
+            ctx.error(msg);
+            None
+        }
+    }
+}
+
+/// A timeout argument as a deadline in ms (0 = forever), as Redis's
+/// `getTimeoutFromObjectOrReply` computes it, or the error text.
+pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<i64, &'static str> {
+    let secs = crate::command::ctx::parse_f64(arg).ok_or(TIMEOUT_NOT_FLOAT)?;
     let ms = secs * 1000.0;
-    // Redis converts with a C cast: out-of-range values land on LLONG_MIN.
-    let ms = if ms.is_finite() && ms.abs() < 9.2e18 {
+    // Redis converts with a C cast: out-of-range values land on LLONG_MIN,
+    // and fractions of a millisecond truncate toward zero.
+    let ms = if ms.is_finite() && ms.abs() < TWO_POW_63 {
         ms.trunc() as i64
     } else {
         i64::MIN
     };
     if ms < 0 {
-        ctx.error(TIMEOUT_NEGATIVE);
-        return None;
+        return Err(TIMEOUT_NEGATIVE);
     }
     if ms == 0 {
-        return Some(0);
+        return Ok(0);
     }
-    let now = ctx.now_ms();
-    if ms > i64::MAX - now {
-        ctx.error(TIMEOUT_OUT_OF_RANGE);
-        return None;
-    }
-    Some(now + ms)
+    // Redis 7.0 adds without an overflow check and the wrapped deadline
+    // never fires: such a client waits forever (but counts as timed).
+    Ok(now_ms.saturating_add(ms))
 }
+
+/// 2^63: doubles below it in magnitude convert to an `i64` exactly.
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
 
 /// A timeout that does not parse as a float.
 pub const TIMEOUT_NOT_FLOAT: &str = "ERR timeout is not a float or out of range";
 /// A negative timeout.
 pub const TIMEOUT_NEGATIVE: &str = "ERR timeout is negative";
-/// A timeout whose deadline overflows.
-pub const TIMEOUT_OUT_OF_RANGE: &str = "ERR timeout is out of range";
 
 /// Serves clients blocked on keys that now hold a value, in the order they
 /// blocked; run after every command that changed the dataset. A serve may
@@ -370,6 +377,23 @@ mod tests {
                 params: BlockParams::default(),
             },
         }
+    }
+
+    #[test]
+    fn timeouts_parse_as_redis_does() {
+        assert_eq!(parse_timeout(b"0", 1000), Ok(0));
+        assert_eq!(parse_timeout(b"0.25", 1000), Ok(1250));
+        assert_eq!(parse_timeout(b"1e1", 0), Ok(10_000));
+        assert_eq!(parse_timeout(b"-0.0001", 1000), Ok(0));
+        assert_eq!(parse_timeout(b"-1", 0), Err(TIMEOUT_NEGATIVE));
+        assert_eq!(parse_timeout(b"inf", 0), Err(TIMEOUT_NEGATIVE));
+        assert_eq!(parse_timeout(b"1e20", 0), Err(TIMEOUT_NEGATIVE));
+        assert_eq!(parse_timeout(b"abc", 0), Err(TIMEOUT_NOT_FLOAT));
+        assert_eq!(parse_timeout(b" 1", 0), Err(TIMEOUT_NOT_FLOAT));
+        assert_eq!(
+            parse_timeout(b"9223372036000000", 1_700_000_000_000),
+            Ok(i64::MAX)
+        );
     }
 
     #[test]

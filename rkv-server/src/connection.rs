@@ -179,7 +179,9 @@ async fn wait_while_blocked(
         let wait = if deadline == 0 {
             Duration::from_secs(3600)
         } else {
-            Duration::from_millis((deadline - crate::server::unix_ms()).max(0) as u64)
+            // The loop re-checks, so a far deadline can be waited for in steps.
+            let left = deadline.saturating_sub(crate::server::unix_ms());
+            Duration::from_millis(left.clamp(0, 3_600_000) as u64)
         };
         if inbuf.capacity() - inbuf.len() < READ_CHUNK / 2 {
             inbuf.reserve(READ_CHUNK);
