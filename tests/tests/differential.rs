@@ -36,7 +36,8 @@ script_tests!(
     bits_wrongtype,
     hll,
     zset,
-    geo
+    geo,
+    list
 );
 
 #[test]

@@ -401,6 +401,32 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         read: |c| Value::Bytes(c.zset_max_listpack_value),
         write: |c, v| c.zset_max_listpack_value = v.bytes(),
     },
+    DirectiveSpec {
+        name: "list-max-listpack-size",
+        aliases: &["list-max-ziplist-size"],
+        kind: Kind::Integer {
+            min: i32::MIN as i64,
+            max: INT_MAX,
+        },
+        default: "-2",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.list_max_listpack_size.into()),
+        write: |c, v| c.list_max_listpack_size = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "list-compress-depth",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 0,
+            max: INT_MAX,
+        },
+        default: "0",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.list_compress_depth.into()),
+        write: |c, v| c.list_compress_depth = narrow(v.int()),
+    },
 ];
 
 /// Looks a directive up by name or alias, ignoring case.

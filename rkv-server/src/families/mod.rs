@@ -8,6 +8,7 @@ pub mod generic;
 pub mod geo;
 pub mod hash;
 pub mod hll;
+pub mod list;
 pub mod server;
 pub mod set;
 pub mod string;
@@ -28,6 +29,7 @@ pub const ALL: &[&[CommandSpec]] = &[
     hll::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
+    list::COMMANDS,
     server::COMMANDS,
     zset::COMMANDS,
     zset::RANGE_COMMANDS,
