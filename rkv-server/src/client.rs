@@ -87,6 +87,12 @@ pub struct Client {
     pub pushed: Vec<u8>,
     /// Wakes the connection task when `pushed` grows or the client is killed.
     pub wake: Rc<Notify>,
+    /// Waiting in a blocking command (CLIENT LIST flag `b`); the call itself
+    /// lives in the server's [`crate::blocking::Blocking`].
+    pub blocked: bool,
+    /// Blocking commands must not block now: EXEC and scripts set this while
+    /// they run commands (MULTI is not implemented yet).
+    pub deny_blocking: bool,
 }
 
 impl Client {
@@ -123,6 +129,8 @@ impl Client {
             omem: 0,
             pushed: Vec::new(),
             wake: Rc::new(Notify::new()),
+            blocked: false,
+            deny_blocking: false,
         }
     }
 

@@ -42,6 +42,8 @@ enum Next {
     Close,
     /// A pause holds the next command back.
     Paused,
+    /// A blocking command parked the client: wait until it is served.
+    Blocked,
 }
 
 /// Serves one accepted connection until it closes.
@@ -95,6 +97,19 @@ pub async fn serve(
                 }
                 continue;
             }
+            Next::Blocked => {
+                if !wait_while_blocked(&shared, &client, &mut stream, &mut inbuf).await {
+                    break;
+                }
+                // The served (or timeout) reply goes out before anything
+                // the rest of the pipeline produces.
+                let reply = std::mem::take(&mut client.borrow_mut().pushed);
+                if stream.write_all(&reply).await.is_err() {
+                    break;
+                }
+                shared.borrow_mut().stats.total_net_output_bytes += reply.len() as u64;
+                continue;
+            }
             Next::Read => {}
         }
         // A read that filled the buffer means the client is flooding us
@@ -139,8 +154,60 @@ pub async fn serve(
     }
     let id = client.borrow().id;
     let mut srv = shared.borrow_mut();
+    srv.blocking.remove_client(id);
     srv.clients.remove(&id);
     srv.monitors.retain(|m| *m != id);
+}
+
+/// Waits until the blocked client is served, times out or is released,
+/// reading (but not running) its input meanwhile so a hang-up is noticed.
+/// False when the connection must close.
+async fn wait_while_blocked(
+    shared: &Rc<RefCell<Server>>,
+    client: &Rc<RefCell<Client>>,
+    stream: &mut TcpStream,
+    inbuf: &mut Vec<u8>,
+) -> bool {
+    let (id, wake) = {
+        let c = client.borrow();
+        (c.id, c.wake.clone())
+    };
+    loop {
+        let Some(deadline) = shared.borrow().blocking.deadline(id) else {
+            return true;
+        };
+        let wait = if deadline == 0 {
+            Duration::from_secs(3600)
+        } else {
+            Duration::from_millis((deadline - crate::server::unix_ms()).max(0) as u64)
+        };
+        if inbuf.capacity() - inbuf.len() < READ_CHUNK / 2 {
+            inbuf.reserve(READ_CHUNK);
+        }
+        tokio::select! {
+            biased;
+            _ = wake.notified() => {
+                if client.borrow().close_asap {
+                    return false;
+                }
+            }
+            _ = tokio::time::sleep(wait), if deadline != 0 => {
+                let mut srv = shared.borrow_mut();
+                srv.update_clock();
+                crate::blocking::expire_if_due(&mut srv, id);
+            }
+            read = stream.read_buf(inbuf) => match read {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => {
+                    let mut srv = shared.borrow_mut();
+                    srv.stats.total_net_input_bytes += n as u64;
+                    if inbuf.len() as u64 > srv.config.client_query_buffer_limit {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Registers a new client, or returns the error line to send before closing.
@@ -210,11 +277,18 @@ fn process_input(
                 // while running a command: everything read so far.
                 c.qbuf = inbuf.len();
                 c.qbuf_free = inbuf.capacity() - inbuf.len();
-                if execute(&mut srv, &mut c, &argv, out) == Outcome::Paused {
-                    next = Next::Paused;
-                    break;
+                match execute(&mut srv, &mut c, &argv, out) {
+                    Outcome::Paused => {
+                        next = Next::Paused;
+                        break;
+                    }
+                    Outcome::Blocked => {
+                        pos += consumed;
+                        next = Next::Blocked;
+                        break;
+                    }
+                    Outcome::Continue => pos += consumed,
                 }
-                pos += consumed;
             }
             Err(e) => {
                 crate::verbose!(

@@ -109,7 +109,8 @@ pub fn active_expire_cycle(srv: &mut Server) {
     );
 }
 
-/// Closes clients idle for longer than `timeout` seconds.
+/// Closes clients idle for longer than `timeout` seconds. Clients waiting
+/// in a blocking command are not idle (Redis skips `CLIENT_BLOCKED`).
 fn close_idle_clients(srv: &mut Server) {
     let timeout = srv.config.timeout as i64;
     if timeout == 0 {
@@ -120,6 +121,7 @@ fn close_idle_clients(srv: &mut Server) {
         if let Ok(mut c) = c.try_borrow_mut() {
             if now - c.last_interaction_ms > timeout * 1000
                 && c.kind == crate::client::ClientKind::Normal
+                && !c.blocked
             {
                 crate::verbose!("Closing idle client");
                 c.kill();

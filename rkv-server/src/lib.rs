@@ -14,6 +14,7 @@
 //! - [`util`]: helpers shared by families (emulated `long double`).
 //! - [`client`], [`stats`], [`slowlog`], [`latency`], [`log`], [`errors`].
 
+pub mod blocking;
 pub mod client;
 pub mod command;
 pub mod config;

@@ -11,6 +11,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Notify;
 
+use crate::blocking::Blocking;
 use crate::client::Client;
 use crate::command::CommandTable;
 use crate::config::{Config, LoadedConfig};
@@ -96,6 +97,8 @@ pub struct Server {
     pub cron_loops: u64,
     /// Path of the running executable (INFO executable).
     pub executable: String,
+    /// Clients blocked on keys (BLPOP...).
+    pub blocking: Blocking,
 }
 
 impl Server {
@@ -136,6 +139,7 @@ impl Server {
             executable: std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default(),
+            blocking: Blocking::default(),
         }
     }
 

@@ -34,7 +34,8 @@ script_tests!(
     strings,
     bitmap,
     bits_wrongtype,
-    hll
+    hll,
+    list
 );
 
 #[test]

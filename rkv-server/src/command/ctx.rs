@@ -29,6 +29,8 @@ pub struct Ctx<'a> {
     pub(crate) failed: bool,
     /// Argument indexes MONITOR and the slow log must not show (passwords).
     pub(crate) redacted: u64,
+    /// Set by [`Ctx::block`]: the command parked the client instead of replying.
+    pub(crate) blocked: bool,
 }
 
 impl<'a> Ctx<'a> {

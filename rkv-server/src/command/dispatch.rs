@@ -22,6 +22,9 @@ pub enum Outcome {
     Continue,
     /// A CLIENT PAUSE holds this command back: retry it later, unconsumed.
     Paused,
+    /// The command blocked the client (BLPOP...): its reply comes later
+    /// through `Client::pushed`; run nothing more from it until then.
+    Blocked,
 }
 
 /// Runs one request from `client`, appending the reply to `out`.
@@ -34,9 +37,15 @@ pub fn execute(
     srv.update_clock();
     client.last_interaction_ms = srv.now_ms;
     let reply_start = out.len();
+    let dirty_before = srv.dirty;
     let outcome = check_and_call(srv, client, argv, out);
     if outcome == Outcome::Continue {
         apply_reply_mode(client, out, reply_start);
+    }
+    // Like Redis's handleClientsBlockedOnKeys after each command: a write
+    // may have given blocked clients a key to pop from.
+    if srv.dirty != dirty_before && srv.blocking.any() {
+        crate::blocking::handle_ready_keys(srv);
     }
     outcome
 }
@@ -121,18 +130,22 @@ fn check_and_call(
             return Outcome::Paused;
         }
     }
-    call(srv, client, argv, reply, id);
-    Outcome::Continue
+    if call(srv, client, argv, reply, id) {
+        Outcome::Blocked
+    } else {
+        Outcome::Continue
+    }
 }
 
-/// Executes a resolved command and does the bookkeeping after it.
+/// Executes a resolved command and does the bookkeeping after it; true
+/// when the command blocked the client.
 fn call(
     srv: &mut Server,
     client: &mut Client,
     argv: &[&[u8]],
     reply: ReplyWriter<'_>,
     id: CommandId,
-) {
+) -> bool {
     let spec = srv.commands.entry(id).spec;
     let started = Instant::now();
     let mut ctx = Ctx {
@@ -144,6 +157,7 @@ fn call(
         cmd_id: id,
         failed: false,
         redacted: 0,
+        blocked: false,
     };
     (spec.handler)(&mut ctx);
     let elapsed_us = started.elapsed().as_micros() as u64;
@@ -153,6 +167,7 @@ fn call(
         mut out,
         failed,
         redacted,
+        blocked,
         ..
     } = ctx;
     let stats = &mut srv.stats.commands[id];
@@ -196,6 +211,7 @@ fn call(
     if !srv.monitors.is_empty() && !spec.has(flags::ADMIN) && !spec.has(flags::SKIP_MONITOR) {
         feed_monitors(srv, client, argv, redacted, &mut out);
     }
+    blocked
 }
 
 /// Replies with a rejection (before execution) and counts it.

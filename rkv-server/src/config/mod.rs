@@ -87,6 +87,15 @@ pub struct Config {
     /// `hash-max-listpack-value`: longest field or value (bytes) a
     /// `listpack` hash holds.
     pub hash_max_listpack_value: u64,
+    /// `list-max-listpack-size` (alias `list-max-ziplist-size`): Redis's
+    /// quicklist node size limit. Accepted for compatibility; rkv's list
+    /// layout does not depend on it and OBJECT ENCODING is `quicklist`
+    /// whatever its value, as in Redis 7.0.
+    pub list_max_listpack_size: i32,
+    /// `list-compress-depth`: how many quicklist nodes at each end stay
+    /// uncompressed in Redis. Accepted for compatibility; rkv does not
+    /// compress lists.
+    pub list_compress_depth: i32,
 }
 
 impl Default for Config {
@@ -146,6 +155,8 @@ impl Config {
             daemonize: false,
             hash_max_listpack_entries: 0,
             hash_max_listpack_value: 0,
+            list_max_listpack_size: 0,
+            list_compress_depth: 0,
         }
     }
 

@@ -374,6 +374,30 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         check: None,
         read: |c| Value::Int(wide(c.set_max_intset_entries)),
         write: |c, v| c.set_max_intset_entries = narrow(v.int()),
+        name: "list-max-listpack-size",
+        aliases: &["list-max-ziplist-size"],
+        kind: Kind::Integer {
+            min: i32::MIN as i64,
+            max: INT_MAX,
+        },
+        default: "-2",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.list_max_listpack_size.into()),
+        write: |c, v| c.list_max_listpack_size = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "list-compress-depth",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 0,
+            max: INT_MAX,
+        },
+        default: "0",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.list_compress_depth.into()),
+        write: |c, v| c.list_compress_depth = narrow(v.int()),
     },
 ];
 

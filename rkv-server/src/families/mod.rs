@@ -7,6 +7,7 @@ pub mod connection;
 pub mod generic;
 pub mod hash;
 pub mod hll;
+pub mod list;
 pub mod server;
 pub mod set;
 pub mod string;
@@ -26,5 +27,6 @@ pub const ALL: &[&[CommandSpec]] = &[
     hll::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
+    list::COMMANDS,
     server::COMMANDS,
 ];

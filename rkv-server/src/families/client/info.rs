@@ -79,6 +79,9 @@ pub fn flag_letters(c: &Client) -> String {
     if c.kind == ClientKind::Pubsub {
         f.push('P');
     }
+    if c.blocked {
+        f.push('b');
+    }
     if c.close_after_reply {
         f.push('c');
     }

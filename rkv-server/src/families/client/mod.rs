@@ -1,10 +1,10 @@
 //! CLIENT's subcommands: ID, INFO, LIST, KILL, SETNAME, GETNAME, REPLY,
-//! NO-EVICT, PAUSE, UNPAUSE, HELP. (TRACKING, CACHING, GETREDIR,
-//! TRACKINGINFO and UNBLOCK come with client-side caching and blocking
-//! commands.)
+//! NO-EVICT, PAUSE, UNPAUSE, UNBLOCK, HELP. (TRACKING, CACHING, GETREDIR and
+//! TRACKINGINFO come with client-side caching.)
 
 pub mod info;
 pub mod kill;
+mod unblock;
 
 use info::{info_line, ClientType, CurrentCommand};
 
@@ -333,6 +333,19 @@ pub const SUBCOMMANDS: &[CommandSpec] = &[
         ..CommandSpec::BASE
     },
     CommandSpec {
+        name: "unblock",
+        arity: -3,
+        flags: flags::ADMIN | CLIENT_FLAGS,
+        acl: acl::CONNECTION,
+        group: "connection",
+        since: "5.0.0",
+        summary: "Unblock a client blocked in a blocking command from a different connection",
+        complexity: "O(log N) where N is the number of client connections",
+        args: unblock::UNBLOCK_ARGS,
+        handler: unblock::client_unblock,
+        ..CommandSpec::BASE
+    },
+    CommandSpec {
         name: "unpause",
         arity: 2,
         flags: flags::ADMIN | CLIENT_FLAGS,
@@ -364,7 +377,7 @@ pub fn set_name_or_reply(ctx: &mut Ctx, name: &[u8]) -> bool {
 }
 
 /// `ERR unknown subcommand or wrong number of arguments for 'x'. Try CLIENT HELP.`
-fn subcommand_syntax_error(ctx: &mut Ctx) {
+pub(crate) fn subcommand_syntax_error(ctx: &mut Ctx) {
     let sub = String::from_utf8_lossy(&ctx.arg(1)[..ctx.arg(1).len().min(128)]).into_owned();
     let container = String::from_utf8_lossy(ctx.arg(0)).to_ascii_uppercase();
     ctx.error(&format!(

@@ -271,11 +271,13 @@ fn clients_section(out: &mut String, srv: &Server) {
          maxclients:{}\r\n\
          client_recent_max_input_buffer:0\r\n\
          client_recent_max_output_buffer:0\r\n\
-         blocked_clients:0\r\n\
+         blocked_clients:{}\r\n\
          tracking_clients:0\r\n\
-         clients_in_timeout_table:0\r\n",
+         clients_in_timeout_table:{}\r\n",
         srv.clients.len(),
         srv.config.maxclients,
+        srv.blocking.blocked_clients(),
+        srv.blocking.with_timeout(),
     );
 }
 

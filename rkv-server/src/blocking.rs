@@ -1,0 +1,397 @@
+//! Blocking commands (BLPOP, BLMOVE, BLMPOP, later BZPOPMIN...): clients
+//! parked on keys until another client's write gives them something, a
+//! timeout passes, or CLIENT UNBLOCK releases them (Redis's `blocked.c`).
+//!
+//! A blocked command is data ([`BlockedCall`]): the keys it waits on, a
+//! deadline, and a [`ServeFn`] that tries to complete it against one ready
+//! key. Families write the serve function; this module keeps the per-key
+//! FIFO queues (Redis's `db->blocking_keys`), finds keys that became ready
+//! after a command wrote to the dataset, and runs the serve functions in
+//! the order clients blocked.
+//!
+//! The connection task of a blocked client stops running its pipeline and
+//! waits for its `wake` notification (and its deadline); the serve or
+//! timeout reply is queued in the client's `pushed` buffer.
+
+use std::collections::{HashMap, VecDeque};
+
+use rkv_proto::ReplyWriter;
+
+use crate::client::Client;
+use crate::command::{CommandId, Ctx};
+use crate::server::Server;
+
+/// What serving a blocked client against a ready key achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Served {
+    /// The client got its reply (data or an error) and is unblocked.
+    Done,
+    /// The key cannot serve it (missing, empty, another type): keep waiting.
+    NotReady,
+}
+
+/// Completes a blocked command against `key`, replying through `ctx.out`.
+/// The context is the blocked client's, with its original arguments.
+pub type ServeFn = fn(ctx: &mut Ctx, key: &[u8], params: &BlockParams) -> Served;
+
+/// The reply a blocked command gets when its timeout passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutReply {
+    /// A null array (`*-1` / `_`): every list and sorted-set block in 7.0.
+    NullArray,
+    /// A null bulk (`$-1` / `_`).
+    NullBulk,
+}
+
+/// Parsed options of a blocked command, so serving needs no re-parsing.
+/// Their meaning belongs to the family's [`ServeFn`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlockParams {
+    /// Take from the head / the minimum (LEFT, MIN) rather than the other end.
+    pub from_head: bool,
+    /// Push at the head of the destination (BLMOVE ... LEFT).
+    pub to_head: bool,
+    /// How many elements to take (BLMPOP / BZMPOP COUNT).
+    pub count: usize,
+    /// A destination key (BLMOVE, BRPOPLPUSH).
+    pub target: Option<Vec<u8>>,
+}
+
+/// A command waiting for one of its keys.
+#[derive(Debug, Clone)]
+pub struct BlockedCall {
+    /// Keys waited on, in argument order.
+    pub keys: Vec<Vec<u8>>,
+    /// When to give up, ms since the epoch; 0 waits forever.
+    pub deadline_ms: i64,
+    /// Completes the command against a ready key.
+    pub serve: ServeFn,
+    /// What to send on timeout (and CLIENT UNBLOCK ... TIMEOUT).
+    pub on_timeout: TimeoutReply,
+    /// The command's parsed options.
+    pub params: BlockParams,
+}
+
+/// A blocked client's call with what is needed to re-enter its command.
+#[derive(Debug)]
+struct Parked {
+    db: usize,
+    cmd_id: CommandId,
+    argv: Vec<Vec<u8>>,
+    call: BlockedCall,
+}
+
+/// How CLIENT UNBLOCK releases a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Release {
+    /// As if the timeout passed.
+    Timeout,
+    /// With `-UNBLOCKED client unblocked via CLIENT UNBLOCK`.
+    Error,
+}
+
+/// The error a client released by `CLIENT UNBLOCK ... ERROR` gets.
+pub const UNBLOCKED_ERROR: &str = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+
+/// Every blocked client and the keys they wait on.
+#[derive(Debug, Default)]
+pub struct Blocking {
+    /// Per (db, key), the ids of clients waiting on it, first blocked first.
+    by_key: HashMap<(usize, Vec<u8>), VecDeque<u64>>,
+    /// The blocked calls, by client id.
+    parked: HashMap<u64, Parked>,
+}
+
+impl Blocking {
+    /// Whether any client is blocked.
+    pub fn any(&self) -> bool {
+        !self.parked.is_empty()
+    }
+
+    /// Number of blocked clients (INFO `blocked_clients`).
+    pub fn blocked_clients(&self) -> usize {
+        self.parked.len()
+    }
+
+    /// Blocked clients with a deadline (INFO `clients_in_timeout_table`).
+    pub fn with_timeout(&self) -> usize {
+        self.parked
+            .values()
+            .filter(|p| p.call.deadline_ms != 0)
+            .count()
+    }
+
+    /// Whether client `id` is blocked.
+    pub fn is_blocked(&self, id: u64) -> bool {
+        self.parked.contains_key(&id)
+    }
+
+    /// The deadline of a blocked client (0 = none); `None` when not blocked.
+    pub fn deadline(&self, id: u64) -> Option<i64> {
+        self.parked.get(&id).map(|p| p.call.deadline_ms)
+    }
+
+    /// Number of distinct keys clients wait on.
+    pub fn blocking_keys(&self) -> usize {
+        self.by_key.len()
+    }
+
+    fn park(&mut self, id: u64, parked: Parked) {
+        for key in &parked.call.keys {
+            let queue = self.by_key.entry((parked.db, key.clone())).or_default();
+            // BLPOP k k waits once on k, as Redis's dictAdd of the key does.
+            if !queue.contains(&id) {
+                queue.push_back(id);
+            }
+        }
+        self.parked.insert(id, parked);
+    }
+
+    /// Forgets client `id` (unblocked or disconnected); returns its call.
+    fn unpark(&mut self, id: u64) -> Option<Parked> {
+        let parked = self.parked.remove(&id)?;
+        for key in &parked.call.keys {
+            let slot = (parked.db, key.clone());
+            if let Some(queue) = self.by_key.get_mut(&slot) {
+                queue.retain(|c| *c != id);
+                if queue.is_empty() {
+                    self.by_key.remove(&slot);
+                }
+            }
+        }
+        Some(parked)
+    }
+
+    /// Drops a disconnecting client.
+    pub fn remove_client(&mut self, id: u64) {
+        self.unpark(id);
+    }
+}
+
+impl Ctx<'_> {
+    /// Whether this command may block. EXEC and scripts (not implemented
+    /// yet) set `Client::deny_blocking` while they run commands; blocking
+    /// commands then reply as if they timed out at once.
+    pub fn may_block(&self) -> bool {
+        !self.client.deny_blocking
+    }
+
+    /// Blocks the calling client on `call`: no reply now; the connection
+    /// waits until a serve, the timeout or CLIENT UNBLOCK answers.
+    pub fn block(&mut self, call: BlockedCall) {
+        let parked = Parked {
+            db: self.client.db,
+            cmd_id: self.cmd_id,
+            argv: self.argv.iter().map(|a| a.to_vec()).collect(),
+            call,
+        };
+        self.srv.blocking.park(self.client.id, parked);
+        self.client.blocked = true;
+        self.blocked = true;
+    }
+}
+
+/// Parses a blocking timeout in seconds (fractions allowed) into a deadline
+/// (0 = forever), or replies with Redis's error.
+pub fn timeout_or_reply(ctx: &mut Ctx, i: usize) -> Option<i64> {
+    let Some(secs) = crate::command::ctx::parse_f64(ctx.arg(i)) else {
+        ctx.error(TIMEOUT_NOT_FLOAT);
+        return None;
+    };
+    let ms = secs * 1000.0;
+    // Redis converts with a C cast: out-of-range values land on LLONG_MIN.
+    let ms = if ms.is_finite() && ms.abs() < 9.2e18 {
+        ms.trunc() as i64
+    } else {
+        i64::MIN
+    };
+    if ms < 0 {
+        ctx.error(TIMEOUT_NEGATIVE);
+        return None;
+    }
+    if ms == 0 {
+        return Some(0);
+    }
+    let now = ctx.now_ms();
+    if ms > i64::MAX - now {
+        ctx.error(TIMEOUT_OUT_OF_RANGE);
+        return None;
+    }
+    Some(now + ms)
+}
+
+/// A timeout that does not parse as a float.
+pub const TIMEOUT_NOT_FLOAT: &str = "ERR timeout is not a float or out of range";
+/// A negative timeout.
+pub const TIMEOUT_NEGATIVE: &str = "ERR timeout is negative";
+/// A timeout whose deadline overflows.
+pub const TIMEOUT_OUT_OF_RANGE: &str = "ERR timeout is out of range";
+
+/// Serves clients blocked on keys that now hold a value, in the order they
+/// blocked; run after every command that changed the dataset. A serve may
+/// create another ready key (BLMOVE's destination), so it repeats until
+/// nothing more can be served.
+pub fn handle_ready_keys(srv: &mut Server) {
+    while srv.blocking.any() {
+        let now = srv.now_ms;
+        let mut ready: Vec<(usize, Vec<u8>)> = srv
+            .blocking
+            .by_key
+            .keys()
+            .filter(|(db, key)| srv.dbs[*db].peek(key, now).is_some())
+            .cloned()
+            .collect();
+        // Several keys can become ready at once (SWAPDB, serves): a fixed
+        // order keeps service deterministic.
+        ready.sort_unstable();
+        let mut progressed = false;
+        for (db, key) in ready {
+            while let Some(id) = srv
+                .blocking
+                .by_key
+                .get(&(db, key.clone()))
+                .and_then(|q| q.front().copied())
+            {
+                if !serve_one(srv, id, &key) {
+                    break;
+                }
+                progressed = true;
+            }
+        }
+        if !progressed {
+            break;
+        }
+    }
+}
+
+/// Tries to complete client `id`'s call against `key`; true when served.
+fn serve_one(srv: &mut Server, id: u64, key: &[u8]) -> bool {
+    let Some(rc) = srv.clients.get(&id).cloned() else {
+        srv.blocking.unpark(id);
+        return true;
+    };
+    let Ok(mut client) = rc.try_borrow_mut() else {
+        return false;
+    };
+    let Some(parked) = srv.blocking.parked.get(&id) else {
+        return false;
+    };
+    let argv_owned = parked.argv.clone();
+    let cmd_id = parked.cmd_id;
+    let call = parked.call.clone();
+    let argv: Vec<&[u8]> = argv_owned.iter().map(Vec::as_slice).collect();
+    let mut reply = Vec::new();
+    let protocol = client.protocol;
+    let mut ctx = Ctx {
+        cmd: srv.commands.entry(cmd_id).spec,
+        srv,
+        client: &mut client,
+        argv: &argv,
+        out: ReplyWriter::new(&mut reply, protocol),
+        cmd_id,
+        failed: false,
+        redacted: 0,
+        blocked: false,
+    };
+    if (call.serve)(&mut ctx, key, &call.params) == Served::NotReady {
+        return false;
+    }
+    let failed = ctx.failed;
+    if failed {
+        srv.stats.commands[cmd_id].failed_calls += 1;
+    }
+    srv.blocking.unpark(id);
+    finish(&mut client, &reply);
+    true
+}
+
+/// Hands a blocked client its reply and lets its connection go on.
+fn finish(client: &mut Client, reply: &[u8]) {
+    client.blocked = false;
+    client.push_bytes(reply);
+}
+
+/// Releases client `id` if it is blocked, with its timeout reply or the
+/// CLIENT UNBLOCK error; true if it was blocked.
+pub fn release(srv: &mut Server, id: u64, how: Release) -> bool {
+    let Some(parked) = srv.blocking.unpark(id) else {
+        return false;
+    };
+    let Some(rc) = srv.clients.get(&id).cloned() else {
+        return true;
+    };
+    let Ok(mut client) = rc.try_borrow_mut() else {
+        return true;
+    };
+    let mut reply = Vec::new();
+    let mut out = ReplyWriter::new(&mut reply, client.protocol);
+    match how {
+        Release::Error => {
+            out.error(UNBLOCKED_ERROR);
+            srv.stats.count_error("UNBLOCKED");
+            srv.stats.commands[parked.cmd_id].failed_calls += 1;
+        }
+        Release::Timeout => match parked.call.on_timeout {
+            TimeoutReply::NullArray => out.null_array(),
+            TimeoutReply::NullBulk => out.null(),
+        },
+    }
+    finish(&mut client, &reply);
+    true
+}
+
+/// Times client `id` out if its deadline has passed (called by its
+/// connection task's timer); true if it was released.
+pub fn expire_if_due(srv: &mut Server, id: u64) -> bool {
+    match srv.blocking.deadline(id) {
+        Some(d) if d != 0 && d <= srv.now_ms => release(srv, id, Release::Timeout),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn never(_: &mut Ctx, _: &[u8], _: &BlockParams) -> Served {
+        Served::NotReady
+    }
+
+    fn parked(db: usize, keys: &[&str], deadline_ms: i64) -> Parked {
+        Parked {
+            db,
+            cmd_id: 0,
+            argv: Vec::new(),
+            call: BlockedCall {
+                keys: keys.iter().map(|k| k.as_bytes().to_vec()).collect(),
+                deadline_ms,
+                serve: never,
+                on_timeout: TimeoutReply::NullArray,
+                params: BlockParams::default(),
+            },
+        }
+    }
+
+    #[test]
+    fn queues_are_fifo_per_key_and_cleaned_up() {
+        let mut b = Blocking::default();
+        b.park(1, parked(0, &["a", "b"], 0));
+        b.park(2, parked(0, &["a"], 500));
+        b.park(3, parked(1, &["a", "a"], 0));
+        assert_eq!(b.blocked_clients(), 3);
+        assert_eq!(b.with_timeout(), 1);
+        let q: Vec<u64> = b.by_key[&(0, b"a".to_vec())].iter().copied().collect();
+        assert_eq!(q, [1, 2]);
+        assert_eq!(b.by_key[&(1, b"a".to_vec())].len(), 1);
+        b.remove_client(1);
+        let q: Vec<u64> = b.by_key[&(0, b"a".to_vec())].iter().copied().collect();
+        assert_eq!(q, [2]);
+        assert!(!b.by_key.contains_key(&(0, b"b".to_vec())));
+        assert_eq!(b.deadline(2), Some(500));
+        assert_eq!(b.deadline(1), None);
+        b.remove_client(2);
+        b.remove_client(3);
+        assert!(!b.any());
+        assert_eq!(b.blocking_keys(), 0);
+    }
+}
