@@ -35,7 +35,8 @@ script_tests!(
     bitmap,
     bits_wrongtype,
     hll,
-    list
+    list,
+    zset
 );
 
 #[test]

@@ -80,6 +80,11 @@ pub struct Config {
     pub hll_sparse_max_bytes: u64,
     /// `set-max-intset-entries`: largest set kept in the `intset` encoding.
     pub set_max_intset_entries: u64,
+    /// `zset-max-listpack-entries`: largest sorted set kept as a listpack.
+    pub zset_max_listpack_entries: u64,
+    /// `zset-max-listpack-value`: longest member (bytes) a listpack sorted
+    /// set may hold.
+    pub zset_max_listpack_value: u64,
     /// `daemonize`: always `false`; rkv runs in the foreground.
     pub daemonize: bool,
     /// `hash-max-listpack-entries`: most fields a `listpack` hash holds.
@@ -152,6 +157,8 @@ impl Config {
             latency_monitor_threshold: 0,
             hll_sparse_max_bytes: 0,
             set_max_intset_entries: 0,
+            zset_max_listpack_entries: 0,
+            zset_max_listpack_value: 0,
             daemonize: false,
             hash_max_listpack_entries: 0,
             hash_max_listpack_value: 0,

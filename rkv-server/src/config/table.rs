@@ -374,6 +374,8 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         check: None,
         read: |c| Value::Int(wide(c.set_max_intset_entries)),
         write: |c, v| c.set_max_intset_entries = narrow(v.int()),
+    },
+    DirectiveSpec {
         name: "list-max-listpack-size",
         aliases: &["list-max-ziplist-size"],
         kind: Kind::Integer {
@@ -398,6 +400,32 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         check: None,
         read: |c| Value::Int(c.list_compress_depth.into()),
         write: |c, v| c.list_compress_depth = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "zset-max-listpack-entries",
+        aliases: &["zset-max-ziplist-entries"],
+        kind: Kind::Integer {
+            min: 0,
+            max: LONG_MAX,
+        },
+        default: "128",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(wide(c.zset_max_listpack_entries)),
+        write: |c, v| c.zset_max_listpack_entries = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "zset-max-listpack-value",
+        aliases: &["zset-max-ziplist-value"],
+        kind: Kind::Memory {
+            min: 0,
+            max: LONG_MAX as u64,
+        },
+        default: "64",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bytes(c.zset_max_listpack_value),
+        write: |c, v| c.zset_max_listpack_value = v.bytes(),
     },
 ];
 

@@ -11,6 +11,7 @@ pub mod list;
 pub mod server;
 pub mod set;
 pub mod string;
+pub mod zset;
 
 use crate::command::CommandSpec;
 
@@ -29,4 +30,6 @@ pub const ALL: &[&[CommandSpec]] = &[
     set::COMMANDS,
     list::COMMANDS,
     server::COMMANDS,
+    zset::COMMANDS,
+    zset::RANGE_COMMANDS,
 ];
