@@ -112,6 +112,11 @@ fn write_key_spec(out: &mut ReplyWriter, ks: &KeySpec) {
             out.bulk(b"startfrom");
             out.int(startfrom as i64);
         }
+        BeginSearch::Unknown => {
+            out.bulk(b"unknown");
+            out.bulk(b"spec");
+            out.map(0);
+        }
     }
     out.bulk(b"find_keys");
     out.map(2);
@@ -146,6 +151,11 @@ fn write_key_spec(out: &mut ReplyWriter, ks: &KeySpec) {
             out.int(firstkey as i64);
             out.bulk(b"keystep");
             out.int(step as i64);
+        }
+        FindKeys::Unknown => {
+            out.bulk(b"unknown");
+            out.bulk(b"spec");
+            out.map(0);
         }
     }
 }
