@@ -396,6 +396,8 @@ pub struct CommandSpec {
     pub replaced_by: Option<&'static str>,
     /// Finds the keys when a key spec is [`BeginSearch::Unknown`].
     pub get_keys: Option<GetKeys>,
+    /// Key spec `notes` (COMMAND INFO), by index into `keys`.
+    pub key_spec_notes: &'static [(usize, &'static str)],
     /// The handler (unused for containers).
     pub handler: Handler,
 }
@@ -424,8 +426,17 @@ impl CommandSpec {
         deprecated_since: None,
         replaced_by: None,
         get_keys: None,
+        key_spec_notes: &[],
         handler: no_handler,
     };
+
+    /// The `notes` of key spec `index`, if it has any.
+    pub fn key_spec_note(&self, index: usize) -> Option<&'static str> {
+        self.key_spec_notes
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, n)| *n)
+    }
 
     /// Whether the command has a flag.
     pub fn has(&self, flag: u32) -> bool {

@@ -9,12 +9,14 @@
 //! - `keys`: COMMAND GETKEYS for both (their key specs are `unknown`).
 //! - `handler`: the commands.
 //!
-//! Known differences from Redis 7.0: Redis turns a `listpack` sorted set
-//! into a `skiplist` when sorting it (visible in OBJECT ENCODING), rkv
-//! leaves it alone; with `BY` + `ALPHA` + `LIMIT`, Redis's partial
-//! quicksort may order items with equal weights differently from rkv's
-//! stable sort; the key spec `notes` of SORT and SORT_RO are not declared
-//! (`KeySpec` has no place for them).
+//! Known differences from Redis 7.0:
+//! - Redis turns a `listpack` sorted set into a `skiplist` when sorting it
+//!   (visible in OBJECT ENCODING); rkv leaves it alone.
+//! - With `BY` + `ALPHA` + `LIMIT`, Redis's partial quicksort may order
+//!   items with equal weights differently from rkv's stable sort.
+//! - `sort.c` never clears `errno` before `strtod`, so once some weight
+//!   overflowed or underflowed (ERANGE), Redis fails later numeric sorts of
+//!   non-integer-encoded values too; rkv judges each weight on its own.
 
 mod handler;
 pub mod keys;
@@ -40,6 +42,11 @@ const STORE_KEY: KeySpec = KeySpec {
     begin: BeginSearch::Unknown,
     find: FindKeys::Unknown,
 };
+
+/// Notes of the pattern and STORE key specs (COMMAND INFO).
+const PATTERN_NOTES: (usize, &str) = (1, "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort");
+/// Notes of the STORE key spec.
+const STORE_NOTES: (usize, &str) = (2, "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array");
 
 /// `BY pattern`.
 const BY: Arg = Arg {
@@ -104,6 +111,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: COMPLEXITY,
         args: &[Arg::key("key", 0), BY, LIMIT, GET, ORDER, ALPHA, STORE],
         get_keys: Some(keys::sort_keys),
+        key_spec_notes: &[PATTERN_NOTES, STORE_NOTES],
         handler: handler::sort,
         ..CommandSpec::BASE
     },
@@ -119,6 +127,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         complexity: COMPLEXITY,
         args: &[Arg::key("key", 0), BY, LIMIT, GET, ORDER, ALPHA],
         get_keys: Some(keys::sort_ro_keys),
+        key_spec_notes: &[PATTERN_NOTES],
         handler: handler::sort_ro,
         ..CommandSpec::BASE
     },

@@ -46,7 +46,7 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
         end -= start;
         start = 0;
     }
-    let dont_sort = opts.dont_sort();
+    let dont_sort = opts.dont_sort;
     let mut not_a_double = false;
     if !dont_sort {
         not_a_double = weigh(ctx, &mut loaded.items, &opts);
@@ -87,7 +87,7 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
 /// sorted but stored is sorted ALPHA instead, as Redis does so that the
 /// stored list does not depend on the table's order.
 fn load(ctx: &mut Ctx, key: &[u8], opts: &mut SortOptions) -> Option<Loaded> {
-    let dont_sort = opts.dont_sort();
+    let dont_sort = opts.dont_sort;
     let (limit, desc) = (opts.limit, opts.desc);
     let mut is_set = false;
     let mut range_applied = false;
@@ -145,6 +145,7 @@ fn load(ctx: &mut Ctx, key: &[u8], opts: &mut SortOptions) -> Option<Loaded> {
         Some(_) => return None,
     }
     if is_set && dont_sort && opts.store.is_some() {
+        opts.dont_sort = false;
         opts.by = None;
         opts.alpha = true;
     }

@@ -2,6 +2,7 @@
 //! whole argument list is read before the key is looked up, so a syntax
 //! error wins over WRONGTYPE.
 
+use super::pattern::as_c_str;
 use crate::errors;
 
 /// What a SORT call asked for.
@@ -19,18 +20,15 @@ pub struct SortOptions<'a> {
     pub by: Option<&'a [u8]>,
     /// GET patterns, in order.
     pub gets: Vec<&'a [u8]>,
+    /// Some BY pattern had no `*` (such as `nosort`): it names no weight
+    /// keys, so Redis skips sorting — even if a later BY has a `*`.
+    pub dont_sort: bool,
 }
 
 impl SortOptions<'_> {
-    /// Whether the elements keep their stored order: a BY pattern without
-    /// `*` (such as `nosort`) names no weight keys, so Redis skips sorting.
-    pub fn dont_sort(&self) -> bool {
-        self.by.is_some_and(|p| !p.contains(&b'*'))
-    }
-
-    /// The BY pattern that supplies weights, if any (not a constant one).
+    /// The BY pattern that supplies weights when sorting (the last BY).
     pub fn weight_pattern(&self) -> Option<&[u8]> {
-        self.by.filter(|p| p.contains(&b'*'))
+        self.by
     }
 }
 
@@ -59,6 +57,7 @@ pub fn parse<'a>(args: &[&'a [u8]], readonly: bool) -> Result<SortOptions<'a>, &
             j += 1;
         } else if is("by") && left >= 1 {
             o.by = Some(args[j + 1]);
+            o.dont_sort |= !as_c_str(args[j + 1]).contains(&b'*');
             j += 1;
         } else if is("get") && left >= 1 {
             o.gets.push(args[j + 1]);
@@ -113,7 +112,7 @@ mod tests {
         assert_eq!(o.by, Some(&b"w_*"[..]));
         assert_eq!(o.gets, vec![&b"#"[..], b"h_*->f"]);
         assert_eq!(o.store, Some(&b"e"[..]));
-        assert!(!o.dont_sort());
+        assert!(!o.dont_sort);
         assert_eq!(o.weight_pattern(), Some(&b"w_*"[..]));
     }
 
@@ -131,8 +130,13 @@ mod tests {
     fn constant_by_means_no_sort() {
         let a = args("BY nosort");
         let o = parse(&a, false).unwrap();
-        assert!(o.dont_sort());
-        assert_eq!(o.weight_pattern(), None);
+        assert!(o.dont_sort);
+        // strchr stops at a NUL byte.
+        let a: Vec<&[u8]> = vec![b"BY", b"w\0*"];
+        assert!(parse(&a, false).unwrap().dont_sort);
+        // A constant BY turns sorting off for good, as in Redis.
+        let a = args("BY nosort BY w_*");
+        assert!(parse(&a, false).unwrap().dont_sort);
     }
 
     #[test]

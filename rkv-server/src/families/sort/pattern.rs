@@ -22,7 +22,7 @@ pub enum Target {
 }
 
 /// The pattern up to its first NUL byte, as C string functions see it.
-fn as_c_str(pattern: &[u8]) -> &[u8] {
+pub fn as_c_str(pattern: &[u8]) -> &[u8] {
     let end = pattern
         .iter()
         .position(|&b| b == 0)
