@@ -9,9 +9,9 @@
 //! - `keys`: COMMAND GETKEYS for both (their key specs are `unknown`).
 //! - `handler`: the commands.
 //!
+//! Like Redis, sorting a `listpack` sorted set turns it into a `skiplist`.
+//!
 //! Known differences from Redis 7.0:
-//! - Redis turns a `listpack` sorted set into a `skiplist` when sorting it
-//!   (visible in OBJECT ENCODING); rkv leaves it alone.
 //! - With `BY` + `ALPHA` + `LIMIT`, Redis's partial quicksort may order
 //!   items with equal weights differently from rkv's stable sort.
 //! - `sort.c` never clears `errno` before `strtod`, so once some weight

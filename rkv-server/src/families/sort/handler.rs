@@ -8,7 +8,8 @@ use super::pattern::{self, Target};
 use crate::command::Ctx;
 use crate::db::Value;
 use crate::errors;
-use crate::types::ListValue;
+use crate::types::zset::ZSetLimits;
+use crate::types::{ListValue, ZSetValue};
 
 /// Reply text when a numeric sort meets a weight that is not a double.
 pub const NOT_A_DOUBLE: &str = "ERR One or more scores can't be converted into double";
@@ -93,7 +94,7 @@ fn load(ctx: &mut Ctx, key: &[u8], opts: &mut SortOptions) -> Option<Loaded> {
     let mut range_applied = false;
     let mut elems: Vec<Vec<u8>> = Vec::new();
     let len;
-    match ctx.lookup_read(key).map(|e| &e.value) {
+    match ctx.lookup_read(key).map(|e| &mut e.value) {
         None => len = 0,
         Some(Value::List(list)) => {
             len = list.len();
@@ -124,6 +125,7 @@ fn load(ctx: &mut Ctx, key: &[u8], opts: &mut SortOptions) -> Option<Loaded> {
             elems = set.iter().map(|m| m.to_vec()).collect();
         }
         Some(Value::ZSet(zset)) => {
+            to_skiplist(zset);
             len = zset.len();
             let (start, end) = options::output_range(limit, len);
             if dont_sort {
@@ -154,6 +156,24 @@ fn load(ctx: &mut Ctx, key: &[u8], opts: &mut SortOptions) -> Option<Loaded> {
         len,
         range_applied,
     })
+}
+
+/// Redis converts a sorted set it sorts to the skiplist encoding for good
+/// (`zsetConvert` in `sort.c`), which OBJECT ENCODING shows afterwards.
+fn to_skiplist(zset: &mut ZSetValue) {
+    if zset.encoding() == "skiplist" {
+        return;
+    }
+    // No listpack fits these limits, so the new set starts as a skiplist.
+    let limits = ZSetLimits {
+        max_entries: 0,
+        max_value: 0,
+    };
+    let mut big = ZSetValue::with_hint(zset.len(), 0, limits);
+    zset.for_each(|member, score| {
+        big.insert(member, score, limits);
+    });
+    *zset = big;
 }
 
 /// Loads each item's weight (its own value, or the BY lookup); returns
