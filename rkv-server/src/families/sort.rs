@@ -6,14 +6,13 @@
 //! - `options`: argument parsing and LIMIT clamping.
 //! - `pattern`: BY/GET pattern substitution (`*`, `#`, `key->field`).
 //! - `order`: weights as `strtod` reads them and Redis's comparator.
+//! - `partial`: Redis's partial quicksort (BY with LIMIT), ties included.
 //! - `keys`: COMMAND GETKEYS for both (their key specs are `unknown`).
 //! - `handler`: the commands.
 //!
 //! Like Redis, sorting a `listpack` sorted set turns it into a `skiplist`.
 //!
 //! Known differences from Redis 7.0:
-//! - With `BY` + `ALPHA` + `LIMIT`, Redis's partial quicksort may order
-//!   items with equal weights differently from rkv's stable sort.
 //! - `sort.c` never clears `errno` before `strtod`, so once some weight
 //!   overflowed or underflowed (ERANGE), Redis fails later numeric sorts of
 //!   non-integer-encoded values too; rkv judges each weight on its own.
@@ -22,6 +21,7 @@ mod handler;
 pub mod keys;
 pub mod options;
 pub mod order;
+pub mod partial;
 pub mod pattern;
 
 use crate::command::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, FindKeys, KeySpec};

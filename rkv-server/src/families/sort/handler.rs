@@ -57,7 +57,7 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
             by_pattern: opts.weight_pattern().is_some(),
             store: opts.store.is_some(),
         };
-        order::sort_items(&mut loaded.items, how);
+        order::sort_items(&mut loaded.items, how, start, end);
     }
     if not_a_double {
         return ctx.error(NOT_A_DOUBLE);

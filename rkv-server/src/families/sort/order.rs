@@ -148,10 +148,18 @@ pub fn compare(how: Comparison, a: &SortItem, b: &SortItem) -> Ordering {
     }
 }
 
-/// Sorts `items` as Redis does. Redis's sort keeps equal items in their
-/// loaded order (glibc's merge sort), and so does this stable sort.
-pub fn sort_items(items: &mut [SortItem], how: Comparison) {
-    items.sort_by(|a, b| compare(how, a, b));
+/// Sorts `items` as Redis does, `start..=end` being the LIMIT range. With
+/// BY and a LIMIT short of everything Redis uses its partial quicksort,
+/// whose placement of equal items is reproduced; otherwise glibc's `qsort`
+/// (a merge sort) keeps equal items in their loaded order, as this stable
+/// sort does.
+pub fn sort_items(items: &mut [SortItem], how: Comparison, start: i64, end: i64) {
+    let whole = start == 0 && end == items.len() as i64 - 1;
+    if how.by_pattern && !whole {
+        super::partial::pqsort(items, start, end, &|a, b| compare(how, a, b));
+    } else {
+        items.sort_by(|a, b| compare(how, a, b));
+    }
 }
 
 #[cfg(test)]
@@ -234,7 +242,7 @@ mod tests {
             Ordering::Equal
         );
         let mut v = vec![item("1", 0.0, Some("b")), present.clone(), missing.clone()];
-        sort_items(&mut v, how);
+        sort_items(&mut v, how, 0, 2);
         let order: Vec<&[u8]> = v.iter().map(|i| &i.elem[..]).collect();
         assert_eq!(order, [&b"a"[..], b"1", b"b"]);
     }
