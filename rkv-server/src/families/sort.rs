@@ -16,6 +16,12 @@
 //! - `sort.c` never clears `errno` before `strtod`, so once some weight
 //!   overflowed or underflowed (ERANGE), Redis fails later numeric sorts of
 //!   non-integer-encoded values too; rkv judges each weight on its own.
+//! - Sets (hash table encoding) and sorted sets are loaded in Redis in its
+//!   table's order, so items whose weights tie (BY, or BY nosort on a set)
+//!   may come out in another order than rkv's table or score order gives.
+//! - Not yet applicable: keyspace notifications (`sortstore`), WATCH, the
+//!   ACL and cluster refusals of BY/GET, and the forced ALPHA sort of
+//!   `BY nosort` sets inside scripts.
 
 mod handler;
 pub mod keys;
