@@ -12,6 +12,7 @@
 //! and [`ZSetValue::with_hint`] to create one. [`ZSetValue::pop`] is the core of
 //! ZPOPMIN/ZPOPMAX/ZMPOP and their blocking forms.
 
+mod lex;
 pub mod range;
 pub mod skiplist;
 
@@ -127,6 +128,33 @@ fn lp_entries(lp: &Listpack) -> Vec<(&[u8], f64)> {
     out
 }
 
+/// Pair index and score of `member` in a listpack; only the matching
+/// score is parsed.
+fn lp_find(lp: &Listpack, member: &[u8]) -> Option<(usize, f64)> {
+    let mut it = lp.iter();
+    let mut i = 0;
+    while let (Some(m), Some(s)) = (it.next(), it.next()) {
+        if m == member {
+            return Some((i, parse_score_text(s)));
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Pair index where (`score`, `member`) belongs in a listpack.
+fn lp_insert_position(lp: &Listpack, score: f64, member: &[u8]) -> usize {
+    let mut it = lp.iter();
+    let mut i = 0;
+    while let (Some(m), Some(s)) = (it.next(), it.next()) {
+        if cmp_entries(parse_score_text(s), m, score, member) == Ordering::Greater {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
 impl ZSetValue {
     /// An empty set in the encoding Redis picks for `size_hint` members the
     /// longest of which is `longest` bytes (`zsetTypeCreate`).
@@ -176,10 +204,7 @@ impl ZSetValue {
     /// The score of `member`.
     pub fn score(&self, member: &[u8]) -> Option<f64> {
         match self {
-            ZSetValue::Listpack(lp) => lp_entries(lp)
-                .into_iter()
-                .find(|(m, _)| *m == member)
-                .map(|(_, s)| s),
+            ZSetValue::Listpack(lp) => lp_find(lp, member).map(|(_, s)| s),
             ZSetValue::Skiplist(s) => s.scores.get(member).copied(),
         }
     }
@@ -226,10 +251,7 @@ impl ZSetValue {
         }
         match self {
             ZSetValue::Listpack(lp) => {
-                let pos = lp_entries(lp)
-                    .iter()
-                    .position(|(m, s)| cmp_entries(*s, m, score, member) == Ordering::Greater)
-                    .unwrap_or(lp.len() / 2);
+                let pos = lp_insert_position(lp, score, member);
                 lp.insert(2 * pos, member);
                 lp.insert(2 * pos + 1, score_text(score).as_bytes());
             }
@@ -282,8 +304,8 @@ impl ZSetValue {
     pub fn remove(&mut self, member: &[u8]) -> bool {
         match self {
             ZSetValue::Listpack(lp) => {
-                let pos = lp_entries(lp).iter().position(|(m, _)| *m == member);
-                if let Some(p) = pos {
+                let pos = lp_find(lp, member);
+                if let Some((p, _)) = pos {
                     lp.remove_range(2 * p, 2);
                 }
                 pos.is_some()
@@ -301,7 +323,7 @@ impl ZSetValue {
     /// 0-based rank of `member`, counted from the highest score if `rev`.
     pub fn rank(&self, member: &[u8], rev: bool) -> Option<usize> {
         let r = match self {
-            ZSetValue::Listpack(lp) => lp_entries(lp).iter().position(|(m, _)| *m == member)?,
+            ZSetValue::Listpack(lp) => lp_find(lp, member)?.0,
             ZSetValue::Skiplist(s) => {
                 let score = *s.scores.get(member)?;
                 s.list.rank(score, member)?
@@ -364,136 +386,6 @@ impl ZSetValue {
             return None;
         }
         self.rank_interval(|s, _| !range.above_min(s), |s, _| range.below_max(s))
-    }
-
-    /// Redis's quick rejection of a lex range: the last member must not be
-    /// below it nor the first above it. With mixed scores members are not in
-    /// lex order, and Redis's answers depend on this exact check.
-    fn lex_may_match(&self, range: &LexRange) -> bool {
-        if range.is_empty() || self.is_empty() {
-            return false;
-        }
-        let (Some((head, _)), Some((tail, _))) =
-            (self.member_at(0), self.member_at(self.len() - 1))
-        else {
-            return false;
-        };
-        range.above_min(&tail) && range.below_max(&head)
-    }
-
-    /// The rank interval of the members in the lexicographic `range`
-    /// (ZLEXCOUNT).
-    pub fn lex_ranks(&self, range: &LexRange) -> Option<(usize, usize)> {
-        if !self.lex_may_match(range) {
-            return None;
-        }
-        self.rank_interval(|_, m| !range.above_min(m), |_, m| range.below_max(m))
-    }
-
-    /// The ranks ZREMRANGEBYLEX removes: from the first member not below
-    /// `range`, onwards while members are not above it.
-    pub fn lex_removal_ranks(&self, range: &LexRange) -> Option<(usize, usize)> {
-        match self {
-            ZSetValue::Listpack(_) => self.lex_ranks(range),
-            ZSetValue::Skiplist(s) => {
-                if range.is_empty() {
-                    return None;
-                }
-                let l = &s.list;
-                let mut x = l.first_where(|_, m| !range.above_min(m), |_, m| range.below_max(m));
-                if x == NIL {
-                    return None;
-                }
-                let (m, score) = l.entry(x);
-                let first = l.rank(score, m)?;
-                let mut count = 0;
-                while x != NIL && range.below_max(l.entry(x).0) {
-                    count += 1;
-                    x = l.next_node(x);
-                }
-                Some((first, first + count - 1))
-            }
-        }
-    }
-
-    /// ZRANGEBYLEX as Redis walks it: start at the first member in `range`
-    /// (the last if `rev`), skip `offset` members unchecked, then take up to
-    /// `limit` (`None`: all) while they stay within the far end.
-    pub fn lex_range(
-        &self,
-        range: &LexRange,
-        rev: bool,
-        offset: usize,
-        limit: Option<usize>,
-    ) -> Vec<(Vec<u8>, f64)> {
-        let mut out = Vec::new();
-        if !self.lex_may_match(range) {
-            return out;
-        }
-        let keep = |m: &[u8]| {
-            if rev {
-                range.above_min(m)
-            } else {
-                range.below_max(m)
-            }
-        };
-        let mut left = limit.unwrap_or(usize::MAX);
-        match self {
-            ZSetValue::Listpack(lp) => {
-                let e = lp_entries(lp);
-                let start = if rev {
-                    e.iter()
-                        .rposition(|(m, _)| range.below_max(m))
-                        .filter(|&i| range.above_min(e[i].0))
-                } else {
-                    e.iter()
-                        .position(|(m, _)| range.above_min(m))
-                        .filter(|&i| range.below_max(e[i].0))
-                };
-                let Some(start) = start else {
-                    return out;
-                };
-                let order: Box<dyn Iterator<Item = usize>> = if rev {
-                    Box::new((0..=start).rev())
-                } else {
-                    Box::new(start..e.len())
-                };
-                for i in order.skip(offset) {
-                    if left == 0 || !keep(e[i].0) {
-                        break;
-                    }
-                    left -= 1;
-                    out.push((e[i].0.to_vec(), e[i].1));
-                }
-            }
-            ZSetValue::Skiplist(s) => {
-                let l = &s.list;
-                let before = |_: f64, m: &[u8]| !range.above_min(m);
-                let within = |_: f64, m: &[u8]| range.below_max(m);
-                let step = |x: u32| if rev { l.prev_node(x) } else { l.next_node(x) };
-                let mut x = if rev {
-                    l.last_where(before, within)
-                } else {
-                    l.first_where(before, within)
-                };
-                for _ in 0..offset {
-                    if x == NIL {
-                        break;
-                    }
-                    x = step(x);
-                }
-                while x != NIL && left > 0 {
-                    let (m, score) = l.entry(x);
-                    if !keep(m) {
-                        break;
-                    }
-                    left -= 1;
-                    out.push((m.to_vec(), score));
-                    x = step(x);
-                }
-            }
-        }
-        out
     }
 
     /// Ranks of the first entry not `before_start` and of the last one
@@ -570,6 +462,20 @@ impl ZSetValue {
         let end = end.min(len - 1);
         match self {
             ZSetValue::Listpack(lp) => lp.remove_range(2 * start, 2 * (end - start + 1)),
+            // Dropping most of the set: rebuilding from the survivors is cheaper
+            // than unlinking members one by one.
+            ZSetValue::Skiplist(_) if 2 * (end - start + 1) > len => {
+                let mut kept = SortedSet::default();
+                let mut keep = |m: &[u8], score: f64| {
+                    kept.list.insert(score, SmallBytes::new(m));
+                    kept.scores.insert(SmallBytes::new(m), score);
+                };
+                if start > 0 {
+                    self.range_by_rank(0, start - 1, false, &mut keep);
+                }
+                self.range_by_rank(end + 1, len, false, &mut keep);
+                *self = ZSetValue::Skiplist(Box::new(kept));
+            }
             ZSetValue::Skiplist(_) => {
                 for (m, _) in self.collect_ranks(start, end, false) {
                     self.remove(&m);

@@ -2,13 +2,12 @@
 //! ZRANGEBYLEX, ZREVRANGEBYLEX) and ZRANGESTORE, all through one parser and
 //! one executor as Redis's `zrangeGenericCommand`.
 
-use super::common::{limits, reply_entries, store, with_zset, zset_mut};
+use super::common::{limits, reply_entries, store, with_zset};
 use super::parse::{
     apply_limit, parse_lex_range, parse_score_range, rank_interval, BAD_LEX_RANGE, BAD_SCORE_RANGE,
 };
 use crate::command::Ctx;
 use crate::db::Db;
-use crate::errors::OpError;
 use crate::types::zset::{LexRange, ScoreRange, ZSetLimits};
 use crate::types::ZSetValue;
 
@@ -208,18 +207,6 @@ pub fn op_store_items(
         zset.insert(m, *s, limits);
     }
     store(db, dst, zset, now_ms)
-}
-
-/// The members of a range of the sorted set at `key` (for other families).
-pub fn op_range(
-    db: &mut Db,
-    key: &[u8],
-    query: &RangeQuery,
-    now_ms: i64,
-) -> Result<Vec<(Vec<u8>, f64)>, OpError> {
-    Ok(zset_mut(db, key, now_ms)?
-        .map(|z| query.collect(z))
-        .unwrap_or_default())
 }
 
 /// `ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]`

@@ -4,7 +4,9 @@
 //!
 //! Nodes live in one arena `Vec` and link by index: no `unsafe`, and a
 //! node's first level sits inline (three nodes in four have only that one),
-//! which keeps a million-member set close to Redis's footprint.
+//! which keeps a million-member set close to Redis's footprint. The arena
+//! stays dense: a removal moves the last node into the hole (relinking it in
+//! O(log N)), and the `Vec` gives memory back as the set shrinks.
 
 use super::range::cmp_entries;
 use crate::db::SmallBytes;
@@ -62,8 +64,6 @@ impl Node {
 pub struct SkipList {
     /// Index 0 is the header, which holds no member.
     nodes: Vec<Node>,
-    /// Slots of deleted nodes, reused first.
-    free: Vec<u32>,
     tail: u32,
     len: usize,
     /// Levels in use (at least 1).
@@ -82,7 +82,6 @@ impl SkipList {
     pub fn new() -> SkipList {
         SkipList {
             nodes: vec![Node::new(SmallBytes::new(b""), 0.0, MAX_LEVEL)],
-            free: Vec::new(),
             tail: NIL,
             len: 0,
             level: 1,
@@ -112,7 +111,7 @@ impl SkipList {
                         .map_or(0, |u| u.len() * std::mem::size_of::<Level>())
             })
             .sum();
-        self.nodes.capacity() * std::mem::size_of::<Node>() + self.free.capacity() * 4 + upper
+        self.nodes.capacity() * std::mem::size_of::<Node>() + upper
     }
 
     fn next(&self, n: u32, level: usize) -> u32 {
@@ -168,17 +167,31 @@ impl SkipList {
     }
 
     fn alloc(&mut self, member: SmallBytes, score: f64, levels: usize) -> u32 {
-        let node = Node::new(member, score, levels);
-        match self.free.pop() {
-            Some(id) => {
-                self.nodes[id as usize] = node;
-                id
-            }
-            None => {
-                self.nodes.push(node);
-                (self.nodes.len() - 1) as u32
+        self.nodes.push(Node::new(member, score, levels));
+        (self.nodes.len() - 1) as u32
+    }
+
+    /// Moves the node in arena slot `from` to the unlinked slot `to`,
+    /// relinking its predecessors and successor.
+    fn relocate(&mut self, from: u32, to: u32) {
+        let (update, _) = {
+            let n = &self.nodes[from as usize];
+            self.predecessors(n.score, &n.member)
+        };
+        let height = self.nodes[from as usize]
+            .upper
+            .as_ref()
+            .map_or(1, |u| u.len() + 1);
+        for (i, &up) in update.iter().enumerate().take(height) {
+            if self.next(up, i) == from {
+                self.set_next(up, i, to);
             }
         }
+        match self.nodes[from as usize].next0 {
+            NIL => self.tail = to,
+            after => self.nodes[after as usize].backward = to,
+        }
+        self.nodes.swap(from as usize, to as usize);
     }
 
     /// For each level, the last node before (`score`, `member`), and its rank.
@@ -269,16 +282,15 @@ impl SkipList {
             self.level -= 1;
         }
         self.len -= 1;
-        let gone = std::mem::replace(
-            &mut self.nodes[x as usize],
-            Node::new(SmallBytes::new(b""), 0.0, 1),
-        );
-        self.free.push(x);
-        if self.len == 0 {
-            self.nodes.truncate(1);
-            self.free.clear();
+        let last = (self.nodes.len() - 1) as u32;
+        if x != last {
+            self.relocate(last, x);
         }
-        Some(gone.member)
+        let gone = self.nodes.pop().map(|n| n.member);
+        if self.nodes.capacity() > 64 && self.nodes.len() < self.nodes.capacity() / 4 {
+            self.nodes.shrink_to(self.nodes.capacity() / 2);
+        }
+        gone
     }
 
     /// 0-based rank of (`score`, `member`), if present.
@@ -463,6 +475,20 @@ mod tests {
         assert_eq!(l.rank(1.0, b"e"), Some(3));
     }
 
+    #[test]
+    fn memory_is_returned_as_the_list_shrinks() {
+        let mut l = SkipList::new();
+        for i in 0..10_000 {
+            l.insert(i as f64, SmallBytes::new(format!("m{i}").as_bytes()));
+        }
+        let peak = l.heap_size();
+        for i in 0..9_990 {
+            assert!(l.remove(i as f64, format!("m{i}").as_bytes()).is_some());
+        }
+        assert!(l.heap_size() < peak / 100, "{} of {peak}", l.heap_size());
+        assert_eq!(l.rank(9_995.0, b"m9995"), Some(5));
+    }
+
     /// A seeded random mix of inserts and removes, checked against a sorted
     /// `Vec` after every step.
     #[test]
@@ -493,6 +519,7 @@ mod tests {
                 }
             }
             assert_eq!(l.len(), model.len());
+            assert_eq!(l.nodes.len(), l.len() + 1, "the arena stays dense");
             if step % 50 == 0 || model.len() < 5 {
                 let got = members(&l);
                 let want: Vec<_> = model.iter().map(|(s, m)| (m.clone(), *s)).collect();
