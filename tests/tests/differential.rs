@@ -30,6 +30,7 @@ script_tests!(
     keys,
     server,
     set,
+    sort,
     string,
     strings,
     bitmap,

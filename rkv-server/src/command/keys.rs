@@ -4,13 +4,28 @@
 
 use super::spec::{BeginSearch, CommandSpec, FindKeys};
 
+/// Whether the command's key specs can't find all its keys (one is
+/// `unknown`), so its own `get_keys` must: Redis falls back to the
+/// `get_keys_function` when a spec is incomplete.
+pub fn uses_get_keys(spec: &CommandSpec) -> bool {
+    spec.get_keys.is_some()
+        && spec
+            .keys
+            .iter()
+            .any(|k| k.begin == BeginSearch::Unknown || k.find == FindKeys::Unknown)
+}
+
 /// The argument indexes of the keys in `argv` (command name at 0), or `None`
 /// when the arguments do not fit a key spec (a syntax error for the command).
 pub fn key_positions(spec: &CommandSpec, argv: &[&[u8]]) -> Option<Vec<usize>> {
+    if let (true, Some(get_keys)) = (uses_get_keys(spec), spec.get_keys) {
+        return Some(get_keys(argv).into_iter().map(|(pos, _)| pos).collect());
+    }
     let argc = argv.len() as i64;
     let mut keys = Vec::new();
     for ks in spec.keys {
         let first = match ks.begin {
+            BeginSearch::Unknown => continue,
             BeginSearch::Index(i) => i as i64,
             BeginSearch::Keyword { keyword, startfrom } => {
                 let found = if startfrom >= 0 {
@@ -58,6 +73,7 @@ pub fn key_positions(spec: &CommandSpec, argv: &[&[u8]]) -> Option<Vec<usize>> {
                 let first = first + firstkey as i64;
                 (first, first + n - 1, step as i64)
             }
+            FindKeys::Unknown => continue,
         };
         if last < first {
             // Zero keys from a keynum spec is not an error.

@@ -14,5 +14,5 @@ pub mod spec;
 pub mod table;
 
 pub use ctx::Ctx;
-pub use spec::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, FindKeys, KeySpec};
+pub use spec::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, FindKeys, GetKeys, KeySpec};
 pub use table::{table, CommandId, CommandTable};

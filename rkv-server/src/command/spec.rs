@@ -10,6 +10,11 @@ use super::ctx::Ctx;
 /// A command handler: parses `ctx.argv`, does the work, writes the reply.
 pub type Handler = fn(&mut Ctx<'_>);
 
+/// A command's own key finder (Redis's `get_keys_function`), used where its
+/// key specs are `unknown`: the positions of the keys in `argv` (command
+/// name at 0), each with the key-spec flags that apply to it.
+pub type GetKeys = fn(argv: &[&[u8]]) -> Vec<(usize, &'static [&'static str])>;
+
 /// Command flags (Redis's `CMD_*`), a bit set.
 pub mod flags {
     /// May modify the keyspace.
@@ -162,6 +167,9 @@ pub enum BeginSearch {
         /// Where to start looking.
         startfrom: i32,
     },
+    /// Redis's `unknown`: the keys can't be found from the arguments' shape
+    /// (SORT's BY/GET patterns and STORE); the command's `get_keys` finds them.
+    Unknown,
 }
 
 /// How keys are found from the start point (Redis key-spec `find_keys`).
@@ -186,6 +194,8 @@ pub enum FindKeys {
         /// Distance between keys.
         step: i32,
     },
+    /// Redis's `unknown` (pairs with [`BeginSearch::Unknown`]).
+    Unknown,
 }
 
 /// One key specification.
@@ -384,6 +394,10 @@ pub struct CommandSpec {
     pub deprecated_since: Option<&'static str>,
     /// What replaces a deprecated command (COMMAND DOCS `replaced_by`).
     pub replaced_by: Option<&'static str>,
+    /// Finds the keys when a key spec is [`BeginSearch::Unknown`].
+    pub get_keys: Option<GetKeys>,
+    /// Key spec `notes` (COMMAND INFO), by index into `keys`.
+    pub key_spec_notes: &'static [(usize, &'static str)],
     /// The handler (unused for containers).
     pub handler: Handler,
 }
@@ -411,8 +425,18 @@ impl CommandSpec {
         doc_flags: &[],
         deprecated_since: None,
         replaced_by: None,
+        get_keys: None,
+        key_spec_notes: &[],
         handler: no_handler,
     };
+
+    /// The `notes` of key spec `index`, if it has any.
+    pub fn key_spec_note(&self, index: usize) -> Option<&'static str> {
+        self.key_spec_notes
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, n)| *n)
+    }
 
     /// Whether the command has a flag.
     pub fn has(&self, flag: u32) -> bool {

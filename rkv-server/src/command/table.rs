@@ -194,8 +194,11 @@ mod tests {
             }
             let mut names = std::collections::HashSet::new();
             for a in s.args {
+                // Redis 7.0 names both of SORT's patterns `pattern` (7.2
+                // renamed them); COMMAND DOCS must show 7.0's names.
+                let sort_pattern = name.starts_with("sort") && a.name == "pattern";
                 assert!(
-                    names.insert(a.name),
+                    names.insert(a.name) || sort_pattern,
                     "{name}: duplicate argument name {}",
                     a.name
                 );

@@ -11,6 +11,7 @@ pub mod hll;
 pub mod list;
 pub mod server;
 pub mod set;
+pub mod sort;
 pub mod string;
 pub mod zset;
 
@@ -29,6 +30,7 @@ pub const ALL: &[&[CommandSpec]] = &[
     hll::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
+    sort::COMMANDS,
     list::COMMANDS,
     server::COMMANDS,
     zset::COMMANDS,

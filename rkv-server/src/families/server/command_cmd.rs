@@ -3,7 +3,7 @@
 
 use super::command_encode::{write_docs, write_info, write_key_flags};
 use super::reply_help;
-use crate::command::keys::key_positions;
+use crate::command::keys::{key_positions, uses_get_keys};
 use crate::command::{acl, flags, Arg, ArgKind, CommandSpec, CommandTable, Ctx};
 use crate::errors;
 
@@ -211,6 +211,9 @@ fn keys_with_flags(
     spec: &'static CommandSpec,
     argv: &[&[u8]],
 ) -> Option<Vec<(usize, &'static [&'static str])>> {
+    if let (true, Some(get_keys)) = (uses_get_keys(spec), spec.get_keys) {
+        return Some(get_keys(argv));
+    }
     let mut out = Vec::new();
     for i in 0..spec.keys.len() {
         let one = CommandSpec {

@@ -62,8 +62,8 @@ pub fn write_info(out: &mut ReplyWriter, table: &CommandTable, id: usize) {
         out.bulk(t.as_bytes());
     }
     out.set(spec.keys.len());
-    for ks in spec.keys {
-        write_key_spec(out, ks);
+    for (i, ks) in spec.keys.iter().enumerate() {
+        write_key_spec(out, ks, spec.key_spec_note(i));
     }
     if spec.subcommands.is_empty() {
         out.set(0);
@@ -88,8 +88,12 @@ pub(super) fn write_key_flags(out: &mut ReplyWriter, declared: &[&str]) {
     }
 }
 
-fn write_key_spec(out: &mut ReplyWriter, ks: &KeySpec) {
-    out.map(3);
+fn write_key_spec(out: &mut ReplyWriter, ks: &KeySpec, notes: Option<&str>) {
+    out.map(3 + usize::from(notes.is_some()));
+    if let Some(notes) = notes {
+        out.bulk(b"notes");
+        out.bulk(notes.as_bytes());
+    }
     out.bulk(b"flags");
     write_key_flags(out, ks.flags);
     out.bulk(b"begin_search");
@@ -111,6 +115,11 @@ fn write_key_spec(out: &mut ReplyWriter, ks: &KeySpec) {
             out.bulk(keyword.as_bytes());
             out.bulk(b"startfrom");
             out.int(startfrom as i64);
+        }
+        BeginSearch::Unknown => {
+            out.bulk(b"unknown");
+            out.bulk(b"spec");
+            out.map(0);
         }
     }
     out.bulk(b"find_keys");
@@ -146,6 +155,11 @@ fn write_key_spec(out: &mut ReplyWriter, ks: &KeySpec) {
             out.int(firstkey as i64);
             out.bulk(b"keystep");
             out.int(step as i64);
+        }
+        FindKeys::Unknown => {
+            out.bulk(b"unknown");
+            out.bulk(b"spec");
+            out.map(0);
         }
     }
 }
@@ -320,7 +334,7 @@ mod tests {
                 step: 1,
             },
         };
-        let got = encode(|w| write_key_spec(w, &ks));
+        let got = encode(|w| write_key_spec(w, &ks, None));
         assert!(got.contains("$7\r\nkeyword\r\n$4\r\nspec\r\n*4\r\n$7\r\nkeyword\r\n$7\r\nSTREAMS\r\n$9\r\nstartfrom\r\n:1\r\n"));
         assert!(got.contains("$6\r\nkeynum\r\n$4\r\nspec\r\n*6\r\n$9\r\nkeynumidx\r\n:0\r\n$8\r\nfirstkey\r\n:1\r\n$7\r\nkeystep\r\n:1\r\n"));
     }
