@@ -9,7 +9,8 @@
 #   RKV_BIN="$(command -v redis-server)" bench/compare.sh   # redis vs redis
 #
 # Environment: N (requests per benchmark, default 100000), ROUNDS (default 3),
-# KEYS (keys loaded for the memory comparison, default 1000000), RKV_BIN,
+# KEYS (keys loaded for the memory comparison, default 1000000; 0 skips it),
+# WORKLOADS, RKV_BIN,
 # REDIS_BIN, SERVER_CPU, CLIENT_CPU, BENCH_OUT (raw results, default bench/out).
 set -euo pipefail
 
@@ -19,8 +20,9 @@ source "$(dirname "$0")/lib.sh"
 N="${N:-100000}"
 ROUNDS="${ROUNDS:-3}"
 KEYS="${KEYS:-1000000}"
-# "pipeline:tests" pairs, each one redis-benchmark run.
-WORKLOADS=("1:set,get,incr,mset" "16:set,get")
+# "pipeline:tests" pairs, each one redis-benchmark run; WORKLOADS (space
+# separated) overrides them, e.g. WORKLOADS="1:lpush,rpop" bench/compare.sh.
+read -r -a WORKLOADS <<<"${WORKLOADS:-1:set,get,incr,mset 16:set,get}"
 
 for tool in redis-server redis-cli redis-benchmark awk; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found (apt-get install redis-server redis-tools)"
@@ -139,6 +141,9 @@ echo
 throughput_table
 echo
 
+if [ "$KEYS" -eq 0 ]; then
+    exit 0
+fi
 log "memory: loading $KEYS keys into each server"
 MEMORY="$BENCH_OUT/memory-$STAMP.txt"
 memory_row rkv "$RKV" >"$MEMORY"
