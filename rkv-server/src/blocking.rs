@@ -251,16 +251,20 @@ pub fn handle_ready_keys(srv: &mut Server) {
         ready.sort_unstable();
         let mut progressed = false;
         for (db, key) in ready {
-            while let Some(id) = srv
+            let waiting: Vec<u64> = srv
                 .blocking
                 .by_key
                 .get(&(db, key.clone()))
-                .and_then(|q| q.front().copied())
-            {
-                if !serve_one(srv, id, &key) {
+                .map(|q| q.iter().copied().collect())
+                .unwrap_or_default();
+            // Every waiter gets its turn, first blocked first, as in Redis:
+            // one that cannot use the key (a BZPOPMIN on a list) does not
+            // hold back those behind it (a BLPOP).
+            for id in waiting {
+                if srv.dbs[db].peek(&key, now).is_none() {
                     break;
                 }
-                progressed = true;
+                progressed |= serve_one(srv, id, &key);
             }
         }
         if !progressed {

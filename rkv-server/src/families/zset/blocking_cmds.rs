@@ -324,6 +324,25 @@ mod tests {
     }
 
     #[test]
+    fn a_waiter_of_another_type_does_not_hold_back_those_behind_it() {
+        let mut srv = server();
+        let writer = client(&mut srv, 1);
+        let zset_waiter = client(&mut srv, 2);
+        let list_waiter = client(&mut srv, 3);
+        run(&mut srv, &zset_waiter, "BZPOPMIN k 0");
+        run(&mut srv, &list_waiter, "BLPOP k 0");
+        assert_eq!(run(&mut srv, &writer, "RPUSH k v"), b":1\r\n");
+        assert_eq!(pushed(&list_waiter), b"*2\r\n$1\r\nk\r\n$1\r\nv\r\n");
+        assert!(pushed(&zset_waiter).is_empty());
+        assert_eq!(srv.blocking.blocked_clients(), 1);
+        run(&mut srv, &writer, "ZADD k 1 a");
+        assert_eq!(
+            pushed(&zset_waiter),
+            b"*3\r\n$1\r\nk\r\n$1\r\na\r\n$1\r\n1\r\n"
+        );
+    }
+
+    #[test]
     fn parked_clients_are_served_in_order_and_only_by_a_sorted_set() {
         let mut srv = server();
         let writer = client(&mut srv, 1);
