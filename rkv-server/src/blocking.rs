@@ -1,4 +1,4 @@
-//! Blocking commands (BLPOP, BLMOVE, BLMPOP, later BZPOPMIN...): clients
+//! Blocking commands (BLPOP, BLMOVE, BLMPOP, BZPOPMIN, BZMPOP...): clients
 //! parked on keys until another client's write gives them something, a
 //! timeout passes, or CLIENT UNBLOCK releases them (Redis's `blocked.c`).
 //!
