@@ -1,4 +1,4 @@
-//! Blocking commands (BLPOP, BLMOVE, BLMPOP, later BZPOPMIN...): clients
+//! Blocking commands (BLPOP, BLMOVE, BLMPOP, BZPOPMIN, BZMPOP...): clients
 //! parked on keys until another client's write gives them something, a
 //! timeout passes, or CLIENT UNBLOCK releases them (Redis's `blocked.c`).
 //!
@@ -20,6 +20,7 @@ use rkv_proto::ReplyWriter;
 use crate::client::Client;
 use crate::command::{CommandId, Ctx};
 use crate::server::Server;
+use crate::util::long_double::{LongDouble, Parsed};
 
 /// What serving a blocked client against a ready key achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,18 +204,18 @@ pub fn timeout_or_reply(ctx: &mut Ctx, i: usize) -> Option<i64> {
     }
 }
 
-/// A timeout argument as a deadline in ms (0 = forever), as Redis's
+/// A timeout argument as a deadline in ms (0 = forever), as Redis 7.0's
 /// `getTimeoutFromObjectOrReply` computes it, or the error text.
 pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<i64, &'static str> {
-    let secs = crate::command::ctx::parse_f64(arg).ok_or(TIMEOUT_NOT_FLOAT)?;
-    let ms = secs * 1000.0;
-    // Redis converts with a C cast: out-of-range values land on LLONG_MIN,
-    // and fractions of a millisecond truncate toward zero.
-    let ms = if ms.is_finite() && ms.abs() < TWO_POW_63 {
-        ms.trunc() as i64
-    } else {
-        i64::MIN
+    // Redis parses a long double and takes `ceill(secs * 1000)`: its range,
+    // its rounding and the ceiling all show (0.0001 waits 1 ms, -0.001
+    // forever, 1e400 is negative, 1e5000 not a float).
+    let ms = match LongDouble::parse(arg).ok_or(TIMEOUT_NOT_FLOAT)? {
+        Parsed::Infinite => None,
+        Parsed::Finite(secs) => secs.checked_mul_u64(1000).and_then(LongDouble::ceil_i64),
     };
+    // C's cast to long long lands out-of-range values on LLONG_MIN.
+    let ms = ms.unwrap_or(i64::MIN);
     if ms < 0 {
         return Err(TIMEOUT_NEGATIVE);
     }
@@ -225,9 +226,6 @@ pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<i64, &'static str> {
     // never fires: such a client waits forever (but counts as timed).
     Ok(now_ms.saturating_add(ms))
 }
-
-/// 2^63: doubles below it in magnitude convert to an `i64` exactly.
-const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
 
 /// A timeout that does not parse as a float.
 pub const TIMEOUT_NOT_FLOAT: &str = "ERR timeout is not a float or out of range";
@@ -253,16 +251,20 @@ pub fn handle_ready_keys(srv: &mut Server) {
         ready.sort_unstable();
         let mut progressed = false;
         for (db, key) in ready {
-            while let Some(id) = srv
+            let waiting: Vec<u64> = srv
                 .blocking
                 .by_key
                 .get(&(db, key.clone()))
-                .and_then(|q| q.front().copied())
-            {
-                if !serve_one(srv, id, &key) {
+                .map(|q| q.iter().copied().collect())
+                .unwrap_or_default();
+            // Every waiter gets its turn, first blocked first, as in Redis:
+            // one that cannot use the key (a BZPOPMIN on a list) does not
+            // hold back those behind it (a BLPOP).
+            for id in waiting {
+                if srv.dbs[db].peek(&key, now).is_none() {
                     break;
                 }
-                progressed = true;
+                progressed |= serve_one(srv, id, &key);
             }
         }
         if !progressed {
@@ -385,6 +387,17 @@ mod tests {
         assert_eq!(parse_timeout(b"0.25", 1000), Ok(1250));
         assert_eq!(parse_timeout(b"1e1", 0), Ok(10_000));
         assert_eq!(parse_timeout(b"-0.0001", 1000), Ok(0));
+        assert_eq!(parse_timeout(b"0.0001", 1000), Ok(1001));
+        assert_eq!(parse_timeout(b"-0.001", 1000), Ok(0));
+        assert_eq!(parse_timeout(b"-0.0011", 0), Err(TIMEOUT_NEGATIVE));
+        assert_eq!(parse_timeout(b"8.1", 0), Ok(8101));
+        assert_eq!(parse_timeout(b"1e-400", 0), Ok(1));
+        assert_eq!(parse_timeout(b"-1e-400", 0), Ok(0));
+        assert_eq!(parse_timeout(b"1e400", 0), Err(TIMEOUT_NEGATIVE));
+        assert_eq!(parse_timeout(b"-inf", 0), Err(TIMEOUT_NEGATIVE));
+        assert_eq!(parse_timeout(b"1e5000", 0), Err(TIMEOUT_NOT_FLOAT));
+        assert_eq!(parse_timeout(b"nan", 0), Err(TIMEOUT_NOT_FLOAT));
+        assert_eq!(parse_timeout(b"1 ", 0), Err(TIMEOUT_NOT_FLOAT));
         assert_eq!(parse_timeout(b"-1", 0), Err(TIMEOUT_NEGATIVE));
         assert_eq!(parse_timeout(b"inf", 0), Err(TIMEOUT_NEGATIVE));
         assert_eq!(parse_timeout(b"1e20", 0), Err(TIMEOUT_NEGATIVE));

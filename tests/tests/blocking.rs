@@ -1,6 +1,7 @@
-//! Blocking list commands across real connections: service order, timeouts,
-//! BLMOVE/BLMPOP, CLIENT UNBLOCK, keys that change type or vanish while
-//! clients wait, and the pipeline behind a blocked command.
+//! Blocking list and sorted set commands across real connections: service
+//! order, timeouts, BLMOVE/BLMPOP, BZPOPMIN/BZPOPMAX/BZMPOP, CLIENT UNBLOCK,
+//! keys that change type or vanish while clients wait, and the pipeline
+//! behind a blocked command.
 //!
 //! Every test runs against rkv-server; `RKV_DIFF_AGAINST=redis` runs them
 //! against redis-server instead, to check the expectations themselves.
@@ -344,4 +345,200 @@ fn client_kill_closes_a_blocked_client() {
     wait_blocked(&mut admin, 0);
     assert_eq!(admin.command(&["RPUSH", "k", "v"]), b":1\r\n");
     assert_eq!(admin.command(&["LLEN", "k"]), b":1\r\n");
+}
+
+#[test]
+fn bzpopmin_is_woken_by_another_clients_zadd() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let server = server();
+    let mut adder = server.raw();
+    let mut c = server.raw();
+    block(&mut c, &mut adder, &["BZPOPMIN", "z1", "z2", "0"], 1);
+    assert_eq!(
+        adder.command(&["ZADD", "z2", "2.5", "b", "1", "a"]),
+        b":2\r\n"
+    );
+    assert_eq!(c.read_reply(), b"*3\r\n$2\r\nz2\r\n$1\r\na\r\n$1\r\n1\r\n");
+    assert_eq!(blocked_clients(&mut adder), 0);
+    // RESP3 sends the score as a double.
+    c.command(&["HELLO", "3"]);
+    block(&mut c, &mut adder, &["BZPOPMAX", "z3", "0"], 1);
+    assert_eq!(adder.command(&["ZADD", "z3", "7", "m"]), b":1\r\n");
+    assert_eq!(c.read_reply(), b"*3\r\n$2\r\nz3\r\n$1\r\nm\r\n,7\r\n");
+    assert_eq!(
+        adder.command(&["ZRANGE", "z2", "0", "-1", "WITHSCORES"]),
+        b"*2\r\n$1\r\nb\r\n$3\r\n2.5\r\n"
+    );
+    assert_eq!(adder.command(&["EXISTS", "z3"]), b":0\r\n");
+}
+
+#[test]
+fn sorted_set_waiters_are_served_in_the_order_they_blocked() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let server = server();
+    let mut adder = server.raw();
+    let mut waiters: Vec<RawConnection> = (0..4).map(|_| server.raw()).collect();
+    let commands: [&[&str]; 4] = [
+        &["BZPOPMIN", "z", "0"],
+        &["BZPOPMAX", "other", "z", "0"],
+        &["BZMPOP", "0", "1", "z", "MIN"],
+        &["BZPOPMIN", "z", "0"],
+    ];
+    for (i, (w, args)) in waiters.iter_mut().zip(commands).enumerate() {
+        block(w, &mut adder, args, i + 1);
+    }
+    assert_eq!(
+        adder.command(&["ZADD", "z", "1", "a", "2", "b", "3", "c"]),
+        b":3\r\n"
+    );
+    assert_eq!(
+        waiters[0].read_reply(),
+        b"*3\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\n1\r\n"
+    );
+    assert_eq!(
+        waiters[1].read_reply(),
+        b"*3\r\n$1\r\nz\r\n$1\r\nc\r\n$1\r\n3\r\n"
+    );
+    assert_eq!(
+        waiters[2].read_reply(),
+        b"*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n"
+    );
+    // The set emptied and was deleted: the last waiter keeps waiting.
+    assert_eq!(adder.command(&["EXISTS", "z"]), b":0\r\n");
+    assert_eq!(blocked_clients(&mut adder), 1);
+    assert_eq!(adder.command(&["ZADD", "z", "9", "x"]), b":1\r\n");
+    assert_eq!(
+        waiters[3].read_reply(),
+        b"*3\r\n$1\r\nz\r\n$1\r\nx\r\n$1\r\n9\r\n"
+    );
+}
+
+#[test]
+fn bzmpop_pops_count_from_the_key_that_got_data() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let server = server();
+    let mut adder = server.raw();
+    let mut c = server.raw();
+    block(
+        &mut c,
+        &mut adder,
+        &["BZMPOP", "0", "2", "a", "b", "MAX", "COUNT", "2"],
+        1,
+    );
+    assert_eq!(
+        adder.command(&["ZADD", "b", "1", "x", "2", "y", "3", "z"]),
+        b":3\r\n"
+    );
+    assert_eq!(
+        c.read_reply(),
+        &b"*2\r\n$1\r\nb\r\n*2\r\n*2\r\n$1\r\nz\r\n$1\r\n3\r\n*2\r\n$1\r\ny\r\n$1\r\n2\r\n"[..]
+    );
+    // A COUNT larger than the set takes all of it.
+    block(
+        &mut c,
+        &mut adder,
+        &["BZMPOP", "0", "1", "b", "MIN", "COUNT", "10"],
+        0,
+    );
+    assert_eq!(
+        c.read_reply(),
+        b"*2\r\n$1\r\nb\r\n*1\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n"
+    );
+    assert_eq!(adder.command(&["EXISTS", "b"]), b":0\r\n");
+    c.command(&["HELLO", "3"]);
+    block(
+        &mut c,
+        &mut adder,
+        &["BZMPOP", "0", "1", "b", "MIN", "COUNT", "2"],
+        1,
+    );
+    assert_eq!(adder.command(&["ZADD", "b", "1.5", "p"]), b":1\r\n");
+    assert_eq!(
+        c.read_reply(),
+        b"*2\r\n$1\r\nb\r\n*1\r\n*2\r\n$1\r\np\r\n,1.5\r\n"
+    );
+}
+
+#[test]
+fn sorted_set_timeouts_reply_null() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let server = server();
+    let mut c = server.raw();
+    let start = Instant::now();
+    assert_eq!(c.command(&["BZPOPMIN", "nokey", "0.3"]), b"*-1\r\n");
+    let waited = start.elapsed();
+    assert!(waited >= Duration::from_millis(280), "{waited:?}");
+    assert!(waited < Duration::from_secs(2), "{waited:?}");
+    assert_eq!(c.command(&["BZPOPMAX", "a", "b", "0.05"]), b"*-1\r\n");
+    assert_eq!(
+        c.command(&["BZMPOP", "0.05", "2", "a", "b", "MIN", "COUNT", "3"]),
+        b"*-1\r\n"
+    );
+    // A tenth of a millisecond rounds up to one: it times out, not forever.
+    assert_eq!(c.command(&["BZPOPMIN", "nokey", "0.0001"]), b"*-1\r\n");
+    c.command(&["HELLO", "3"]);
+    assert_eq!(c.command(&["BZPOPMIN", "nokey", "0.05"]), b"_\r\n");
+    assert_eq!(c.command(&["BZMPOP", "0.05", "1", "a", "MAX"]), b"_\r\n");
+    assert_eq!(c.command(&["DBSIZE"]), b":0\r\n");
+}
+
+#[test]
+fn client_unblock_releases_sorted_set_waiters() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let server = server();
+    let mut admin = server.raw();
+    let mut c = server.raw();
+    let id = text(&c.command(&["CLIENT", "ID"]));
+    let id = id.trim_start_matches(':').trim().to_string();
+    block(&mut c, &mut admin, &["BZPOPMIN", "z", "0"], 1);
+    assert_eq!(admin.command(&["CLIENT", "UNBLOCK", &id]), b":1\r\n");
+    assert_eq!(c.read_reply(), b"*-1\r\n");
+    block(&mut c, &mut admin, &["BZMPOP", "0", "1", "z", "MAX"], 1);
+    assert_eq!(
+        admin.command(&["CLIENT", "UNBLOCK", &id, "ERROR"]),
+        b":1\r\n"
+    );
+    assert_eq!(
+        c.read_reply(),
+        b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+    );
+    assert_eq!(blocked_clients(&mut admin), 0);
+    assert_eq!(admin.command(&["ZADD", "z", "1", "a"]), b":1\r\n");
+    assert_eq!(admin.command(&["ZCARD", "z"]), b":1\r\n");
+}
+
+#[test]
+fn a_key_of_another_type_keeps_a_sorted_set_waiter_blocked_until_a_zadd() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let server = server();
+    let mut other = server.raw();
+    let mut c = server.raw();
+    let mut list_waiter = server.raw();
+    block(&mut c, &mut other, &["BZPOPMAX", "k", "0"], 1);
+    block(&mut list_waiter, &mut other, &["BLPOP", "k", "0"], 2);
+    assert_eq!(other.command(&["SET", "k", "str"]), b"+OK\r\n");
+    assert_eq!(other.command(&["DEL", "k"]), b":1\r\n");
+    // A list there serves the list waiter only.
+    assert_eq!(other.command(&["RPUSH", "k", "v"]), b":1\r\n");
+    assert_eq!(list_waiter.read_reply(), b"*2\r\n$1\r\nk\r\n$1\r\nv\r\n");
+    assert_eq!(blocked_clients(&mut other), 1);
+    assert_eq!(other.command(&["SET", "k", "str"]), b"+OK\r\n");
+    assert_eq!(blocked_clients(&mut other), 1);
+    assert_eq!(other.command(&["DEL", "k"]), b":1\r\n");
+    assert_eq!(other.command(&["ZADD", "k", "4", "m", "5", "n"]), b":2\r\n");
+    assert_eq!(c.read_reply(), b"*3\r\n$1\r\nk\r\n$1\r\nn\r\n$1\r\n5\r\n");
+    assert_eq!(blocked_clients(&mut other), 0);
+    assert_eq!(other.command(&["ZCARD", "k"]), b":1\r\n");
 }

@@ -35,6 +35,7 @@ pub const ALL: &[&[CommandSpec]] = &[
     server::COMMANDS,
     zset::COMMANDS,
     zset::RANGE_COMMANDS,
+    zset::BLOCKING_COMMANDS,
     geo::COMMANDS,
     geo::SEARCH_COMMANDS,
 ];

@@ -11,10 +11,10 @@
 //!   the blocking forms reuse) and ZRANDMEMBER.
 //! - [`setops`]: ZUNION/ZINTER/ZDIFF, their STORE forms and ZINTERCARD.
 //! - [`scan`](mod@scan): ZSCAN.
-//!
-//! BZPOPMIN, BZPOPMAX and BZMPOP are not declared here: they belong with
-//! the blocking infrastructure.
+//! - `blocking_cmds`: BZPOPMIN, BZPOPMAX and BZMPOP, declared and served
+//!   through [`crate::blocking`].
 
+mod blocking_cmds;
 mod commands;
 mod commands_multi;
 pub mod common;
@@ -25,6 +25,7 @@ pub mod ranges;
 pub mod scan;
 pub mod setops;
 
+pub use blocking_cmds::BLOCKING_COMMANDS;
 pub use commands::COMMANDS;
 /// Declarations of the ZRANGE forms and the multi-key commands.
 pub use commands_multi::COMMANDS as RANGE_COMMANDS;

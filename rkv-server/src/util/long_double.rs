@@ -270,6 +270,40 @@ impl LongDouble {
         (v.exp <= MAX_EXP).then_some(v)
     }
 
+    /// `self × k` rounded to a long double (as x87 multiplies), or `None`
+    /// when the product overflows to infinity.
+    pub fn checked_mul_u64(self, k: u64) -> Option<LongDouble> {
+        let n = BigUint::from_u128(u128::from(self.mant) * u128::from(k));
+        let v = Self::round_big(self.neg, &n, self.exp, false);
+        (v.exp <= MAX_EXP).then_some(v)
+    }
+
+    /// The least integer not below `self` (C's `ceill`), or `None` when it
+    /// does not fit an `i64`.
+    pub fn ceil_i64(self) -> Option<i64> {
+        if self.mant == 0 {
+            return Some(0);
+        }
+        // The mantissa's top bit is set, so from 2^63 on nothing fits.
+        if self.exp > 0 {
+            return None;
+        }
+        let shift = self.exp.unsigned_abs();
+        let mant = u128::from(self.mant);
+        let (int, fraction) = if shift >= 64 {
+            (0, true)
+        } else {
+            (mant >> shift, mant & ((1 << shift) - 1) != 0)
+        };
+        let int = int as i128;
+        let ceil = if self.neg {
+            -int
+        } else {
+            int + i128::from(fraction)
+        };
+        i64::try_from(ceil).ok()
+    }
+
     /// Formats as Redis's `ld2string` in human mode: `%.17Lf`, then
     /// trailing zeros and a trailing `.` removed, `-0` printed as `0`.
     pub fn to_human_string(self) -> String {
@@ -320,6 +354,28 @@ mod tests {
 
     fn sum(a: &str, b: &str) -> String {
         ld(a).checked_add(ld(b)).unwrap().to_human_string()
+    }
+
+    #[test]
+    fn products_and_ceilings_round_as_x87() {
+        let ceil_ms = |s: &str| ld(s).checked_mul_u64(1000).and_then(LongDouble::ceil_i64);
+        // 0.001 is just below a thousandth as a long double.
+        assert_eq!(ceil_ms("0.001"), Some(1));
+        assert_eq!(ceil_ms("-0.001"), Some(0));
+        assert_eq!(ceil_ms("-0.0011"), Some(-1));
+        assert_eq!(ceil_ms("8.1"), Some(8101));
+        assert_eq!(ceil_ms("16.1"), Some(16100));
+        assert_eq!(ceil_ms("0.25"), Some(250));
+        assert_eq!(ceil_ms("1e-400"), Some(1));
+        assert_eq!(ceil_ms("9223372036854775.807"), Some(i64::MAX));
+        assert_eq!(ceil_ms("9223372036854775.808"), None);
+        assert_eq!(ceil_ms("-9223372036854775.808"), Some(-i64::MAX));
+        assert_eq!(ceil_ms("1e400"), None);
+        assert_eq!(ld("1e4932").checked_mul_u64(1000), None);
+        assert_eq!(ld("0").ceil_i64(), Some(0));
+        assert_eq!(ld("-2.5").ceil_i64(), Some(-2));
+        assert_eq!(ld("2.5").ceil_i64(), Some(3));
+        assert_eq!(ld("2").ceil_i64(), Some(2));
     }
 
     /// Expected texts captured from redis-server 7.0.15 (x86-64).

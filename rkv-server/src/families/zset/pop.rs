@@ -1,10 +1,13 @@
-//! ZPOPMIN, ZPOPMAX, ZMPOP and ZRANDMEMBER. [`op_pop_first`] is the pop
-//! core the blocking forms (BZPOPMIN, BZPOPMAX, BZMPOP) build on.
+//! ZPOPMIN, ZPOPMAX, ZMPOP and ZRANDMEMBER. [`op_pop_first`], [`parse_mpop`]
+//! and [`reply_mpop`] are shared with the blocking forms (BZPOPMIN,
+//! BZPOPMAX, BZMPOP).
+
+use rkv_proto::ReplyWriter;
 
 use super::common::{random_u64, reply_entries, with_zset, zset_mut};
 use crate::command::Ctx;
 use crate::db::Db;
-use crate::errors::OpError;
+use crate::errors::{self, OpError};
 
 /// ZPOPMIN/ZPOPMAX count below zero.
 const MUST_BE_POSITIVE: &str = "ERR value is out of range, must be positive";
@@ -93,53 +96,83 @@ fn zpop_generic(ctx: &mut Ctx, max: bool) {
     }
 }
 
-/// `ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]`
-pub fn zmpop(ctx: &mut Ctx) {
-    let numkeys = match rkv_proto::request::parse_i64(ctx.arg(1)) {
+/// The parsed tail of ZMPOP/BZMPOP: `numkeys key [key ...] MIN|MAX [COUNT count]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MpopArgs<'a> {
+    /// The keys, in argument order.
+    pub keys: Vec<&'a [u8]>,
+    /// MAX rather than MIN.
+    pub max: bool,
+    /// How many members to pop (1 without COUNT).
+    pub count: usize,
+}
+
+/// Parses the ZMPOP/BZMPOP arguments from `numkeys_at` on, in Redis's order
+/// of checks (numkeys, then MIN|MAX, then options), or returns the error.
+pub fn parse_mpop<'a>(argv: &[&'a [u8]], numkeys_at: usize) -> Result<MpopArgs<'a>, &'static str> {
+    let argc = argv.len();
+    let numkeys = match rkv_proto::request::parse_i64(argv[numkeys_at]) {
         Some(n) if n >= 1 => n as usize,
-        _ => return ctx.error(NUMKEYS_POSITIVE),
+        _ => return Err(NUMKEYS_POSITIVE),
     };
-    let where_idx = 2 + numkeys.min(ctx.argc());
-    if where_idx >= ctx.argc() {
-        return ctx.syntax_error();
+    let where_idx = numkeys_at + 1 + numkeys.min(argc);
+    if where_idx >= argc {
+        return Err(errors::SYNTAX);
     }
-    let max = if ctx.arg(where_idx).eq_ignore_ascii_case(b"min") {
+    let max = if argv[where_idx].eq_ignore_ascii_case(b"min") {
         false
-    } else if ctx.arg(where_idx).eq_ignore_ascii_case(b"max") {
+    } else if argv[where_idx].eq_ignore_ascii_case(b"max") {
         true
     } else {
-        return ctx.syntax_error();
+        return Err(errors::SYNTAX);
     };
     let mut count = None;
     let mut j = where_idx + 1;
-    while j < ctx.argc() {
-        let more = ctx.argc() - 1 - j;
-        if count.is_none() && ctx.arg(j).eq_ignore_ascii_case(b"count") && more > 0 {
+    while j < argc {
+        let more = argc - 1 - j;
+        if count.is_none() && argv[j].eq_ignore_ascii_case(b"count") && more > 0 {
             j += 1;
-            match rkv_proto::request::parse_i64(ctx.arg(j)) {
+            match rkv_proto::request::parse_i64(argv[j]) {
                 Some(n) if n >= 1 => count = Some(n as usize),
-                _ => return ctx.error(COUNT_POSITIVE),
+                _ => return Err(COUNT_POSITIVE),
             }
         } else {
-            return ctx.syntax_error();
+            return Err(errors::SYNTAX);
         }
         j += 1;
     }
-    let keys: Vec<&[u8]> = ctx.argv[2..2 + numkeys].to_vec();
+    Ok(MpopArgs {
+        keys: argv[numkeys_at + 1..where_idx].to_vec(),
+        max,
+        count: count.unwrap_or(1),
+    })
+}
+
+/// The ZMPOP/BZMPOP reply: `[key, [[member, score] ...]]`.
+pub fn reply_mpop(out: &mut ReplyWriter, key: &[u8], items: &[(Vec<u8>, f64)]) {
+    out.array(2);
+    out.bulk(key);
+    out.array(items.len());
+    for (m, s) in items {
+        out.array(2);
+        out.bulk(m);
+        out.double(*s);
+    }
+}
+
+/// `ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]`
+pub fn zmpop(ctx: &mut Ctx) {
+    let args = match parse_mpop(ctx.argv, 1) {
+        Ok(args) => args,
+        Err(msg) => return ctx.error(msg),
+    };
     let now = ctx.now_ms();
-    match op_pop_first(ctx.db(), &keys, count.unwrap_or(1), max, now) {
+    match op_pop_first(ctx.db(), &args.keys, args.count, args.max, now) {
         Err(e) => ctx.error_op(e),
         Ok(None) => ctx.out.null_array(),
         Ok(Some(p)) => {
             ctx.dirty(p.items.len() as u64);
-            ctx.out.array(2);
-            ctx.out.bulk(keys[p.key_index]);
-            ctx.out.array(p.items.len());
-            for (m, s) in &p.items {
-                ctx.out.array(2);
-                ctx.out.bulk(m);
-                ctx.out.double(*s);
-            }
+            reply_mpop(&mut ctx.out, args.keys[p.key_index], &p.items);
         }
     }
 }
@@ -228,6 +261,41 @@ mod tests {
             op_pop_first(&mut db, &[b"s", b"z"], 1, false, 0),
             Err(OpError::WrongType)
         );
+    }
+
+    fn argv(line: &str) -> Vec<&[u8]> {
+        line.split(' ').map(str::as_bytes).collect()
+    }
+
+    #[test]
+    fn mpop_arguments_parse_in_redis_order() {
+        let a = argv("BZMPOP 0 2 a b MAX COUNT 3");
+        let got = parse_mpop(&a, 2).unwrap();
+        assert_eq!(got.keys, [b"a", b"b"]);
+        assert!(got.max);
+        assert_eq!(got.count, 3);
+        let a = argv("ZMPOP 1 k min");
+        assert_eq!(
+            parse_mpop(&a, 1),
+            Ok(MpopArgs {
+                keys: vec![b"k".as_slice()],
+                max: false,
+                count: 1
+            })
+        );
+        for (line, err) in [
+            ("ZMPOP 0 k MIN", NUMKEYS_POSITIVE),
+            ("ZMPOP x k FOO", NUMKEYS_POSITIVE),
+            ("ZMPOP 2 k MIN", errors::SYNTAX),
+            ("ZMPOP 9223372036854775807 k MIN", errors::SYNTAX),
+            ("ZMPOP 1 k FOO COUNT 0", errors::SYNTAX),
+            ("ZMPOP 1 k MIN COUNT 0", COUNT_POSITIVE),
+            ("ZMPOP 1 k MIN COUNT", errors::SYNTAX),
+            ("ZMPOP 1 k MIN COUNT 1 COUNT 1", errors::SYNTAX),
+            ("ZMPOP 1 k MIN FOO", errors::SYNTAX),
+        ] {
+            assert_eq!(parse_mpop(&argv(line), 1), Err(err), "{line}");
+        }
     }
 
     #[test]
