@@ -129,8 +129,15 @@ REDIS_PORT="$SERVER_PORT"
 REDIS_PID="$SERVER_PID"
 for round in $(seq 1 "$ROUNDS"); do
     log "round $round/$ROUNDS"
-    bench_round rkv "$RKV_PORT" "$RKV_PID"
-    bench_round redis "$REDIS_PORT" "$REDIS_PID"
+    # Alternate which server goes first, so drift on a shared machine
+    # (frequency, neighbours) does not always favour the same one.
+    if [ $((round % 2)) -eq 1 ]; then
+        bench_round rkv "$RKV_PORT" "$RKV_PID"
+        bench_round redis "$REDIS_PORT" "$REDIS_PID"
+    else
+        bench_round redis "$REDIS_PORT" "$REDIS_PID"
+        bench_round rkv "$RKV_PORT" "$RKV_PID"
+    fi
 done
 stop_servers
 
