@@ -4,6 +4,63 @@
 use super::handlers;
 use crate::command::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, FindKeys, KeySpec};
 
+/// Arguments shared by ZUNIONSTORE and ZINTERSTORE.
+const STORE_SETOP_ARGS: &[Arg] = &[
+    Arg {
+        name: "destination",
+        kind: ArgKind::Key,
+        key_spec_index: 0,
+        ..Arg::BASE
+    },
+    Arg {
+        name: "numkeys",
+        kind: ArgKind::Integer,
+        ..Arg::BASE
+    },
+    Arg {
+        name: "key",
+        kind: ArgKind::Key,
+        key_spec_index: 1,
+        multiple: true,
+        ..Arg::BASE
+    },
+    Arg {
+        name: "weight",
+        kind: ArgKind::Integer,
+        token: Some("WEIGHTS"),
+        optional: true,
+        multiple: true,
+        ..Arg::BASE
+    },
+    Arg {
+        name: "aggregate",
+        kind: ArgKind::OneOf,
+        token: Some("AGGREGATE"),
+        optional: true,
+        children: &[
+            Arg {
+                name: "sum",
+                kind: ArgKind::PureToken,
+                token: Some("SUM"),
+                ..Arg::BASE
+            },
+            Arg {
+                name: "min",
+                kind: ArgKind::PureToken,
+                token: Some("MIN"),
+                ..Arg::BASE
+            },
+            Arg {
+                name: "max",
+                kind: ArgKind::PureToken,
+                token: Some("MAX"),
+                ..Arg::BASE
+            },
+        ],
+        ..Arg::BASE
+    },
+];
+
 /// The ZRANGE forms, ZRANGESTORE and the set operations.
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -186,61 +243,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.0.0",
         summary: "Intersect multiple sorted sets and store the resulting sorted set in a new key",
         complexity: "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
-        args: &[
-            Arg {
-                name: "destination",
-                kind: ArgKind::Key,
-                key_spec_index: 0,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "numkeys",
-                kind: ArgKind::Integer,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "key",
-                kind: ArgKind::Key,
-                key_spec_index: 1,
-                multiple: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "weight",
-                kind: ArgKind::Integer,
-                token: Some("WEIGHTS"),
-                optional: true,
-                multiple: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "aggregate",
-                kind: ArgKind::OneOf,
-                token: Some("AGGREGATE"),
-                optional: true,
-                children: &[
-                    Arg {
-                        name: "sum",
-                        kind: ArgKind::PureToken,
-                        token: Some("SUM"),
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "min",
-                        kind: ArgKind::PureToken,
-                        token: Some("MIN"),
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "max",
-                        kind: ArgKind::PureToken,
-                        token: Some("MAX"),
-                        ..Arg::BASE
-                    },
-                ],
-                ..Arg::BASE
-            },
-        ],
+        args: STORE_SETOP_ARGS,
         handler: handlers::zinterstore,
         ..CommandSpec::BASE
     },
@@ -764,61 +767,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "2.0.0",
         summary: "Add multiple sorted sets and store the resulting sorted set in a new key",
         complexity: "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
-        args: &[
-            Arg {
-                name: "destination",
-                kind: ArgKind::Key,
-                key_spec_index: 0,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "numkeys",
-                kind: ArgKind::Integer,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "key",
-                kind: ArgKind::Key,
-                key_spec_index: 1,
-                multiple: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "weight",
-                kind: ArgKind::Integer,
-                token: Some("WEIGHTS"),
-                optional: true,
-                multiple: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "aggregate",
-                kind: ArgKind::OneOf,
-                token: Some("AGGREGATE"),
-                optional: true,
-                children: &[
-                    Arg {
-                        name: "sum",
-                        kind: ArgKind::PureToken,
-                        token: Some("SUM"),
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "min",
-                        kind: ArgKind::PureToken,
-                        token: Some("MIN"),
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "max",
-                        kind: ArgKind::PureToken,
-                        token: Some("MAX"),
-                        ..Arg::BASE
-                    },
-                ],
-                ..Arg::BASE
-            },
-        ],
+        args: STORE_SETOP_ARGS,
         handler: handlers::zunionstore,
         ..CommandSpec::BASE
     },
