@@ -12,12 +12,11 @@ use std::time::Duration;
 
 use rkv_proto::{Limits, RequestParser};
 use smallvec::SmallVec;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 use crate::client::Client;
 use crate::command::dispatch::{execute, Outcome};
 use crate::server::Server;
+use crate::socket::ClientSocket;
 
 /// Read granularity (Redis's `PROTO_IOBUF_LEN`).
 const READ_CHUNK: usize = 16 * 1024;
@@ -49,7 +48,7 @@ enum Next {
 /// Serves one accepted connection until it closes.
 pub async fn serve(
     shared: Rc<RefCell<Server>>,
-    mut stream: TcpStream,
+    mut stream: ClientSocket,
     peer: SocketAddr,
     local: SocketAddr,
 ) {
@@ -165,7 +164,7 @@ pub async fn serve(
 async fn wait_while_blocked(
     shared: &Rc<RefCell<Server>>,
     client: &Rc<RefCell<Client>>,
-    stream: &mut TcpStream,
+    stream: &mut ClientSocket,
     inbuf: &mut Vec<u8>,
 ) -> bool {
     let (id, wake) = {
@@ -215,7 +214,7 @@ async fn wait_while_blocked(
 /// Registers a new client, or returns the error line to send before closing.
 fn admit(
     shared: &Rc<RefCell<Server>>,
-    stream: &TcpStream,
+    stream: &ClientSocket,
     peer: SocketAddr,
     local: SocketAddr,
 ) -> Result<Rc<RefCell<Client>>, String> {

@@ -3,6 +3,7 @@
 //! - [`server`]: [`server::Server`], all state owned by the keyspace thread.
 //! - [`run`] (this file): start-up, listeners, signals and shutdown.
 //! - [`connection`]: one task per client: read, run, reply.
+//! - [`socket`]: the client socket, registered for reads only, as Redis does.
 //! - [`command`]: the declarative command table and dispatch.
 //! - [`families`]: the commands, one module per family.
 //! - [`types`]: lists, hashes, sets and sorted sets with their encodings.
@@ -30,6 +31,7 @@ pub mod log;
 pub mod memory;
 pub mod server;
 pub mod slowlog;
+pub mod socket;
 pub mod stats;
 pub mod types;
 pub mod util;

@@ -12,6 +12,7 @@ use tokio::signal::unix::{signal, SignalKind};
 
 use crate::config::LoadedConfig;
 use crate::server::{Server, ShutdownRequest, REDIS_VERSION, RKV_VERSION};
+use crate::socket::ClientSocket;
 use crate::{connection, cron, notice, warning};
 
 /// Why the server could not start.
@@ -181,7 +182,17 @@ async fn accept_loop(shared: Rc<RefCell<Server>>, listener: TcpListener) {
         match listener.accept().await {
             Ok((stream, peer)) => {
                 let local = stream.local_addr().unwrap_or(peer);
-                tokio::task::spawn_local(connection::serve(shared.clone(), stream, peer, local));
+                match ClientSocket::new(stream) {
+                    Ok(socket) => {
+                        tokio::task::spawn_local(connection::serve(
+                            shared.clone(),
+                            socket,
+                            peer,
+                            local,
+                        ));
+                    }
+                    Err(e) => warning!("Registering client connection: {e}"),
+                }
             }
             Err(e) => {
                 warning!("Accepting client connection: {e}");

@@ -104,3 +104,26 @@ fn dropped_connection_mid_command_does_not_disturb_others() {
     assert_eq!(other.command(&["GET", "k"]), b"$6\r\nbefore\r\n");
     assert_eq!(server.raw().command(&["GET", "k"]), b"$6\r\nbefore\r\n");
 }
+
+/// A reply far bigger than the socket buffers is delivered whole, while a
+/// client that does not read blocks nobody else.
+#[test]
+fn big_replies_and_a_stalled_reader() {
+    let server = ServerProcess::rkv();
+    let mut con = server.client();
+    let big = vec![b'x'; 20 * 1024 * 1024];
+    let _: () = redis::cmd("SET")
+        .arg("big")
+        .arg(&big)
+        .query(&mut con)
+        .unwrap();
+    // A raw client asks for the value many times and never reads.
+    let mut stalled = server.raw();
+    stalled.send(&b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".repeat(8));
+    let pong: String = redis::cmd("PING").query(&mut con).unwrap();
+    assert_eq!(pong, "PONG");
+    let back: Vec<u8> = redis::cmd("GET").arg("big").query(&mut con).unwrap();
+    assert_eq!(back.len(), big.len());
+    assert!(back == big);
+    stalled.abort();
+}
