@@ -154,6 +154,7 @@ pub async fn serve(
     }
     let id = client.borrow().id;
     let mut srv = shared.borrow_mut();
+    crate::families::pubsub::forget_client(&mut srv, &mut client.borrow_mut());
     srv.blocking.remove_client(id);
     srv.clients.remove(&id);
     srv.monitors.retain(|m| *m != id);
