@@ -97,6 +97,8 @@ pub struct Client {
     pub deny_blocking: bool,
     /// Channels, patterns and shard channels this client listens to.
     pub subscriptions: ClientSubscriptions,
+    /// When pending output first went over its class's soft limit.
+    pub soft_limit_since_ms: Option<i64>,
 }
 
 impl Client {
@@ -136,6 +138,7 @@ impl Client {
             blocked: false,
             deny_blocking: false,
             subscriptions: ClientSubscriptions::default(),
+            soft_limit_since_ms: None,
         }
     }
 

@@ -265,3 +265,93 @@ fn introspection_follows_subscribers_coming_and_going() {
     let list = text(&observer.command(&["CLIENT", "LIST"]));
     assert!(!list.contains("flags=P"), "{list}");
 }
+
+/// INFO memory `used_memory`.
+fn used_memory(conn: &mut RawConnection) -> u64 {
+    let info = text(&conn.command(&["INFO", "memory"]));
+    info.lines()
+        .find_map(|l| l.strip_prefix("used_memory:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no used_memory in {info:?}"))
+}
+
+#[test]
+fn output_buffer_limit_config_reads_back_as_redis_formats_it() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let srv = server();
+    let mut c = srv.raw();
+    let get = ["CONFIG", "GET", "client-output-buffer-limit"];
+    let reply = |v: &str| format!("*2\r\n{}", bulks(&["client-output-buffer-limit", v]));
+    assert_eq!(
+        text(&c.command(&get)),
+        reply("normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60")
+    );
+    let set = |c: &mut RawConnection, v: &str| {
+        text(&c.command(&["CONFIG", "SET", "client-output-buffer-limit", v]))
+    };
+    assert_eq!(set(&mut c, "pubsub 1mb 500kb 10"), "+OK\r\n");
+    assert_eq!(set(&mut c, "replica 1 2 3"), "+OK\r\n");
+    assert_eq!(
+        text(&c.command(&get)),
+        reply("normal 0 0 0 slave 1 2 3 pubsub 1048576 512000 10")
+    );
+    let failed = |why: &str| {
+        format!(
+            "-ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - {why}\r\n"
+        )
+    };
+    assert_eq!(
+        set(&mut c, "pubsub 1mb 1mb"),
+        failed("Wrong number of arguments in buffer limit configuration.")
+    );
+    assert_eq!(
+        set(&mut c, "master 1 1 1"),
+        failed("Invalid client class specified in buffer limit configuration.")
+    );
+    assert_eq!(
+        set(&mut c, "pubsub 1 1 x"),
+        failed("Error in hard, soft or soft_seconds setting in buffer limit configuration.")
+    );
+}
+
+#[test]
+fn a_subscriber_that_never_reads_is_disconnected_at_the_pubsub_limit() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let srv = server();
+    let mut admin = srv.raw();
+    let limit = [
+        "CONFIG",
+        "SET",
+        "client-output-buffer-limit",
+        "pubsub 4mb 0 0",
+    ];
+    assert_eq!(text(&admin.command(&limit)), "+OK\r\n");
+    let mut lazy = srv.raw();
+    subscribe(&mut lazy, "SUBSCRIBE", &["big"], 1);
+    let baseline = used_memory(&mut admin);
+    let payload = "x".repeat(256 * 1024);
+    // 64 MB in all, far past the limit and whatever the sockets buffer.
+    for i in 0..256 {
+        admin.command(&["PUBLISH", "big", &payload]);
+        if i % 16 == 0 {
+            let used = used_memory(&mut admin);
+            assert!(
+                used < baseline + 24 * 1024 * 1024,
+                "used_memory grew to {used} (baseline {baseline})"
+            );
+        }
+    }
+    wait_for_reply(
+        &mut admin,
+        &["PUBSUB", "NUMSUB", "big"],
+        "*2\r\n$3\r\nbig\r\n:0\r\n",
+    );
+    let list = text(&admin.command(&["CLIENT", "LIST"]));
+    assert_eq!(list.matches(" addr=").count(), 1, "{list}");
+    assert_eq!(text(&admin.command(&["PUBLISH", "big", "x"])), ":0\r\n");
+    drop(lazy);
+}

@@ -6,6 +6,7 @@ use super::frames;
 use super::registry::Class;
 use crate::client::Client;
 use crate::command::Ctx;
+use crate::config::ClassLimit;
 
 /// Sends argument 2 to the subscribers of channel argument 1 (and, for
 /// plain channels, to matching pattern subscribers); returns how many
@@ -43,15 +44,29 @@ pub fn publish(ctx: &mut Ctx, class: Class) -> usize {
             continue;
         };
         let frame = frames::message(target.protocol, class, pattern, channel, payload);
-        enqueue(&mut target, &frame);
+        let limit = ctx.srv.config.client_output_buffer_limit.pubsub;
+        enqueue(&mut target, &frame, limit, ctx.srv.now_ms);
     }
     targets.len()
 }
 
-/// Queues a frame for another client unless it is already being closed.
-fn enqueue(target: &mut Client, frame: &[u8]) {
+/// Queues a frame for another client unless it is already being closed,
+/// then closes it if its unsent output (queued plus being written) broke
+/// the pubsub class's output buffer limit.
+fn enqueue(target: &mut Client, frame: &[u8], limit: ClassLimit, now_ms: i64) {
     if target.close_asap {
         return;
     }
     target.push_bytes(frame);
+    let pending = (target.pushed.len() + target.omem) as u64;
+    if limit.exceeded(pending, &mut target.soft_limit_since_ms, now_ms) {
+        crate::warning!(
+            "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+            target.id,
+            target.addr
+        );
+        // Nobody will read it: free the memory now.
+        target.pushed = Vec::new();
+        target.kill();
+    }
 }
