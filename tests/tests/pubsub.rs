@@ -219,6 +219,14 @@ fn introspection_follows_subscribers_coming_and_going() {
         numsub(2, 1)
     );
     assert_eq!(text(&observer.command(&["PUBSUB", "NUMPAT"])), ":2\r\n");
+    let stats = text(&observer.command(&["INFO", "stats"]));
+    for line in [
+        "pubsub_channels:2\r\n",
+        "pubsub_patterns:2\r\n",
+        "pubsubshard_channels:1\r\n",
+    ] {
+        assert!(stats.contains(line), "{line:?} not in {stats}");
+    }
     assert_eq!(
         text(&observer.command(&["PUBSUB", "CHANNELS", "y"])),
         "*1\r\n$1\r\ny\r\n"
