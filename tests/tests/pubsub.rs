@@ -363,3 +363,42 @@ fn a_subscriber_that_never_reads_is_disconnected_at_the_pubsub_limit() {
     assert_eq!(text(&admin.command(&["PUBLISH", "big", "x"])), ":0\r\n");
     drop(lazy);
 }
+
+#[test]
+fn a_subscriber_over_the_soft_limit_for_too_long_is_disconnected() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let srv = server();
+    let mut admin = srv.raw();
+    let limit = [
+        "CONFIG",
+        "SET",
+        "client-output-buffer-limit",
+        "pubsub 0 1mb 1",
+    ];
+    assert_eq!(text(&admin.command(&limit)), "+OK\r\n");
+    let mut lazy = srv.raw();
+    subscribe(&mut lazy, "SUBSCRIBE", &["big"], 1);
+    let payload = "x".repeat(256 * 1024);
+    // 16 MB: more than the sockets take, so output stays queued.
+    for _ in 0..64 {
+        assert_eq!(
+            text(&admin.command(&["PUBLISH", "big", &payload])),
+            ":1\r\n"
+        );
+    }
+    // Over the soft limit but not yet for long enough: still subscribed.
+    assert_eq!(
+        text(&admin.command(&["PUBSUB", "NUMSUB", "big"])),
+        "*2\r\n$3\r\nbig\r\n:1\r\n"
+    );
+    sleep(Duration::from_millis(2500));
+    admin.command(&["PUBLISH", "big", "late"]);
+    wait_for_reply(
+        &mut admin,
+        &["PUBSUB", "NUMSUB", "big"],
+        "*2\r\n$3\r\nbig\r\n:0\r\n",
+    );
+    drop(lazy);
+}
