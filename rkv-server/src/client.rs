@@ -9,6 +9,8 @@ use std::rc::Rc;
 use rkv_proto::Protocol;
 use tokio::sync::Notify;
 
+use crate::families::pubsub::ClientSubscriptions;
+
 /// CLIENT REPLY mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ReplyMode {
@@ -93,6 +95,10 @@ pub struct Client {
     /// Blocking commands must not block now: EXEC and scripts set this while
     /// they run commands (MULTI is not implemented yet).
     pub deny_blocking: bool,
+    /// Channels, patterns and shard channels this client listens to.
+    pub subscriptions: ClientSubscriptions,
+    /// When pending output first went over its class's soft limit.
+    pub soft_limit_since_ms: Option<i64>,
 }
 
 impl Client {
@@ -131,6 +137,8 @@ impl Client {
             wake: Rc::new(Notify::new()),
             blocked: false,
             deny_blocking: false,
+            subscriptions: ClientSubscriptions::default(),
+            soft_limit_since_ms: None,
         }
     }
 

@@ -74,7 +74,7 @@ pub async fn serve(
             }
         }
         if !out.is_empty() {
-            if stream.write_all(&out).await.is_err() {
+            if !write_out(&mut stream, &client, &wake, &out).await {
                 break;
             }
             shared.borrow_mut().stats.total_net_output_bytes += out.len() as u64;
@@ -110,6 +110,11 @@ pub async fn serve(
                 continue;
             }
             Next::Read => {}
+        }
+        // Pushes that arrived while writing consumed their wake-up: send
+        // them before waiting for input.
+        if !client.borrow().pushed.is_empty() {
+            continue;
         }
         // A read that filled the buffer means the client is flooding us
         // (mass insertion, a big value): let every other client have its
@@ -153,9 +158,40 @@ pub async fn serve(
     }
     let id = client.borrow().id;
     let mut srv = shared.borrow_mut();
+    crate::families::pubsub::forget_client(&mut srv, &mut client.borrow_mut());
     srv.blocking.remove_client(id);
     srv.clients.remove(&id);
     srv.monitors.retain(|m| *m != id);
+}
+
+/// Writes `out` in full, keeping `Client::omem` at the bytes not yet sent
+/// (output buffer limits count them). A client killed meanwhile is let go
+/// at once: a subscriber that never reads must not keep its connection.
+/// False when the connection must close.
+async fn write_out(
+    stream: &mut TcpStream,
+    client: &Rc<RefCell<Client>>,
+    wake: &tokio::sync::Notify,
+    out: &[u8],
+) -> bool {
+    let mut written = 0;
+    while written < out.len() {
+        client.borrow_mut().omem = out.len() - written;
+        tokio::select! {
+            biased;
+            _ = wake.notified() => {
+                if client.borrow().close_asap {
+                    return false;
+                }
+            }
+            sent = stream.write(&out[written..]) => match sent {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => written += n,
+            }
+        }
+    }
+    client.borrow_mut().omem = 0;
+    true
 }
 
 /// Waits until the blocked client is served, times out or is released,

@@ -16,6 +16,7 @@ use crate::client::Client;
 use crate::command::CommandTable;
 use crate::config::{Config, LoadedConfig};
 use crate::db::Db;
+use crate::families::pubsub::Registry as PubSubRegistry;
 use crate::latency::LatencyMonitor;
 use crate::slowlog::SlowLog;
 use crate::stats::{CommandStats, Stats};
@@ -99,6 +100,8 @@ pub struct Server {
     pub executable: String,
     /// Clients blocked on keys (BLPOP...).
     pub blocking: Blocking,
+    /// Pub/sub subscriptions, by channel, pattern and shard channel.
+    pub pubsub: PubSubRegistry,
 }
 
 impl Server {
@@ -140,6 +143,7 @@ impl Server {
                 .map(|p| p.display().to_string())
                 .unwrap_or_default(),
             blocking: Blocking::default(),
+            pubsub: PubSubRegistry::default(),
         }
     }
 

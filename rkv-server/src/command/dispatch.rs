@@ -117,6 +117,19 @@ fn check_and_call(
         reject(srv, &mut reply, Some(id), errors::NOAUTH);
         return Outcome::Continue;
     }
+    // Redis 7.0 restricts RESP2 subscribers to a few commands (RESP3
+    // interleaves pushes with replies, so anything goes there).
+    if crate::families::pubsub::in_subscribed_context(client)
+        && !spec.has(flags::SUBSCRIBED_CONTEXT)
+    {
+        let msg = format!(
+            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET \
+             are allowed in this context",
+            entry.full_name
+        );
+        reject(srv, &mut reply, Some(id), &msg);
+        return Outcome::Continue;
+    }
     let may_replicate = spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE);
     // Redis flags MONITOR clients as replicas: they may not touch the
     // keyspace, and (like replicas) are never paused.

@@ -59,6 +59,9 @@ pub mod flags {
     pub const ALLOW_BUSY: u32 = 1 << 19;
     /// Protected unless `enable-*-command` allows it (hidden in COMMAND INFO).
     pub const PROTECTED: u32 = 1 << 20;
+    /// May run while a RESP2 client is subscribed (Redis lists these
+    /// commands by hand in `processCommand`; hidden in COMMAND INFO).
+    pub const SUBSCRIBED_CONTEXT: u32 = 1 << 21;
 
     /// Names as COMMAND INFO prints them, in Redis's order; hidden flags omitted.
     pub const NAMES: &[(u32, &str)] = &[

@@ -7,6 +7,7 @@
 mod get;
 mod levels;
 mod load;
+mod output_limits;
 mod rewrite;
 mod scalars;
 mod set;
@@ -21,6 +22,7 @@ use std::path::PathBuf;
 
 pub use levels::{LogLevel, ProtectedAccess};
 pub use load::{AppliedDirective, ConfigError, LoadedConfig};
+pub use output_limits::{ClassLimit, OutputBufferLimits};
 pub use set::ConfigSetError;
 pub use spec::{DirectiveSpec, Flags, Kind, Value};
 pub use table::{lookup, DIRECTIVES};
@@ -68,6 +70,8 @@ pub struct Config {
     pub proto_max_bulk_len: u64,
     /// `client-query-buffer-limit`: largest query buffer per client, bytes.
     pub client_query_buffer_limit: u64,
+    /// `client-output-buffer-limit`: pending output allowed per client class.
+    pub client_output_buffer_limit: OutputBufferLimits,
     /// `enable-debug-command`: who may run DEBUG.
     pub enable_debug_command: ProtectedAccess,
     /// `slowlog-log-slower-than`: microseconds; -1 disables, 0 logs all.
@@ -151,6 +155,7 @@ impl Config {
             active_expire_effort: 0,
             proto_max_bulk_len: 0,
             client_query_buffer_limit: 0,
+            client_output_buffer_limit: OutputBufferLimits::default(),
             enable_debug_command: ProtectedAccess::No,
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use super::levels::{LogLevel, ProtectedAccess};
+use super::output_limits::OutputBufferLimits;
 use super::spec::{DirectiveSpec, Flags, Kind, Value};
 
 const INT_MAX: i64 = i32::MAX as i64;
@@ -269,6 +270,19 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         write: |c, v| c.client_query_buffer_limit = v.bytes(),
     },
     DirectiveSpec {
+        name: "client-output-buffer-limit",
+        aliases: &[],
+        kind: Kind::List,
+        default: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+        flags: Flags::NONE,
+        check: Some(check_output_buffer_limits),
+        read: |c| Value::Words(c.client_output_buffer_limit.words()),
+        // Checked already; each directive line updates only the classes it names.
+        write: |c, v| {
+            let _ = c.client_output_buffer_limit.apply(&v.words());
+        },
+    },
+    DirectiveSpec {
         name: "enable-debug-command",
         aliases: &[],
         kind: Kind::Enum(PROTECTED_ACCESS),
@@ -465,6 +479,14 @@ fn limit_bind_addresses(value: Value) -> Result<Value, String> {
         }
         other => Ok(other),
     }
+}
+
+/// Refuses `client-output-buffer-limit` values Redis refuses, with its texts.
+fn check_output_buffer_limits(value: Value) -> Result<Value, String> {
+    if let Value::Words(words) = &value {
+        OutputBufferLimits::default().apply(words)?;
+    }
+    Ok(value)
 }
 
 /// rkv has no RDB snapshots yet: only `save ""` (no save points) is true.

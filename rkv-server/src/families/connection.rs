@@ -23,7 +23,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "ping",
         arity: -1,
-        flags: flags::FAST,
+        flags: flags::FAST | flags::SUBSCRIBED_CONTEXT,
         acl: acl::CONNECTION,
         group: "connection",
         summary: "Ping the server",
@@ -48,7 +48,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "quit",
         arity: -1,
-        flags: HANDSHAKE_FLAGS,
+        flags: HANDSHAKE_FLAGS | flags::SUBSCRIBED_CONTEXT,
         acl: acl::CONNECTION,
         group: "connection",
         summary: "Close the connection",
@@ -59,7 +59,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "reset",
         arity: 1,
-        flags: HANDSHAKE_FLAGS,
+        flags: HANDSHAKE_FLAGS | flags::SUBSCRIBED_CONTEXT,
         acl: acl::CONNECTION,
         group: "connection",
         since: "6.2.0",
@@ -165,6 +165,14 @@ fn ping(ctx: &mut Ctx) {
     if ctx.argc() > 2 {
         return ctx.wrong_arity();
     }
+    // A RESP2 subscriber cannot tell a status reply from a message, so
+    // Redis answers it with a `pong` array.
+    if crate::families::pubsub::in_subscribed_context(ctx.client) {
+        ctx.out.array(2);
+        ctx.out.bulk(b"pong");
+        ctx.out.bulk(ctx.argv.get(1).copied().unwrap_or_default());
+        return;
+    }
     match ctx.argv.get(1) {
         Some(msg) => ctx.out.bulk(msg),
         None => ctx.out.simple("PONG"),
@@ -213,6 +221,7 @@ fn reset(ctx: &mut Ctx) {
         let id = client.id;
         ctx.srv.monitors.retain(|m| *m != id);
     }
+    crate::families::pubsub::forget_client(ctx.srv, client);
     client.db = 0;
     client.protocol = Protocol::Resp2;
     ctx.out.set_protocol(Protocol::Resp2);

@@ -9,6 +9,7 @@ pub mod geo;
 pub mod hash;
 pub mod hll;
 pub mod list;
+pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod sort;
@@ -38,4 +39,5 @@ pub const ALL: &[&[CommandSpec]] = &[
     zset::BLOCKING_COMMANDS,
     geo::COMMANDS,
     geo::SEARCH_COMMANDS,
+    pubsub::COMMANDS,
 ];

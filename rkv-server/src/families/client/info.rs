@@ -121,7 +121,7 @@ pub fn info_line(c: &Client, now_ms: i64, current: Option<CurrentCommand>) -> St
     let mut line = String::with_capacity(320);
     let _ = write!(
         line,
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 \
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} \
          multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 \
          omem={} tot-mem={} events=r cmd={} user={} redir=-1 resp={}",
         c.id,
@@ -133,6 +133,9 @@ pub fn info_line(c: &Client, now_ms: i64, current: Option<CurrentCommand>) -> St
         now_s - c.last_interaction_ms / 1000,
         flag_letters(c),
         c.db,
+        c.subscriptions.channels.len(),
+        c.subscriptions.patterns.len(),
+        c.subscriptions.shard.len(),
         c.qbuf,
         c.qbuf_free,
         cur.argv_bytes,

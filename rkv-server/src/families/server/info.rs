@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use crate::command::flags;
 use crate::command::{Arg, ArgKind};
 use crate::command::{CommandSpec, Ctx};
+use crate::families::pubsub::Class;
 use crate::server::{Server, REDIS_VERSION, RKV_VERSION};
 
 /// Declaration of INFO.
@@ -476,9 +477,9 @@ fn stats_section(out: &mut String, srv: &Server) {
          current_eviction_exceeded_time:0\r\n\
          keyspace_hits:{}\r\n\
          keyspace_misses:{}\r\n\
-         pubsub_channels:0\r\n\
-         pubsub_patterns:0\r\n\
-         pubsubshard_channels:0\r\n\
+         pubsub_channels:{}\r\n\
+         pubsub_patterns:{}\r\n\
+         pubsubshard_channels:{}\r\n\
          latest_fork_usec:0\r\n\
          total_forks:0\r\n\
          migrate_cached_sockets:0\r\n\
@@ -516,6 +517,9 @@ fn stats_section(out: &mut String, srv: &Server) {
         s.evicted_keys,
         s.keyspace_hits,
         s.keyspace_misses,
+        srv.pubsub.len(Class::Channel),
+        srv.pubsub.len(Class::Pattern),
+        srv.pubsub.len(Class::Shard),
         s.total_error_replies,
         // One read and one write per processed command is the closest
         // count kept; the connection layer does not count syscalls.

@@ -1,0 +1,72 @@
+//! PUBLISH/SPUBLISH delivery: one frame per receiving subscription, in the
+//! subscriber's protocol, queued in its `pushed` buffer (the publisher's
+//! own copy goes into its reply, before the count, as Redis orders it).
+
+use super::frames;
+use super::registry::Class;
+use crate::client::Client;
+use crate::command::Ctx;
+use crate::config::ClassLimit;
+
+/// Sends argument 2 to the subscribers of channel argument 1 (and, for
+/// plain channels, to matching pattern subscribers); returns how many
+/// deliveries were made.
+pub fn publish(ctx: &mut Ctx, class: Class) -> usize {
+    let channel = ctx.arg(1);
+    let payload = ctx.arg(2);
+    let mut targets: Vec<(Option<Vec<u8>>, u64)> = ctx
+        .srv
+        .pubsub
+        .subscribers(class, channel)
+        .iter()
+        .map(|id| (None, *id))
+        .collect();
+    if class == Class::Channel {
+        targets.extend(
+            ctx.srv
+                .pubsub
+                .pattern_matches(channel)
+                .into_iter()
+                .map(|(p, id)| (Some(p), id)),
+        );
+    }
+    for (pattern, id) in &targets {
+        let pattern = pattern.as_deref();
+        if *id == ctx.client.id {
+            let frame = frames::message(ctx.client.protocol, class, pattern, channel, payload);
+            ctx.out.raw(&frame);
+            continue;
+        }
+        let Some(target) = ctx.srv.clients.get(id) else {
+            continue;
+        };
+        let Ok(mut target) = target.try_borrow_mut() else {
+            continue;
+        };
+        let frame = frames::message(target.protocol, class, pattern, channel, payload);
+        let limit = ctx.srv.config.client_output_buffer_limit.pubsub;
+        enqueue(&mut target, &frame, limit, ctx.srv.now_ms);
+    }
+    targets.len()
+}
+
+/// Queues a frame for another client unless it is already being closed,
+/// then closes it if its unsent output (queued plus being written) broke
+/// the pubsub class's output buffer limit.
+fn enqueue(target: &mut Client, frame: &[u8], limit: ClassLimit, now_ms: i64) {
+    if target.close_asap {
+        return;
+    }
+    target.push_bytes(frame);
+    let pending = (target.pushed.len() + target.omem) as u64;
+    if limit.exceeded(pending, &mut target.soft_limit_since_ms, now_ms) {
+        crate::warning!(
+            "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+            target.id,
+            target.addr
+        );
+        // Nobody will read it: free the memory now.
+        target.pushed = Vec::new();
+        target.kill();
+    }
+}
