@@ -169,7 +169,7 @@ pub async fn serve(
 /// at once: a subscriber that never reads must not keep its connection.
 /// False when the connection must close.
 async fn write_out(
-    stream: &mut TcpStream,
+    stream: &mut ClientSocket,
     client: &Rc<RefCell<Client>>,
     wake: &tokio::sync::Notify,
     out: &[u8],

@@ -32,13 +32,17 @@ impl ClientSocket {
         })
     }
 
-    fn fd(&self) -> &AsyncFd<StdTcpStream> {
-        self.fd.as_ref().expect("socket registration present")
+    /// The registration; an error if re-registering failed earlier (the
+    /// connection is then unusable and gets closed).
+    fn fd(&self) -> io::Result<&AsyncFd<StdTcpStream>> {
+        self.fd
+            .as_ref()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotConnected, "socket deregistered"))
     }
 
     /// Disables Nagle's algorithm, as Redis does for every client.
     pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
-        self.fd().get_ref().set_nodelay(on)
+        self.fd()?.get_ref().set_nodelay(on)
     }
 
     /// Reads what is available into the spare capacity of `buf` (at least
@@ -48,7 +52,7 @@ impl ClientSocket {
             buf.reserve(4096);
         }
         loop {
-            let mut guard = self.fd().readable().await?;
+            let mut guard = self.fd()?.readable().await?;
             let room = buf.capacity() - buf.len();
             let result = guard.try_io(|inner| {
                 let spare = &mut buf.spare_capacity_mut()[..room];
@@ -78,16 +82,25 @@ impl ClientSocket {
         }
     }
 
-    /// Writes all of `data`, waiting for buffer space only when the kernel's
-    /// send buffer is full.
-    pub async fn write_all(&mut self, mut data: &[u8]) -> io::Result<()> {
-        while !data.is_empty() {
-            match self.fd().get_ref().write(data) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => data = &data[n..],
+    /// Writes some of `data` (at least one byte unless `data` is empty),
+    /// waiting for buffer space only when the kernel's send buffer is full.
+    pub async fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        loop {
+            match self.fd()?.get_ref().write(data) {
+                Ok(n) => return Ok(n),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.wait_writable().await?,
                 Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Writes all of `data`.
+    pub async fn write_all(&mut self, mut data: &[u8]) -> io::Result<()> {
+        while !data.is_empty() {
+            match self.write(data).await? {
+                0 => return Err(io::ErrorKind::WriteZero.into()),
+                n => data = &data[n..],
             }
         }
         Ok(())
@@ -99,7 +112,7 @@ impl ClientSocket {
     async fn wait_writable(&mut self) -> io::Result<()> {
         self.reregister(Interest::READABLE | Interest::WRITABLE)?;
         let waited = self
-            .fd()
+            .fd()?
             .writable()
             .await
             .map(|mut guard| guard.clear_ready());
@@ -111,7 +124,7 @@ impl ClientSocket {
         let inner = self
             .fd
             .take()
-            .expect("socket registration present")
+            .ok_or(io::ErrorKind::NotConnected)?
             .into_inner();
         self.fd = Some(register(inner, interest)?);
         Ok(())
@@ -127,6 +140,6 @@ fn register(stream: StdTcpStream, interest: Interest) -> io::Result<AsyncFd<StdT
 
 impl AsRawFd for ClientSocket {
     fn as_raw_fd(&self) -> RawFd {
-        self.fd().get_ref().as_raw_fd()
+        self.fd.as_ref().map_or(-1, |fd| fd.get_ref().as_raw_fd())
     }
 }
