@@ -38,7 +38,8 @@ script_tests!(
     hll,
     zset,
     geo,
-    list
+    list,
+    stream
 );
 
 #[test]

@@ -12,6 +12,7 @@ pub mod list;
 pub mod server;
 pub mod set;
 pub mod sort;
+pub mod stream;
 pub mod string;
 pub mod zset;
 
@@ -38,4 +39,5 @@ pub const ALL: &[&[CommandSpec]] = &[
     zset::BLOCKING_COMMANDS,
     geo::COMMANDS,
     geo::SEARCH_COMMANDS,
+    stream::COMMANDS,
 ];

@@ -1,0 +1,14 @@
+//! The stream family (Redis's `t_stream.c`) over
+//! [`crate::types::StreamValue`].
+//!
+//! - `commands`: the declarations, from Redis 7.0's command JSON.
+//! - [`common`]: ID arguments, entry replies, keyspace access.
+//! - [`trim_args`]: the XADD / XTRIM options.
+//! - [`basic`]: XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM.
+
+pub mod basic;
+mod commands;
+pub mod common;
+pub mod trim_args;
+
+pub use commands::COMMANDS;
