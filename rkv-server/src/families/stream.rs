@@ -5,10 +5,12 @@
 //! - [`common`]: ID arguments, entry replies, keyspace access.
 //! - [`trim_args`]: the XADD / XTRIM options.
 //! - [`basic`]: XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM.
+//! - [`read`]: XREAD (BLOCK parks through [`crate::blocking`]).
 
 pub mod basic;
 mod commands;
 pub mod common;
+pub mod read;
 pub mod trim_args;
 
 pub use commands::COMMANDS;

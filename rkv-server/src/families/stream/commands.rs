@@ -1,7 +1,7 @@
 //! Declarations of XADD, XLEN, XRANGE, XREVRANGE, XDEL and XTRIM, as Redis
 //! 7.0's `src/commands/x*.json` describe them.
 
-use super::basic;
+use super::{basic, read};
 use crate::command::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, FindKeys, KeySpec};
 
 /// The commands that add, read ranges of, and remove stream entries.
@@ -342,6 +342,56 @@ pub const COMMANDS: &[CommandSpec] = &[
             },
         ],
         handler: basic::xtrim,
+        ..CommandSpec::BASE
+    },
+    CommandSpec {
+        name: "xread",
+        arity: -4,
+        flags: flags::BLOCKING | flags::READONLY | flags::BLOCKING,
+        acl: acl::STREAM,
+        keys: &[KeySpec { flags: &["RO", "ACCESS"], begin: BeginSearch::Keyword { keyword: "STREAMS", startfrom: 1 }, find: FindKeys::Range { lastkey: -1, step: 1, limit: 2 } }],
+        group: "stream",
+        since: "5.0.0",
+        summary: "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.",
+        complexity: "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.",
+        args: &[
+            Arg {
+                name: "count",
+                kind: ArgKind::Integer,
+                token: Some("COUNT"),
+                optional: true,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "milliseconds",
+                kind: ArgKind::Integer,
+                token: Some("BLOCK"),
+                optional: true,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "streams",
+                kind: ArgKind::Block,
+                token: Some("STREAMS"),
+                children: &[
+                    Arg {
+                        name: "key",
+                        kind: ArgKind::Key,
+                        key_spec_index: 0,
+                        multiple: true,
+                        ..Arg::BASE
+                    },
+                    Arg {
+                        name: "ID",
+                        kind: ArgKind::String,
+                        multiple: true,
+                        ..Arg::BASE
+                    },
+                ],
+                ..Arg::BASE
+            },
+        ],
+        handler: read::xread,
         ..CommandSpec::BASE
     },
 ];
