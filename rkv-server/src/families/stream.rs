@@ -6,11 +6,13 @@
 //! - [`trim_args`]: the XADD / XTRIM options.
 //! - [`basic`]: XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM.
 //! - [`read`]: XREAD (BLOCK parks through [`crate::blocking`]).
+//! - [`setid`]: XSETID, which moves the last ID.
 
 pub mod basic;
 mod commands;
 pub mod common;
 pub mod read;
+pub mod setid;
 pub mod trim_args;
 
 pub use commands::COMMANDS;

@@ -1,7 +1,7 @@
-//! Declarations of XADD, XLEN, XRANGE, XREVRANGE, XDEL and XTRIM, as Redis
-//! 7.0's `src/commands/x*.json` describe them.
+//! Declarations of XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XREAD and
+//! XSETID, as Redis 7.0's `src/commands/x*.json` describe them.
 
-use super::{basic, read};
+use super::{basic, read, setid};
 use crate::command::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, FindKeys, KeySpec};
 
 /// The commands that add, read ranges of, and remove stream entries.
@@ -392,6 +392,49 @@ pub const COMMANDS: &[CommandSpec] = &[
             },
         ],
         handler: read::xread,
+        ..CommandSpec::BASE
+    },
+    CommandSpec {
+        name: "xsetid",
+        arity: -3,
+        flags: flags::WRITE | flags::DENYOOM | flags::FAST,
+        acl: acl::STREAM,
+        keys: &[KeySpec { flags: &["RW", "UPDATE"], begin: BeginSearch::Index(1), find: FindKeys::Range { lastkey: 0, step: 1, limit: 0 } }],
+        group: "stream",
+        since: "5.0.0",
+        summary: "An internal command for replicating stream values",
+        complexity: "O(1)",
+        history: &[("7.0.0", "Added the `entries_added` and `max_deleted_entry_id` arguments.")],
+        args: &[
+            Arg {
+                name: "key",
+                kind: ArgKind::Key,
+                key_spec_index: 0,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "last-id",
+                kind: ArgKind::String,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "entries_added",
+                kind: ArgKind::Integer,
+                token: Some("ENTRIESADDED"),
+                since: Some("7.0.0"),
+                optional: true,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "max_deleted_entry_id",
+                kind: ArgKind::String,
+                token: Some("MAXDELETEDID"),
+                since: Some("7.0.0"),
+                optional: true,
+                ..Arg::BASE
+            },
+        ],
+        handler: setid::xsetid,
         ..CommandSpec::BASE
     },
 ];
