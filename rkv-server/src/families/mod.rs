@@ -40,4 +40,5 @@ pub const ALL: &[&[CommandSpec]] = &[
     geo::COMMANDS,
     geo::SEARCH_COMMANDS,
     stream::COMMANDS,
+    stream::GROUP_COMMANDS,
 ];

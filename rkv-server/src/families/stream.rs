@@ -7,12 +7,19 @@
 //! - [`basic`]: XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM.
 //! - [`read`]: XREAD (BLOCK parks through [`crate::blocking`]).
 //! - [`setid`]: XSETID, which moves the last ID.
+//! - `group_commands`: the consumer group declarations.
+//! - [`groups`]: XGROUP, XACK, XPENDING.
+//! - [`readgroup`]: XREADGROUP, for new entries or a consumer's history.
 
 pub mod basic;
 mod commands;
 pub mod common;
+mod group_commands;
+pub mod groups;
 pub mod read;
+pub mod readgroup;
 pub mod setid;
 pub mod trim_args;
 
 pub use commands::COMMANDS;
+pub use group_commands::GROUP_COMMANDS;

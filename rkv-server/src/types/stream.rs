@@ -268,6 +268,120 @@ impl StreamValue {
         true
     }
 
+    /// Whether an XDEL may have left a gap at or after `start`
+    /// (`streamRangeHasTombstones` with an open end).
+    pub fn has_tombstones_from(&self, start: StreamId) -> bool {
+        let max_del = self.max_deleted_entry_id;
+        if self.is_empty() || max_del == StreamId::MIN || self.first_id() > max_del {
+            return false;
+        }
+        start <= max_del
+    }
+
+    /// How many entries were added up to and including `id`, when that can
+    /// be known (`streamEstimateDistanceFromFirstEverEntry`); else
+    /// [`ENTRIES_READ_UNKNOWN`].
+    pub fn entries_before_and_at(&self, id: StreamId) -> i64 {
+        let added = self.entries_added as i64;
+        if added == 0 {
+            return 0;
+        }
+        if self.is_empty() && id <= self.last_id {
+            return added;
+        }
+        if id == self.last_id {
+            return added;
+        }
+        if id > self.last_id {
+            return ENTRIES_READ_UNKNOWN;
+        }
+        let first = self.first_id();
+        let max_del = self.max_deleted_entry_id;
+        if max_del == StreamId::MIN || max_del < first {
+            if id < first {
+                return added - self.len() as i64;
+            } else if id == first {
+                return added - self.len() as i64 + 1;
+            }
+        }
+        ENTRIES_READ_UNKNOWN
+    }
+
+    /// Advances `group`'s last delivered ID to `id` with its read counter,
+    /// as a delivery of new entries does.
+    pub fn advance_group(&self, group: &mut ConsumerGroup, id: StreamId) {
+        if id <= group.last_id {
+            return;
+        }
+        if group.entries_read != ENTRIES_READ_UNKNOWN && !self.has_tombstones_from(id) {
+            group.entries_read += 1;
+        } else if self.entries_added != 0 {
+            group.entries_read = self.entries_before_and_at(id);
+        }
+        group.last_id = id;
+    }
+
+    /// Delivers up to `count` (0: all) entries after `group`'s last ID to
+    /// `consumer` (XREADGROUP `>`): advances the group and, unless `noack`,
+    /// records them as pending. Returns the IDs; `None` without the group.
+    pub fn deliver_new(
+        &mut self,
+        group: &[u8],
+        consumer: &[u8],
+        count: usize,
+        noack: bool,
+        now_ms: i64,
+    ) -> Option<Vec<StreamId>> {
+        let mut g = self.groups.remove(group)?;
+        let ids: Vec<StreamId> = match g.last_id.incr() {
+            Some(start) => self
+                .range(start, StreamId::MAX, false, count)
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
+            None => Vec::new(),
+        };
+        g.consumers.entry(consumer.to_vec()).or_default().seen_time = now_ms;
+        for id in &ids {
+            self.advance_group(&mut g, *id);
+            if !noack {
+                g.deliver(*id, consumer, now_ms);
+            }
+        }
+        self.groups.insert(group.to_vec(), g);
+        Some(ids)
+    }
+
+    /// Re-delivers `consumer`'s pending entries from `start`, at most
+    /// `count` (0: all): each ID with whether its entry still exists
+    /// (existing ones count a new delivery). `None` without the group.
+    pub fn deliver_history(
+        &mut self,
+        group: &[u8],
+        consumer: &[u8],
+        start: StreamId,
+        count: usize,
+        now_ms: i64,
+    ) -> Option<Vec<(StreamId, bool)>> {
+        let g = self.groups.get_mut(group)?;
+        let c = g.consumers.entry(consumer.to_vec()).or_default();
+        c.seen_time = now_ms;
+        let limit = if count == 0 { usize::MAX } else { count };
+        let ids: Vec<StreamId> = c.pending.range(start..).take(limit).copied().collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let exists = self.entries.contains_key(&id);
+            if exists {
+                if let Some(p) = g.pel.get_mut(&id) {
+                    p.delivery_time = now_ms;
+                    p.delivery_count += 1;
+                }
+            }
+            out.push((id, exists));
+        }
+        Some(out)
+    }
+
     /// Trims from the oldest end as Redis's `streamTrim` does: whole nodes
     /// while they may all go, then (unless approximate) single entries.
     /// Returns how many entries were removed.
@@ -398,6 +512,38 @@ mod tests {
             .is_empty());
         let (_, fields) = s.first_entry().unwrap();
         assert_eq!(fields.iter().collect::<Vec<_>>(), [&b"f"[..], b"v"]);
+    }
+
+    #[test]
+    fn group_deliveries_track_the_pel() {
+        let mut s = numbered(5);
+        s.groups
+            .insert(b"g".to_vec(), ConsumerGroup::new(StreamId::new(2, 0), 2));
+        let got = s.deliver_new(b"g", b"c", 2, false, 100).unwrap();
+        assert_eq!(got, [StreamId::new(3, 0), StreamId::new(4, 0)]);
+        let g = &s.groups[&b"g"[..]];
+        assert_eq!(g.last_id, StreamId::new(4, 0));
+        assert_eq!(g.entries_read, 4);
+        assert_eq!(g.pel.len(), 2);
+        assert!(s.delete(StreamId::new(3, 0)));
+        let history = s
+            .deliver_history(b"g", b"c", StreamId::MIN, 0, 200)
+            .unwrap();
+        assert_eq!(
+            history,
+            [(StreamId::new(3, 0), false), (StreamId::new(4, 0), true)]
+        );
+        assert_eq!(
+            s.groups[&b"g"[..]].pel[&StreamId::new(4, 0)].delivery_count,
+            2
+        );
+        // An unknown counter is known again once the last entry is read.
+        s.groups.get_mut(&b"g"[..]).unwrap().entries_read = ENTRIES_READ_UNKNOWN;
+        let none = s.deliver_new(b"g", b"d", 0, true, 300).unwrap();
+        assert_eq!(s.groups[&b"g"[..]].entries_read, 5);
+        assert_eq!(none, [StreamId::new(5, 0)]);
+        assert_eq!(s.groups[&b"g"[..]].pel.len(), 2);
+        assert!(s.deliver_new(b"nope", b"c", 0, false, 0).is_none());
     }
 
     #[test]

@@ -12,27 +12,34 @@ use crate::types::stream::{StreamId, StreamValue, INVALID_ID};
 
 /// How many entries a blocked XREAD without COUNT gets at most
 /// (`XREAD_BLOCKED_DEFAULT_COUNT`).
-const BLOCKED_DEFAULT_COUNT: usize = 1000;
+pub const BLOCKED_DEFAULT_COUNT: usize = 1000;
 
-/// Parsed XREAD options.
-struct ReadArgs {
+/// Parsed XREAD / XREADGROUP options.
+pub struct ReadArgs<'a> {
     /// Deadline in ms since the epoch (0: forever), when BLOCK was given.
-    block: Option<i64>,
+    pub block: Option<i64>,
     /// COUNT (0: all).
-    count: usize,
+    pub count: usize,
     /// Index of the first key.
-    streams_at: usize,
+    pub streams_at: usize,
     /// How many keys.
-    streams: usize,
+    pub streams: usize,
+    /// GROUP group consumer (XREADGROUP).
+    pub group: Option<(&'a [u8], &'a [u8])>,
+    /// NOACK (XREADGROUP).
+    pub noack: bool,
 }
 
-/// Parses the options before the keys; `None` after replying an error.
-fn parse_options(ctx: &mut Ctx) -> Option<ReadArgs> {
+/// Parses the options before the keys as `xreadCommand` does; `None`
+/// after replying an error.
+pub fn parse_options<'a>(ctx: &mut Ctx<'a>, xreadgroup: bool) -> Option<ReadArgs<'a>> {
     let mut args = ReadArgs {
         block: None,
         count: 0,
         streams_at: 0,
         streams: 0,
+        group: None,
+        noack: false,
     };
     let argc = ctx.argc();
     let mut i = 1;
@@ -67,15 +74,18 @@ fn parse_options(ctx: &mut Ctx) -> Option<ReadArgs> {
             args.streams = n / 2;
             break;
         } else if opt.eq_ignore_ascii_case(b"group") && more >= 2 {
-            ctx.error(
-                "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.",
-            );
-            return None;
+            if !xreadgroup {
+                ctx.error("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.");
+                return None;
+            }
+            args.group = Some((ctx.arg(i + 1), ctx.arg(i + 2)));
+            i += 2;
         } else if opt.eq_ignore_ascii_case(b"noack") {
-            ctx.error(
-                "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.",
-            );
-            return None;
+            if !xreadgroup {
+                ctx.error("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.");
+                return None;
+            }
+            args.noack = true;
         } else {
             ctx.syntax_error();
             return None;
@@ -86,12 +96,16 @@ fn parse_options(ctx: &mut Ctx) -> Option<ReadArgs> {
         ctx.syntax_error();
         return None;
     }
+    if xreadgroup && args.group.is_none() {
+        ctx.error("ERR Missing GROUP option for XREADGROUP");
+        return None;
+    }
     Some(args)
 }
 
 /// XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
 pub fn xread(ctx: &mut Ctx) {
-    let Some(args) = parse_options(ctx) else {
+    let Some(args) = parse_options(ctx, false) else {
         return;
     };
     let keys = &ctx.argv[args.streams_at..args.streams_at + args.streams];
@@ -159,7 +173,7 @@ pub fn xread(ctx: &mut Ctx) {
 }
 
 /// The selected database and the reply writer, borrowed together.
-fn split<'c, 'a>(ctx: &'c mut Ctx<'a>) -> (&'c mut crate::db::Db, &'c mut ReplyWriter<'a>) {
+pub fn split<'c, 'a>(ctx: &'c mut Ctx<'a>) -> (&'c mut crate::db::Db, &'c mut ReplyWriter<'a>) {
     (&mut ctx.srv.dbs[ctx.client.db], &mut ctx.out)
 }
 
@@ -170,7 +184,7 @@ fn has_after(s: &StreamValue, gt: StreamId) -> bool {
 
 /// The outer reply: an array of `[key, entries]` pairs in RESP2, a map of
 /// key to entries in RESP3.
-fn write_header(out: &mut ReplyWriter, keys: usize) {
+pub fn write_header(out: &mut ReplyWriter, keys: usize) {
     if out.protocol() == Protocol::Resp3 {
         out.map(keys);
     } else {
@@ -237,7 +251,8 @@ fn serve_xread(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
     let Some(Value::Stream(s)) = db.peek(key, now).map(|e| &e.value) else {
         return Served::NotReady;
     };
-    if !has_after(s, gt) {
+    // Redis compares with the last ID ever added, even if since deleted.
+    if s.last_id <= gt {
         return Served::NotReady;
     }
     write_header(out, 1);
