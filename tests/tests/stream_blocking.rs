@@ -1,5 +1,5 @@
-//! XREAD BLOCK across real connections: wake-up by XADD, `$`, several
-//! keys, timeouts in milliseconds, RESP3, and writes that do not
+//! XREAD and XREADGROUP BLOCK across real connections: wake-up by XADD, `$`, several
+//! keys, timeouts in milliseconds, RESP3, groups destroyed while waiting, and writes that do not
 //! add entries after the waiter's ID.
 //!
 //! Every test runs against rkv-server; `RKV_DIFF_AGAINST=redis` runs them
@@ -167,5 +167,97 @@ fn resp3_readers_get_a_map_and_several_waiters_are_all_served() {
     assert_eq!(
         text(&second.read_reply()),
         "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n3-0\r\n*2\r\n$1\r\nk\r\n$1\r\nv\r\n"
+    );
+}
+
+#[test]
+fn xreadgroup_block_is_served_new_entries_and_records_them_pending() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let server = server();
+    let mut writer = server.raw();
+    let mut reader = server.raw();
+    writer.command(&["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]);
+    block(
+        &mut reader,
+        &mut writer,
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "alice",
+            "BLOCK",
+            "0",
+            "STREAMS",
+            "s",
+            ">",
+        ],
+        1,
+    );
+    writer.command(&["XADD", "s", "1-0", "f", "v"]);
+    assert_eq!(
+        text(&reader.read_reply()),
+        "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"
+    );
+    assert_eq!(
+        text(&writer.command(&["XPENDING", "s", "g"])),
+        "*4\r\n:1\r\n$3\r\n1-0\r\n$3\r\n1-0\r\n*1\r\n*2\r\n$5\r\nalice\r\n$1\r\n1\r\n"
+    );
+}
+
+#[test]
+fn destroying_the_group_ends_a_blocked_xreadgroup_with_nogroup() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let server = server();
+    let mut writer = server.raw();
+    let mut reader = server.raw();
+    writer.command(&["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]);
+    block(
+        &mut reader,
+        &mut writer,
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "bob",
+            "BLOCK",
+            "0",
+            "STREAMS",
+            "s",
+            ">",
+        ],
+        1,
+    );
+    assert_eq!(writer.command(&["XGROUP", "DESTROY", "s", "g"]), b":1\r\n");
+    assert_eq!(
+        text(&reader.read_reply()),
+        "-NOGROUP the consumer group this client was blocked on no longer exists\r\n"
+    );
+}
+
+#[test]
+fn xreadgroup_block_times_out_with_null() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let server = server();
+    let mut c = server.raw();
+    c.command(&["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]);
+    assert_eq!(
+        c.command(&[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "c",
+            "BLOCK",
+            "60",
+            "STREAMS",
+            "s",
+            ">"
+        ]),
+        b"*-1\r\n"
     );
 }
