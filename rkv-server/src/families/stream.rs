@@ -9,9 +9,11 @@
 //! - [`setid`]: XSETID, which moves the last ID.
 //! - `group_commands`: the consumer group declarations.
 //! - [`groups`]: XGROUP, XACK, XPENDING.
+//! - [`claim`]: XCLAIM and XAUTOCLAIM, which move pending entries.
 //! - [`readgroup`]: XREADGROUP, for new entries or a consumer's history.
 
 pub mod basic;
+pub mod claim;
 mod commands;
 pub mod common;
 mod group_commands;

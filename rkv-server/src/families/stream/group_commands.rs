@@ -1,11 +1,11 @@
 //! Declarations of the consumer group commands (XGROUP and its
-//! subcommands, XREADGROUP, XACK, XPENDING), as Redis 7.0's
+//! subcommands, XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM), as Redis 7.0's
 //! `src/commands/x*.json` describe them.
 
-use super::{groups, readgroup};
+use super::{claim, groups, readgroup};
 use crate::command::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, FindKeys, KeySpec};
 
-/// XGROUP, XREADGROUP, XACK and XPENDING.
+/// XGROUP, XREADGROUP, XACK, XPENDING, XCLAIM and XAUTOCLAIM.
 pub const GROUP_COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "xgroup",
@@ -399,6 +399,148 @@ pub const GROUP_COMMANDS: &[CommandSpec] = &[
             },
         ],
         handler: groups::xpending,
+        ..CommandSpec::BASE
+    },
+    CommandSpec {
+        name: "xclaim",
+        arity: -6,
+        flags: flags::WRITE | flags::FAST,
+        acl: acl::STREAM,
+        keys: &[KeySpec { flags: &["RW", "UPDATE"], begin: BeginSearch::Index(1), find: FindKeys::Range { lastkey: 0, step: 1, limit: 0 } }],
+        group: "stream",
+        since: "5.0.0",
+        summary: "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.",
+        complexity: "O(log N) with N being the number of messages in the PEL of the consumer group.",
+        tips: &["nondeterministic_output"],
+        args: &[
+            Arg {
+                name: "key",
+                kind: ArgKind::Key,
+                key_spec_index: 0,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "group",
+                kind: ArgKind::String,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "consumer",
+                kind: ArgKind::String,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "min-idle-time",
+                kind: ArgKind::String,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "ID",
+                kind: ArgKind::String,
+                multiple: true,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "ms",
+                kind: ArgKind::Integer,
+                token: Some("IDLE"),
+                optional: true,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "unix-time-milliseconds",
+                kind: ArgKind::UnixTime,
+                token: Some("TIME"),
+                optional: true,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "count",
+                kind: ArgKind::Integer,
+                token: Some("RETRYCOUNT"),
+                optional: true,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "force",
+                kind: ArgKind::PureToken,
+                token: Some("FORCE"),
+                optional: true,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "justid",
+                kind: ArgKind::PureToken,
+                token: Some("JUSTID"),
+                optional: true,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "id",
+                kind: ArgKind::String,
+                token: Some("LASTID"),
+                optional: true,
+                ..Arg::BASE
+            },
+        ],
+        handler: claim::xclaim,
+        ..CommandSpec::BASE
+    },
+    CommandSpec {
+        name: "xautoclaim",
+        arity: -6,
+        flags: flags::WRITE | flags::FAST,
+        acl: acl::STREAM,
+        keys: &[KeySpec { flags: &["RW", "DELETE"], begin: BeginSearch::Index(1), find: FindKeys::Range { lastkey: 0, step: 1, limit: 0 } }],
+        group: "stream",
+        since: "6.2.0",
+        summary: "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.",
+        complexity: "O(1) if COUNT is small.",
+        tips: &["nondeterministic_output"],
+        history: &[("7.0.0", "Added an element to the reply array, containing deleted entries the command cleared from the PEL")],
+        args: &[
+            Arg {
+                name: "key",
+                kind: ArgKind::Key,
+                key_spec_index: 0,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "group",
+                kind: ArgKind::String,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "consumer",
+                kind: ArgKind::String,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "min-idle-time",
+                kind: ArgKind::String,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "start",
+                kind: ArgKind::String,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "count",
+                kind: ArgKind::Integer,
+                token: Some("COUNT"),
+                optional: true,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "justid",
+                kind: ArgKind::PureToken,
+                token: Some("JUSTID"),
+                optional: true,
+                ..Arg::BASE
+            },
+        ],
+        handler: claim::xautoclaim,
         ..CommandSpec::BASE
     },
 ];
