@@ -41,4 +41,5 @@ pub const ALL: &[&[CommandSpec]] = &[
     geo::SEARCH_COMMANDS,
     stream::COMMANDS,
     stream::GROUP_COMMANDS,
+    stream::INFO_COMMANDS,
 ];

@@ -10,6 +10,7 @@
 //! - `group_commands`: the consumer group declarations.
 //! - [`groups`]: XGROUP, XACK, XPENDING.
 //! - [`claim`]: XCLAIM and XAUTOCLAIM, which move pending entries.
+//! - `info_commands`, [`info`]: XINFO.
 //! - [`readgroup`]: XREADGROUP, for new entries or a consumer's history.
 
 pub mod basic;
@@ -18,6 +19,8 @@ mod commands;
 pub mod common;
 mod group_commands;
 pub mod groups;
+pub mod info;
+mod info_commands;
 pub mod read;
 pub mod readgroup;
 pub mod setid;
@@ -25,3 +28,4 @@ pub mod trim_args;
 
 pub use commands::COMMANDS;
 pub use group_commands::GROUP_COMMANDS;
+pub use info_commands::INFO_COMMANDS;

@@ -45,6 +45,35 @@ fn entry_bytes(pairs: &[&[u8]]) -> usize {
     pairs.iter().map(|p| p.len() + 2).sum::<usize>() + 8
 }
 
+/// Nodes of a compressed radix tree holding the sorted, distinct, equally
+/// long `keys`, from the node starting at `depth`.
+fn radix_nodes(keys: &[[u8; 16]], depth: usize) -> usize {
+    if depth == 16 {
+        return 1;
+    }
+    let first = keys[0][depth];
+    if keys.iter().all(|k| k[depth] == first) {
+        // A compressed run up to the next branch (or the key's end).
+        let mut end = depth + 1;
+        while end < 16 && keys.iter().all(|k| k[end] == keys[0][end]) {
+            end += 1;
+        }
+        return 1 + radix_nodes(keys, end);
+    }
+    let mut total = 1;
+    let mut start = 0;
+    while start < keys.len() {
+        let byte = keys[start][depth];
+        let len = keys[start..]
+            .iter()
+            .take_while(|k| k[depth] == byte)
+            .count();
+        total += radix_nodes(&keys[start..start + len], depth + 1);
+        start += len;
+    }
+    total
+}
+
 /// Why an append failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AppendError {
@@ -125,6 +154,31 @@ impl StreamValue {
         for (id, fields) in &self.entries {
             f(*id, fields);
         }
+    }
+
+    /// How many listpack nodes Redis would hold (XINFO `radix-tree-keys`).
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The node count of Redis's radix tree over the node keys (XINFO
+    /// `radix-tree-nodes`), for a tree built by insertions only: a node at
+    /// the root, at each branch, after each compressed run and per key.
+    pub fn radix_tree_nodes(&self) -> usize {
+        let keys: Vec<[u8; 16]> = self
+            .nodes
+            .keys()
+            .map(|id| {
+                let mut k = [0u8; 16];
+                k[..8].copy_from_slice(&id.ms.to_be_bytes());
+                k[8..].copy_from_slice(&id.seq.to_be_bytes());
+                k
+            })
+            .collect();
+        if keys.is_empty() {
+            return 1;
+        }
+        radix_nodes(&keys, 0)
     }
 
     /// The first entry's ID, `0-0` when empty.
