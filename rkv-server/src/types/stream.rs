@@ -9,6 +9,7 @@
 
 pub mod group;
 pub mod id;
+pub mod lp_size;
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -37,12 +38,38 @@ pub struct NodeInfo {
     pub bytes: usize,
     /// The last ID placed in the node (deleted or not).
     pub last: StreamId,
+    /// The field names of the node's master entry.
+    pub master_fields: Vec<Vec<u8>>,
 }
 
-/// Estimated listpack bytes of one entry: each element with its header and
-/// back-length, plus the ID deltas and flags.
-fn entry_bytes(pairs: &[&[u8]]) -> usize {
-    pairs.iter().map(|p| p.len() + 2).sum::<usize>() + 8
+/// Listpack bytes of an entry appended to a node with `master` ID and
+/// `master_fields`: flags, ID deltas, the fields unless they are the
+/// master's, the values, and the trailing element count.
+fn entry_bytes(
+    pairs: &[&[u8]],
+    master: StreamId,
+    master_fields: &[Vec<u8>],
+    id: StreamId,
+) -> usize {
+    let fields = pairs.iter().step_by(2);
+    let values = pairs.iter().skip(1).step_by(2);
+    let n = pairs.len() / 2;
+    let same = n == master_fields.len()
+        && fields
+            .clone()
+            .zip(master_fields)
+            .all(|(a, b)| *a == b.as_slice());
+    let mut size = lp_size::int_size(0)
+        + lp_size::int_size(id.ms.wrapping_sub(master.ms) as i64)
+        + lp_size::int_size(id.seq.wrapping_sub(master.seq) as i64);
+    size += values.map(|v| lp_size::elem_size(v)).sum::<usize>();
+    let count = if same {
+        n
+    } else {
+        size += lp_size::int_size(n as i64) + fields.map(|f| lp_size::elem_size(f)).sum::<usize>();
+        2 * n + 1
+    };
+    size + lp_size::int_size(count as i64 + 3)
 }
 
 /// Nodes of a compressed radix tree holding the sorted, distinct, equally
@@ -247,22 +274,33 @@ impl StreamValue {
     /// Records `id` in the last node, or opens a node as Redis's
     /// `streamAppendItem` does when the last one is full.
     fn place_in_node(&mut self, id: StreamId, pairs: &[&[u8]]) {
-        let size = entry_bytes(pairs);
         let payload: usize = pairs.iter().map(|p| p.len()).sum();
-        if let Some((_, node)) = self.nodes.iter_mut().next_back() {
+        if let Some((&master, node)) = self.nodes.iter_mut().next_back() {
             if node.bytes + payload < NODE_MAX_BYTES && node.slots < NODE_MAX_ENTRIES {
+                node.bytes += entry_bytes(pairs, master, &node.master_fields, id);
                 node.slots += 1;
                 node.live += 1;
-                node.bytes += size;
                 node.last = id;
                 return;
             }
         }
+        let master_fields: Vec<Vec<u8>> = pairs.iter().step_by(2).map(|f| f.to_vec()).collect();
+        // Header and end byte, then the master entry: live and deleted
+        // counts, the field count, the field names and a terminator.
+        let master_bytes = 7
+            + 3 * lp_size::int_size(1)
+            + master_fields
+                .iter()
+                .map(|f| lp_size::elem_size(f))
+                .sum::<usize>()
+            + lp_size::int_size(0);
+        let bytes = master_bytes + entry_bytes(pairs, id, &master_fields, id);
         let node = NodeInfo {
             slots: 1,
             live: 1,
-            bytes: 16 + 2 * size,
+            bytes,
             last: id,
+            master_fields,
         };
         self.nodes.insert(id, node);
     }
