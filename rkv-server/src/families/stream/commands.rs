@@ -106,7 +106,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                         ..Arg::BASE
                     },
                     Arg {
-                        name: "ID",
+                        name: "id",
                         kind: ArgKind::String,
                         ..Arg::BASE
                     },
@@ -252,7 +252,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 ..Arg::BASE
             },
             Arg {
-                name: "ID",
+                name: "id",
                 kind: ArgKind::String,
                 multiple: true,
                 ..Arg::BASE
@@ -382,7 +382,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                         ..Arg::BASE
                     },
                     Arg {
-                        name: "ID",
+                        name: "id",
                         kind: ArgKind::String,
                         multiple: true,
                         ..Arg::BASE

@@ -6,6 +6,8 @@ use super::{claim, groups, readgroup};
 use crate::command::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, FindKeys, KeySpec};
 
 /// XGROUP, XREADGROUP, XACK, XPENDING, XCLAIM and XAUTOCLAIM.
+// XCLAIM's ID list is `id` in Redis's COMMAND DOCS, like its LASTID value;
+// the table requires distinct names, so the list keeps the JSON's `ID`.
 pub const GROUP_COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "xgroup",
@@ -15,96 +17,6 @@ pub const GROUP_COMMANDS: &[CommandSpec] = &[
         summary: "A container for consumer groups commands",
         complexity: "Depends on subcommand.",
         subcommands: &[
-            CommandSpec {
-                name: "create",
-                arity: -5,
-                flags: flags::WRITE | flags::DENYOOM,
-                acl: acl::STREAM,
-                keys: &[KeySpec { flags: &["RW", "INSERT"], begin: BeginSearch::Index(2), find: FindKeys::Range { lastkey: 0, step: 1, limit: 0 } }],
-                group: "stream",
-                since: "5.0.0",
-                summary: "Create a consumer group.",
-                complexity: "O(1)",
-                history: &[("7.0.0", "Added the `entries_read` named argument.")],
-                args: &[
-                    Arg {
-                        name: "key",
-                        kind: ArgKind::Key,
-                        key_spec_index: 0,
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "groupname",
-                        kind: ArgKind::String,
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "id",
-                        kind: ArgKind::OneOf,
-                        children: &[
-                            Arg {
-                                name: "ID",
-                                kind: ArgKind::String,
-                                ..Arg::BASE
-                            },
-                            Arg {
-                                name: "new_id",
-                                kind: ArgKind::PureToken,
-                                token: Some("$"),
-                                ..Arg::BASE
-                            },
-                        ],
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "mkstream",
-                        kind: ArgKind::PureToken,
-                        token: Some("MKSTREAM"),
-                        optional: true,
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "entries_read",
-                        kind: ArgKind::Integer,
-                        token: Some("ENTRIESREAD"),
-                        optional: true,
-                        ..Arg::BASE
-                    },
-                ],
-                handler: groups::create,
-                ..CommandSpec::BASE
-            },
-            CommandSpec {
-                name: "createconsumer",
-                arity: 5,
-                flags: flags::WRITE | flags::DENYOOM,
-                acl: acl::STREAM,
-                keys: &[KeySpec { flags: &["RW", "INSERT"], begin: BeginSearch::Index(2), find: FindKeys::Range { lastkey: 0, step: 1, limit: 0 } }],
-                group: "stream",
-                since: "6.2.0",
-                summary: "Create a consumer in a consumer group.",
-                complexity: "O(1)",
-                args: &[
-                    Arg {
-                        name: "key",
-                        kind: ArgKind::Key,
-                        key_spec_index: 0,
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "groupname",
-                        kind: ArgKind::String,
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "consumername",
-                        kind: ArgKind::String,
-                        ..Arg::BASE
-                    },
-                ],
-                handler: groups::createconsumer,
-                ..CommandSpec::BASE
-            },
             CommandSpec {
                 name: "delconsumer",
                 arity: 5,
@@ -163,15 +75,93 @@ pub const GROUP_COMMANDS: &[CommandSpec] = &[
                 ..CommandSpec::BASE
             },
             CommandSpec {
-                name: "help",
-                arity: 2,
-                flags: flags::LOADING | flags::STALE,
+                name: "createconsumer",
+                arity: 5,
+                flags: flags::WRITE | flags::DENYOOM,
                 acl: acl::STREAM,
+                keys: &[KeySpec { flags: &["RW", "INSERT"], begin: BeginSearch::Index(2), find: FindKeys::Range { lastkey: 0, step: 1, limit: 0 } }],
+                group: "stream",
+                since: "6.2.0",
+                summary: "Create a consumer in a consumer group.",
+                complexity: "O(1)",
+                args: &[
+                    Arg {
+                        name: "key",
+                        kind: ArgKind::Key,
+                        key_spec_index: 0,
+                        ..Arg::BASE
+                    },
+                    Arg {
+                        name: "groupname",
+                        kind: ArgKind::String,
+                        ..Arg::BASE
+                    },
+                    Arg {
+                        name: "consumername",
+                        kind: ArgKind::String,
+                        ..Arg::BASE
+                    },
+                ],
+                handler: groups::createconsumer,
+                ..CommandSpec::BASE
+            },
+            CommandSpec {
+                name: "create",
+                arity: -5,
+                flags: flags::WRITE | flags::DENYOOM,
+                acl: acl::STREAM,
+                keys: &[KeySpec { flags: &["RW", "INSERT"], begin: BeginSearch::Index(2), find: FindKeys::Range { lastkey: 0, step: 1, limit: 0 } }],
                 group: "stream",
                 since: "5.0.0",
-                summary: "Show helpful text about the different subcommands",
+                summary: "Create a consumer group.",
                 complexity: "O(1)",
-                handler: groups::help,
+                history: &[("7.0.0", "Added the `entries_read` named argument.")],
+                args: &[
+                    Arg {
+                        name: "key",
+                        kind: ArgKind::Key,
+                        key_spec_index: 0,
+                        ..Arg::BASE
+                    },
+                    Arg {
+                        name: "groupname",
+                        kind: ArgKind::String,
+                        ..Arg::BASE
+                    },
+                    Arg {
+                        name: "id",
+                        kind: ArgKind::OneOf,
+                        children: &[
+                            Arg {
+                                name: "id",
+                                kind: ArgKind::String,
+                                ..Arg::BASE
+                            },
+                            Arg {
+                                name: "new_id",
+                                kind: ArgKind::PureToken,
+                                token: Some("$"),
+                                ..Arg::BASE
+                            },
+                        ],
+                        ..Arg::BASE
+                    },
+                    Arg {
+                        name: "mkstream",
+                        kind: ArgKind::PureToken,
+                        token: Some("MKSTREAM"),
+                        optional: true,
+                        ..Arg::BASE
+                    },
+                    Arg {
+                        name: "entries_read",
+                        kind: ArgKind::Integer,
+                        token: Some("ENTRIESREAD"),
+                        optional: true,
+                        ..Arg::BASE
+                    },
+                ],
+                handler: groups::create,
                 ..CommandSpec::BASE
             },
             CommandSpec {
@@ -202,7 +192,7 @@ pub const GROUP_COMMANDS: &[CommandSpec] = &[
                         kind: ArgKind::OneOf,
                         children: &[
                             Arg {
-                                name: "ID",
+                                name: "id",
                                 kind: ArgKind::String,
                                 ..Arg::BASE
                             },
@@ -224,6 +214,18 @@ pub const GROUP_COMMANDS: &[CommandSpec] = &[
                     },
                 ],
                 handler: groups::setid,
+                ..CommandSpec::BASE
+            },
+            CommandSpec {
+                name: "help",
+                arity: 2,
+                flags: flags::LOADING | flags::STALE,
+                acl: acl::STREAM,
+                group: "stream",
+                since: "5.0.0",
+                summary: "Show helpful text about the different subcommands",
+                complexity: "O(1)",
+                handler: groups::help,
                 ..CommandSpec::BASE
             },
         ],
@@ -292,7 +294,7 @@ pub const GROUP_COMMANDS: &[CommandSpec] = &[
                         ..Arg::BASE
                     },
                     Arg {
-                        name: "ID",
+                        name: "id",
                         kind: ArgKind::String,
                         multiple: true,
                         ..Arg::BASE
@@ -327,7 +329,7 @@ pub const GROUP_COMMANDS: &[CommandSpec] = &[
                 ..Arg::BASE
             },
             Arg {
-                name: "ID",
+                name: "id",
                 kind: ArgKind::String,
                 multiple: true,
                 ..Arg::BASE

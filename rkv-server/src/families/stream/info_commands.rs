@@ -14,67 +14,6 @@ pub const INFO_COMMANDS: &[CommandSpec] = &[CommandSpec {
     complexity: "Depends on subcommand.",
     subcommands: &[
     CommandSpec {
-        name: "consumers",
-        arity: 4,
-        flags: flags::READONLY,
-        acl: acl::STREAM,
-        keys: &[KeySpec { flags: &["RO", "ACCESS"], begin: BeginSearch::Index(2), find: FindKeys::Range { lastkey: 0, step: 1, limit: 0 } }],
-        group: "stream",
-        since: "5.0.0",
-        summary: "List the consumers in a consumer group",
-        complexity: "O(1)",
-        tips: &["nondeterministic_output"],
-        args: &[
-            Arg {
-                name: "key",
-                kind: ArgKind::Key,
-                key_spec_index: 0,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "groupname",
-                kind: ArgKind::String,
-                ..Arg::BASE
-            },
-        ],
-        handler: info::consumers,
-        ..CommandSpec::BASE
-    },
-    CommandSpec {
-        name: "groups",
-        arity: 3,
-        flags: flags::READONLY,
-        acl: acl::STREAM,
-        keys: &[KeySpec { flags: &["RO", "ACCESS"], begin: BeginSearch::Index(2), find: FindKeys::Range { lastkey: 0, step: 1, limit: 0 } }],
-        group: "stream",
-        since: "5.0.0",
-        summary: "List the consumer groups of a stream",
-        complexity: "O(1)",
-        history: &[("7.0.0", "Added the `entries-read` and `lag` fields")],
-        args: &[
-            Arg {
-                name: "key",
-                kind: ArgKind::Key,
-                key_spec_index: 0,
-                ..Arg::BASE
-            },
-        ],
-        handler: info::groups,
-        ..CommandSpec::BASE
-    },
-    CommandSpec {
-        name: "help",
-        arity: 2,
-        flags: flags::LOADING | flags::STALE,
-        acl: acl::STREAM,
-        group: "stream",
-        since: "5.0.0",
-        summary: "Show helpful text about the different subcommands",
-        complexity: "O(1)",
-        handler: info::help,
-        ..CommandSpec::BASE
-    },
-    CommandSpec {
         name: "stream",
         arity: -3,
         flags: flags::READONLY,
@@ -110,6 +49,67 @@ pub const INFO_COMMANDS: &[CommandSpec] = &[CommandSpec {
             },
         ],
         handler: info::stream,
+        ..CommandSpec::BASE
+    },
+    CommandSpec {
+        name: "help",
+        arity: 2,
+        flags: flags::LOADING | flags::STALE,
+        acl: acl::STREAM,
+        group: "stream",
+        since: "5.0.0",
+        summary: "Show helpful text about the different subcommands",
+        complexity: "O(1)",
+        handler: info::help,
+        ..CommandSpec::BASE
+    },
+    CommandSpec {
+        name: "groups",
+        arity: 3,
+        flags: flags::READONLY,
+        acl: acl::STREAM,
+        keys: &[KeySpec { flags: &["RO", "ACCESS"], begin: BeginSearch::Index(2), find: FindKeys::Range { lastkey: 0, step: 1, limit: 0 } }],
+        group: "stream",
+        since: "5.0.0",
+        summary: "List the consumer groups of a stream",
+        complexity: "O(1)",
+        history: &[("7.0.0", "Added the `entries-read` and `lag` fields")],
+        args: &[
+            Arg {
+                name: "key",
+                kind: ArgKind::Key,
+                key_spec_index: 0,
+                ..Arg::BASE
+            },
+        ],
+        handler: info::groups,
+        ..CommandSpec::BASE
+    },
+    CommandSpec {
+        name: "consumers",
+        arity: 4,
+        flags: flags::READONLY,
+        acl: acl::STREAM,
+        keys: &[KeySpec { flags: &["RO", "ACCESS"], begin: BeginSearch::Index(2), find: FindKeys::Range { lastkey: 0, step: 1, limit: 0 } }],
+        group: "stream",
+        since: "5.0.0",
+        summary: "List the consumers in a consumer group",
+        complexity: "O(1)",
+        tips: &["nondeterministic_output"],
+        args: &[
+            Arg {
+                name: "key",
+                kind: ArgKind::Key,
+                key_spec_index: 0,
+                ..Arg::BASE
+            },
+            Arg {
+                name: "groupname",
+                kind: ArgKind::String,
+                ..Arg::BASE
+            },
+        ],
+        handler: info::consumers,
         ..CommandSpec::BASE
     },
     ],
