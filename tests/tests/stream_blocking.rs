@@ -1,6 +1,7 @@
-//! XREAD and XREADGROUP BLOCK across real connections: wake-up by XADD, `$`, several
-//! keys, timeouts in milliseconds, RESP3, groups destroyed while waiting, and writes that do not
-//! add entries after the waiter's ID.
+//! XREAD and XREADGROUP BLOCK across real connections: wake-up by XADD,
+//! `$`, several keys, timeouts in milliseconds, RESP3, writes that add no
+//! entry after the waiter's ID, and groups destroyed or streams overwritten
+//! while clients wait.
 //!
 //! Every test runs against rkv-server; `RKV_DIFF_AGAINST=redis` runs them
 //! against redis-server instead, to check the expectations themselves.
@@ -259,5 +260,51 @@ fn xreadgroup_block_times_out_with_null() {
             ">"
         ]),
         b"*-1\r\n"
+    );
+}
+
+#[test]
+fn overwriting_the_stream_ends_a_blocked_xreadgroup_but_not_an_xread() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let server = server();
+    let mut writer = server.raw();
+    let mut grouped = server.raw();
+    let mut plain = server.raw();
+    writer.command(&["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]);
+    block(
+        &mut grouped,
+        &mut writer,
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "c",
+            "BLOCK",
+            "0",
+            "STREAMS",
+            "s",
+            ">",
+        ],
+        1,
+    );
+    block(
+        &mut plain,
+        &mut writer,
+        &["XREAD", "BLOCK", "0", "STREAMS", "s", "$"],
+        2,
+    );
+    assert_eq!(writer.command(&["SET", "s", "x"]), b"+OK\r\n");
+    assert_eq!(
+        text(&grouped.read_reply()),
+        "-UNBLOCKED the stream key no longer exists\r\n"
+    );
+    wait_blocked(&mut writer, 1);
+    writer.command(&["DEL", "s"]);
+    writer.command(&["XADD", "s", "1-0", "f", "v"]);
+    assert_eq!(
+        text(&plain.read_reply()),
+        "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"
     );
 }

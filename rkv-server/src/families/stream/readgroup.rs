@@ -158,7 +158,8 @@ fn write_key(
 }
 
 /// Serves a parked XREADGROUP (always `>`) once `key` has entries past the
-/// group's last ID; a group destroyed meanwhile ends the wait with NOGROUP.
+/// group's last ID; a group destroyed meanwhile ends the wait with NOGROUP,
+/// a stream overwritten by another type with UNBLOCKED.
 fn serve_xreadgroup(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
     let Some(args) = parse_options(ctx, true) else {
         return Served::Done;
@@ -167,7 +168,12 @@ fn serve_xreadgroup(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
     let now = ctx.now_ms();
     let group_last = match ctx.db().peek(key, now).map(|e| &e.value) {
         Some(Value::Stream(s)) => Some((s.groups.get(group).map(|g| g.last_id), s.last_id)),
-        _ => None,
+        // The stream was overwritten by another type: its group is gone.
+        Some(_) => {
+            ctx.error("UNBLOCKED the stream key no longer exists");
+            return Served::Done;
+        }
+        None => None,
     };
     let Some((group_last, stream_last)) = group_last else {
         return Served::NotReady;
