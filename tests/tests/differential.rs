@@ -39,7 +39,8 @@ script_tests!(
     zset,
     geo,
     list,
-    pubsub
+    pubsub,
+    stream
 );
 
 #[test]

@@ -1,7 +1,7 @@
 //! The values a key can hold, with the encodings OBJECT ENCODING reports.
 
 use super::small_bytes::SmallBytes;
-use crate::types::{HashValue, ListValue, SetValue, ZSetValue};
+use crate::types::{HashValue, ListValue, SetValue, StreamValue, ZSetValue};
 
 /// Strings longer than this are `raw`, shorter ones `embstr` (Redis's
 /// `OBJ_ENCODING_EMBSTR_SIZE_LIMIT`).
@@ -113,6 +113,8 @@ pub enum Value {
     Set(Box<SetValue>),
     /// A sorted set.
     ZSet(Box<ZSetValue>),
+    /// A stream.
+    Stream(Box<StreamValue>),
 }
 
 impl Value {
@@ -129,6 +131,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -140,6 +143,7 @@ impl Value {
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
+            Value::Stream(s) => s.encoding(),
         }
     }
 
@@ -151,6 +155,7 @@ impl Value {
             Value::Hash(h) => std::mem::size_of::<HashValue>() + h.heap_size(),
             Value::Set(s) => std::mem::size_of::<SetValue>() + s.heap_size(),
             Value::ZSet(z) => std::mem::size_of::<ZSetValue>() + z.heap_size(),
+            Value::Stream(s) => std::mem::size_of::<StreamValue>() + s.heap_size(),
         }
     }
 }
@@ -183,6 +188,7 @@ impl Value {
     typed_access!(as_hash, as_hash_mut, Hash, HashValue, "hash");
     typed_access!(as_set, as_set_mut, Set, SetValue, "set");
     typed_access!(as_zset, as_zset_mut, ZSet, ZSetValue, "sorted set");
+    typed_access!(as_stream, as_stream_mut, Stream, StreamValue, "stream");
 
     /// Whether a collection has become empty (and its key must be deleted,
     /// as Redis never keeps empty collections).
@@ -193,6 +199,8 @@ impl Value {
             Value::Hash(h) => h.is_empty(),
             Value::Set(s) => s.is_empty(),
             Value::ZSet(z) => z.is_empty(),
+            // Redis keeps a stream whose entries are all gone.
+            Value::Stream(_) => false,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod sort;
+pub mod stream;
 pub mod string;
 pub mod zset;
 
@@ -40,4 +41,7 @@ pub const ALL: &[&[CommandSpec]] = &[
     geo::COMMANDS,
     geo::SEARCH_COMMANDS,
     pubsub::COMMANDS,
+    stream::COMMANDS,
+    stream::GROUP_COMMANDS,
+    stream::INFO_COMMANDS,
 ];

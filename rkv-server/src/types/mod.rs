@@ -7,6 +7,7 @@
 //! - [`hash`]: [`HashValue`] (`listpack` / `hashtable`).
 //! - [`set`]: [`SetValue`] (`intset` / `hashtable`).
 //! - [`zset`]: [`ZSetValue`] (`listpack` / `skiplist`).
+//! - [`stream`]: [`StreamValue`] (`stream`).
 //!
 //! Every type offers `len`, `encoding`, `heap_size` and a `for_each` visit
 //! of its contents, which DEBUG DIGEST, DEBUG OBJECT and (later) RDB use
@@ -16,10 +17,12 @@ pub mod hash;
 pub mod list;
 pub mod listpack;
 pub mod set;
+pub mod stream;
 pub mod zset;
 
 pub use hash::HashValue;
 pub use list::ListValue;
 pub use listpack::Listpack;
 pub use set::SetValue;
+pub use stream::StreamValue;
 pub use zset::ZSetValue;

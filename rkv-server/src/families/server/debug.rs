@@ -126,6 +126,10 @@ fn serialized_collection_len(value: &Value) -> usize {
             z.for_each(|m, _| total += item(m.len()) + 8);
             z.len()
         }
+        Value::Stream(s) => {
+            s.for_each(|_, fields| fields.iter().for_each(|f| total += item(f.len())));
+            s.len()
+        }
     };
     rdb_len_size(count) + total
 }

@@ -20,6 +20,8 @@ const TYPE_SET: u32 = 2;
 const TYPE_ZSET: u32 = 3;
 /// `OBJ_HASH`.
 const TYPE_HASH: u32 = 4;
+/// `OBJ_STREAM` (5 is `OBJ_MODULE`).
+const TYPE_STREAM: u32 = 6;
 
 /// `digest ^= SHA1(data)`
 pub fn xor_digest(digest: &mut Digest20, data: &[u8]) {
@@ -68,6 +70,15 @@ pub fn value_digest(digest: &mut Digest20, value: &Value, has_expire: bool) {
                 mix_digest(&mut one, field);
                 mix_digest(&mut one, value);
                 xor_digest(digest, &one);
+            });
+        }
+        Value::Stream(s) => {
+            mix_digest(digest, &TYPE_STREAM.to_be_bytes());
+            s.for_each(|id, fields| {
+                mix_digest(digest, format!("{}.{}", id.ms, id.seq).as_bytes());
+                for f in fields.iter() {
+                    mix_digest(digest, f);
+                }
             });
         }
     }

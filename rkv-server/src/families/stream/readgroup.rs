@@ -1,0 +1,206 @@
+//! XREADGROUP: reads for a consumer of a group, new entries (`>`) or the
+//! consumer's own pending history (an explicit ID), with BLOCK served
+//! through [`crate::blocking`].
+
+use rkv_proto::reply::Protocol;
+use rkv_proto::ReplyWriter;
+
+use super::common::{write_entry, write_id};
+use super::read::{parse_options, split, write_header, BLOCKED_DEFAULT_COUNT};
+use crate::blocking::{BlockParams, BlockedCall, Served, TimeoutReply};
+use crate::command::Ctx;
+use crate::db::Value;
+use crate::errors;
+use crate::types::stream::{StreamId, StreamValue, INVALID_ID};
+
+/// What one key of the call reads.
+#[derive(Debug, Clone, Copy)]
+enum Want {
+    /// `>`: entries never delivered to the group.
+    New,
+    /// The consumer's pending entries after this ID.
+    History(StreamId),
+}
+
+/// XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds]
+/// [NOACK] STREAMS key [key ...] id [id ...]
+pub fn xreadgroup(ctx: &mut Ctx) {
+    let Some(args) = parse_options(ctx, true) else {
+        return;
+    };
+    let (group, consumer) = args.group.expect("parse_options requires GROUP");
+    let keys = &ctx.argv[args.streams_at..args.streams_at + args.streams];
+    let mut wants = Vec::with_capacity(keys.len());
+    for (n, key) in keys.iter().enumerate() {
+        let has_group = match ctx.lookup_read(key).map(|e| &e.value) {
+            None => false,
+            Some(Value::Stream(s)) => s.groups.contains_key(group),
+            Some(_) => return ctx.error(errors::WRONGTYPE),
+        };
+        if !has_group {
+            let msg = format!(
+                "NOGROUP No such key '{}' or consumer group '{}' in XREADGROUP with GROUP option",
+                String::from_utf8_lossy(key),
+                String::from_utf8_lossy(group)
+            );
+            return ctx.error(&msg);
+        }
+        let want = match ctx.arg(args.streams_at + args.streams + n) {
+            b"$" => return ctx.error("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set."),
+            b">" => Want::New,
+            arg => match StreamId::parse(arg, 0, true, false) {
+                Some(p) if p.id == StreamId::MAX => Want::New,
+                Some(p) => Want::History(p.id),
+                None => return ctx.error(INVALID_ID),
+            },
+        };
+        wants.push(want);
+    }
+    let now = ctx.now_ms();
+    let (db, out) = split(ctx);
+    let mut served = Vec::new();
+    for (key, want) in keys.iter().zip(&wants) {
+        let Some(Value::Stream(s)) = db.peek(key, now).map(|e| &e.value) else {
+            continue;
+        };
+        let ready = match want {
+            Want::History(_) => true,
+            Want::New => {
+                let last = s.groups.get(group).map(|g| g.last_id).unwrap_or_default();
+                s.last_entry().is_some_and(|(id, _)| id > last)
+            }
+        };
+        if ready {
+            served.push((*key, *want));
+        }
+    }
+    if !served.is_empty() {
+        write_header(out, served.len());
+        for (key, want) in &served {
+            if let Some(Value::Stream(s)) = db.lookup(key, now).map(|e| &mut e.value) {
+                write_key(
+                    out, key, s, group, consumer, *want, args.count, args.noack, now,
+                );
+            }
+        }
+        ctx.dirty(served.len() as u64);
+        return;
+    }
+    match args.block {
+        Some(deadline) if ctx.may_block() => {
+            let params = BlockParams {
+                count: if args.count == 0 {
+                    BLOCKED_DEFAULT_COUNT
+                } else {
+                    args.count
+                },
+                ..BlockParams::default()
+            };
+            ctx.block(BlockedCall {
+                keys: keys.iter().map(|k| k.to_vec()).collect(),
+                deadline_ms: deadline,
+                serve: serve_xreadgroup,
+                on_timeout: TimeoutReply::NullArray,
+                params,
+            });
+        }
+        _ => ctx.out.null_array(),
+    }
+}
+
+/// One key's part of the reply, delivering as it goes.
+#[allow(clippy::too_many_arguments)]
+fn write_key(
+    out: &mut ReplyWriter,
+    key: &[u8],
+    s: &mut StreamValue,
+    group: &[u8],
+    consumer: &[u8],
+    want: Want,
+    count: usize,
+    noack: bool,
+    now: i64,
+) {
+    if out.protocol() == Protocol::Resp2 {
+        out.array(2);
+    }
+    out.bulk(key);
+    match want {
+        Want::New => {
+            let ids = s
+                .deliver_new(group, consumer, count, noack, now)
+                .unwrap_or_default();
+            out.array(ids.len());
+            for id in ids {
+                if let Some(fields) = s.get(id) {
+                    write_entry(out, id, fields);
+                }
+            }
+        }
+        Want::History(after) => {
+            let start = after.incr().unwrap_or(StreamId::MIN);
+            let rows = s
+                .deliver_history(group, consumer, start, count, now)
+                .unwrap_or_default();
+            out.array(rows.len());
+            for (id, exists) in rows {
+                match s.get(id).filter(|_| exists) {
+                    Some(fields) => write_entry(out, id, fields),
+                    None => {
+                        out.array(2);
+                        write_id(out, id);
+                        out.null_array();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Serves a parked XREADGROUP (always `>`) once `key` has entries past the
+/// group's last ID; a group destroyed meanwhile ends the wait with NOGROUP,
+/// a stream overwritten by another type with UNBLOCKED.
+fn serve_xreadgroup(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
+    let Some(args) = parse_options(ctx, true) else {
+        return Served::Done;
+    };
+    let (group, consumer) = args.group.expect("parse_options requires GROUP");
+    let now = ctx.now_ms();
+    let group_last = match ctx.db().peek(key, now).map(|e| &e.value) {
+        Some(Value::Stream(s)) => Some((s.groups.get(group).map(|g| g.last_id), s.last_id)),
+        // The stream was overwritten by another type: its group is gone.
+        Some(_) => {
+            ctx.error("UNBLOCKED the stream key no longer exists");
+            return Served::Done;
+        }
+        None => None,
+    };
+    let Some((group_last, stream_last)) = group_last else {
+        return Served::NotReady;
+    };
+    let Some(group_last) = group_last else {
+        ctx.error("NOGROUP the consumer group this client was blocked on no longer exists");
+        return Served::Done;
+    };
+    if stream_last <= group_last {
+        return Served::NotReady;
+    }
+    let (db, out) = split(ctx);
+    let Some(Value::Stream(s)) = db.lookup(key, now).map(|e| &mut e.value) else {
+        return Served::NotReady;
+    };
+    write_header(out, 1);
+    write_key(
+        out,
+        key,
+        s,
+        group,
+        consumer,
+        Want::New,
+        p.count,
+        args.noack,
+        now,
+    );
+    ctx.dirty(1);
+    Served::Done
+}
