@@ -11,6 +11,7 @@
 //! - `commands`, `commands_search`: the declarations.
 
 pub mod area;
+mod arg_docs;
 mod commands;
 mod commands_search;
 pub mod format;

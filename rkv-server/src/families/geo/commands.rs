@@ -6,6 +6,7 @@
 //! like the source key; argument names must be unique here, so they are
 //! `storekey` and `storedistkey` (the names Redis 7.2 gave them).
 
+use super::arg_docs::{ORDER_ARG, WITHCOORD_ARG, WITHDIST_ARG, WITHHASH_ARG};
 use super::handlers;
 use crate::command::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, FindKeys, KeySpec};
 
@@ -269,27 +270,9 @@ pub const COMMANDS: &[CommandSpec] = &[
                 ],
                 ..Arg::BASE
             },
-            Arg {
-                name: "withcoord",
-                kind: ArgKind::PureToken,
-                token: Some("WITHCOORD"),
-                optional: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "withdist",
-                kind: ArgKind::PureToken,
-                token: Some("WITHDIST"),
-                optional: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "withhash",
-                kind: ArgKind::PureToken,
-                token: Some("WITHHASH"),
-                optional: true,
-                ..Arg::BASE
-            },
+            WITHCOORD_ARG,
+            WITHDIST_ARG,
+            WITHHASH_ARG,
             Arg {
                 name: "count",
                 kind: ArgKind::Block,
@@ -312,26 +295,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 ],
                 ..Arg::BASE
             },
-            Arg {
-                name: "order",
-                kind: ArgKind::OneOf,
-                optional: true,
-                children: &[
-                    Arg {
-                        name: "asc",
-                        kind: ArgKind::PureToken,
-                        token: Some("ASC"),
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "desc",
-                        kind: ArgKind::PureToken,
-                        token: Some("DESC"),
-                        ..Arg::BASE
-                    },
-                ],
-                ..Arg::BASE
-            },
+            ORDER_ARG,
             Arg {
                 name: "storekey",
                 kind: ArgKind::Key,
@@ -414,27 +378,9 @@ pub const COMMANDS: &[CommandSpec] = &[
                 ],
                 ..Arg::BASE
             },
-            Arg {
-                name: "withcoord",
-                kind: ArgKind::PureToken,
-                token: Some("WITHCOORD"),
-                optional: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "withdist",
-                kind: ArgKind::PureToken,
-                token: Some("WITHDIST"),
-                optional: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "withhash",
-                kind: ArgKind::PureToken,
-                token: Some("WITHHASH"),
-                optional: true,
-                ..Arg::BASE
-            },
+            WITHCOORD_ARG,
+            WITHDIST_ARG,
+            WITHHASH_ARG,
             Arg {
                 name: "count",
                 kind: ArgKind::Block,
@@ -456,26 +402,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 ],
                 ..Arg::BASE
             },
-            Arg {
-                name: "order",
-                kind: ArgKind::OneOf,
-                optional: true,
-                children: &[
-                    Arg {
-                        name: "asc",
-                        kind: ArgKind::PureToken,
-                        token: Some("ASC"),
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "desc",
-                        kind: ArgKind::PureToken,
-                        token: Some("DESC"),
-                        ..Arg::BASE
-                    },
-                ],
-                ..Arg::BASE
-            },
+            ORDER_ARG,
             Arg {
                 name: "storekey",
                 kind: ArgKind::Key,

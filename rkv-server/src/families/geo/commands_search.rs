@@ -2,6 +2,7 @@
 //! GEORADIUSBYMEMBER_RO) and of GEOSEARCH/GEOSEARCHSTORE, as Redis 7.0's
 //! command JSON describes them.
 
+use super::arg_docs::{ORDER_ARG, WITHCOORD_ARG, WITHDIST_ARG, WITHHASH_ARG};
 use super::handlers;
 use crate::command::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, FindKeys, KeySpec};
 
@@ -68,27 +69,9 @@ pub const SEARCH_COMMANDS: &[CommandSpec] = &[
                 ],
                 ..Arg::BASE
             },
-            Arg {
-                name: "withcoord",
-                kind: ArgKind::PureToken,
-                token: Some("WITHCOORD"),
-                optional: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "withdist",
-                kind: ArgKind::PureToken,
-                token: Some("WITHDIST"),
-                optional: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "withhash",
-                kind: ArgKind::PureToken,
-                token: Some("WITHHASH"),
-                optional: true,
-                ..Arg::BASE
-            },
+            WITHCOORD_ARG,
+            WITHDIST_ARG,
+            WITHHASH_ARG,
             Arg {
                 name: "count",
                 kind: ArgKind::Block,
@@ -110,26 +93,7 @@ pub const SEARCH_COMMANDS: &[CommandSpec] = &[
                 ],
                 ..Arg::BASE
             },
-            Arg {
-                name: "order",
-                kind: ArgKind::OneOf,
-                optional: true,
-                children: &[
-                    Arg {
-                        name: "asc",
-                        kind: ArgKind::PureToken,
-                        token: Some("ASC"),
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "desc",
-                        kind: ArgKind::PureToken,
-                        token: Some("DESC"),
-                        ..Arg::BASE
-                    },
-                ],
-                ..Arg::BASE
-            },
+            ORDER_ARG,
         ],
         handler: handlers::georadiusbymember_ro,
         ..CommandSpec::BASE
@@ -201,27 +165,9 @@ pub const SEARCH_COMMANDS: &[CommandSpec] = &[
                 ],
                 ..Arg::BASE
             },
-            Arg {
-                name: "withcoord",
-                kind: ArgKind::PureToken,
-                token: Some("WITHCOORD"),
-                optional: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "withdist",
-                kind: ArgKind::PureToken,
-                token: Some("WITHDIST"),
-                optional: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "withhash",
-                kind: ArgKind::PureToken,
-                token: Some("WITHHASH"),
-                optional: true,
-                ..Arg::BASE
-            },
+            WITHCOORD_ARG,
+            WITHDIST_ARG,
+            WITHHASH_ARG,
             Arg {
                 name: "count",
                 kind: ArgKind::Block,
@@ -244,26 +190,7 @@ pub const SEARCH_COMMANDS: &[CommandSpec] = &[
                 ],
                 ..Arg::BASE
             },
-            Arg {
-                name: "order",
-                kind: ArgKind::OneOf,
-                optional: true,
-                children: &[
-                    Arg {
-                        name: "asc",
-                        kind: ArgKind::PureToken,
-                        token: Some("ASC"),
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "desc",
-                        kind: ArgKind::PureToken,
-                        token: Some("DESC"),
-                        ..Arg::BASE
-                    },
-                ],
-                ..Arg::BASE
-            },
+            ORDER_ARG,
         ],
         handler: handlers::georadius_ro,
         ..CommandSpec::BASE
@@ -417,26 +344,7 @@ pub const SEARCH_COMMANDS: &[CommandSpec] = &[
                 ],
                 ..Arg::BASE
             },
-            Arg {
-                name: "order",
-                kind: ArgKind::OneOf,
-                optional: true,
-                children: &[
-                    Arg {
-                        name: "asc",
-                        kind: ArgKind::PureToken,
-                        token: Some("ASC"),
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "desc",
-                        kind: ArgKind::PureToken,
-                        token: Some("DESC"),
-                        ..Arg::BASE
-                    },
-                ],
-                ..Arg::BASE
-            },
+            ORDER_ARG,
             Arg {
                 name: "count",
                 kind: ArgKind::Block,
@@ -458,27 +366,9 @@ pub const SEARCH_COMMANDS: &[CommandSpec] = &[
                 ],
                 ..Arg::BASE
             },
-            Arg {
-                name: "withcoord",
-                kind: ArgKind::PureToken,
-                token: Some("WITHCOORD"),
-                optional: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "withdist",
-                kind: ArgKind::PureToken,
-                token: Some("WITHDIST"),
-                optional: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "withhash",
-                kind: ArgKind::PureToken,
-                token: Some("WITHHASH"),
-                optional: true,
-                ..Arg::BASE
-            },
+            WITHCOORD_ARG,
+            WITHDIST_ARG,
+            WITHHASH_ARG,
         ],
         handler: handlers::geosearch,
         ..CommandSpec::BASE
@@ -638,26 +528,7 @@ pub const SEARCH_COMMANDS: &[CommandSpec] = &[
                 ],
                 ..Arg::BASE
             },
-            Arg {
-                name: "order",
-                kind: ArgKind::OneOf,
-                optional: true,
-                children: &[
-                    Arg {
-                        name: "asc",
-                        kind: ArgKind::PureToken,
-                        token: Some("ASC"),
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "desc",
-                        kind: ArgKind::PureToken,
-                        token: Some("DESC"),
-                        ..Arg::BASE
-                    },
-                ],
-                ..Arg::BASE
-            },
+            ORDER_ARG,
             Arg {
                 name: "count",
                 kind: ArgKind::Block,
