@@ -4,6 +4,64 @@
 use super::handlers;
 use crate::command::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, FindKeys, KeySpec};
 
+/// Arguments shared by ZUNION and ZINTER.
+const SETOP_ARGS: &[Arg] = &[
+    Arg {
+        name: "numkeys",
+        kind: ArgKind::Integer,
+        ..Arg::BASE
+    },
+    Arg {
+        name: "key",
+        kind: ArgKind::Key,
+        key_spec_index: 0,
+        multiple: true,
+        ..Arg::BASE
+    },
+    Arg {
+        name: "weight",
+        kind: ArgKind::Integer,
+        token: Some("WEIGHTS"),
+        optional: true,
+        multiple: true,
+        ..Arg::BASE
+    },
+    Arg {
+        name: "aggregate",
+        kind: ArgKind::OneOf,
+        token: Some("AGGREGATE"),
+        optional: true,
+        children: &[
+            Arg {
+                name: "sum",
+                kind: ArgKind::PureToken,
+                token: Some("SUM"),
+                ..Arg::BASE
+            },
+            Arg {
+                name: "min",
+                kind: ArgKind::PureToken,
+                token: Some("MIN"),
+                ..Arg::BASE
+            },
+            Arg {
+                name: "max",
+                kind: ArgKind::PureToken,
+                token: Some("MAX"),
+                ..Arg::BASE
+            },
+        ],
+        ..Arg::BASE
+    },
+    Arg {
+        name: "withscores",
+        kind: ArgKind::PureToken,
+        token: Some("WITHSCORES"),
+        optional: true,
+        ..Arg::BASE
+    },
+];
+
 /// Arguments shared by ZUNIONSTORE and ZINTERSTORE.
 const STORE_SETOP_ARGS: &[Arg] = &[
     Arg {
@@ -140,62 +198,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Intersect multiple sorted sets",
         complexity: "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
-        args: &[
-            Arg {
-                name: "numkeys",
-                kind: ArgKind::Integer,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "key",
-                kind: ArgKind::Key,
-                key_spec_index: 0,
-                multiple: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "weight",
-                kind: ArgKind::Integer,
-                token: Some("WEIGHTS"),
-                optional: true,
-                multiple: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "aggregate",
-                kind: ArgKind::OneOf,
-                token: Some("AGGREGATE"),
-                optional: true,
-                children: &[
-                    Arg {
-                        name: "sum",
-                        kind: ArgKind::PureToken,
-                        token: Some("SUM"),
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "min",
-                        kind: ArgKind::PureToken,
-                        token: Some("MIN"),
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "max",
-                        kind: ArgKind::PureToken,
-                        token: Some("MAX"),
-                        ..Arg::BASE
-                    },
-                ],
-                ..Arg::BASE
-            },
-            Arg {
-                name: "withscores",
-                kind: ArgKind::PureToken,
-                token: Some("WITHSCORES"),
-                optional: true,
-                ..Arg::BASE
-            },
-        ],
+        args: SETOP_ARGS,
         handler: handlers::zinter,
         ..CommandSpec::BASE
     },
@@ -698,62 +701,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         since: "6.2.0",
         summary: "Add multiple sorted sets",
         complexity: "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
-        args: &[
-            Arg {
-                name: "numkeys",
-                kind: ArgKind::Integer,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "key",
-                kind: ArgKind::Key,
-                key_spec_index: 0,
-                multiple: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "weight",
-                kind: ArgKind::Integer,
-                token: Some("WEIGHTS"),
-                optional: true,
-                multiple: true,
-                ..Arg::BASE
-            },
-            Arg {
-                name: "aggregate",
-                kind: ArgKind::OneOf,
-                token: Some("AGGREGATE"),
-                optional: true,
-                children: &[
-                    Arg {
-                        name: "sum",
-                        kind: ArgKind::PureToken,
-                        token: Some("SUM"),
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "min",
-                        kind: ArgKind::PureToken,
-                        token: Some("MIN"),
-                        ..Arg::BASE
-                    },
-                    Arg {
-                        name: "max",
-                        kind: ArgKind::PureToken,
-                        token: Some("MAX"),
-                        ..Arg::BASE
-                    },
-                ],
-                ..Arg::BASE
-            },
-            Arg {
-                name: "withscores",
-                kind: ArgKind::PureToken,
-                token: Some("WITHSCORES"),
-                optional: true,
-                ..Arg::BASE
-            },
-        ],
+        args: SETOP_ARGS,
         handler: handlers::zunion,
         ..CommandSpec::BASE
     },
