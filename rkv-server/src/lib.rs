@@ -9,6 +9,7 @@
 //! - [`types`]: lists, hashes, sets and sorted sets with their encodings.
 //! - [`db`]: databases, the hash table, values and their encodings.
 //! - [`glob`]: Redis-exact glob matching (KEYS, SCAN MATCH, CONFIG GET).
+//! - [`keyspace_events`]: keyspace notifications and the key-modified signal.
 //! - [`cron`]: periodic work: active expiry, rehashing, timeouts.
 //! - [`config`]: the directive table, config files, CONFIG GET/SET/REWRITE.
 //! - [`memory`]: allocator and RSS figures for INFO memory.
@@ -25,6 +26,7 @@ pub mod db;
 pub mod errors;
 pub mod families;
 pub mod glob;
+pub mod keyspace_events;
 pub mod latency;
 pub mod listener;
 pub mod log;

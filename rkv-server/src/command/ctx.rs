@@ -9,6 +9,7 @@ use super::table::CommandId;
 use crate::client::Client;
 use crate::db::{Db, Entry};
 use crate::errors::{self, OpError};
+use crate::keyspace_events::class;
 use crate::server::Server;
 
 /// The context of one command execution.
@@ -54,11 +55,14 @@ impl<'a> Ctx<'a> {
         &mut self.srv.dbs[self.client.db]
     }
 
-    /// Looks a key up for reading: counts a keyspace hit or miss.
+    /// Looks a key up for reading: counts a keyspace hit or miss (and
+    /// publishes `keymiss` for a miss).
     pub fn lookup_read(&mut self, key: &[u8]) -> Option<&mut Entry> {
+        if self.missed_with_event(key) {
+            return None;
+        }
         let now = self.srv.now_ms;
-        let db = &mut self.srv.dbs[self.client.db];
-        let found = db.lookup(key, now);
+        let found = self.srv.dbs[self.client.db].lookup(key, now);
         if found.is_some() {
             self.srv.stats.keyspace_hits += 1;
         } else {
@@ -73,6 +77,9 @@ impl<'a> Ctx<'a> {
         &mut self,
         key: &[u8],
     ) -> (Option<&mut Entry>, &mut ReplyWriter<'a>) {
+        if self.missed_with_event(key) {
+            return (None, &mut self.out);
+        }
         let now = self.srv.now_ms;
         let found = self.srv.dbs[self.client.db].lookup(key, now);
         if found.is_some() {
@@ -83,8 +90,35 @@ impl<'a> Ctx<'a> {
         (found, &mut self.out)
     }
 
+    /// Before a read lookup: lazy expiry with its event; then, only when
+    /// `keymiss` events are enabled, a miss is counted and published here
+    /// (true). Otherwise the lookup itself counts, with a single probe.
+    fn missed_with_event(&mut self, key: &[u8]) -> bool {
+        self.expire_and_report(key);
+        if self.srv.config.notify_keyspace_events & class::KEY_MISS == 0 {
+            return false;
+        }
+        let now = self.srv.now_ms;
+        if self.srv.dbs[self.client.db].contains(key, now) {
+            return false;
+        }
+        self.srv.stats.keyspace_misses += 1;
+        self.notify(class::KEY_MISS, "keymiss", key);
+        true
+    }
+
+    /// Deletes `key` if it expired and sends its `expired` event right
+    /// away, before anything the command itself publishes.
+    fn expire_and_report(&mut self, key: &[u8]) {
+        let now = self.srv.now_ms;
+        if self.srv.dbs[self.client.db].expire_if_needed(key, now) {
+            self.drain_expired();
+        }
+    }
+
     /// Looks a key up for writing (no hit/miss accounting).
     pub fn lookup_write(&mut self, key: &[u8]) -> Option<&mut Entry> {
+        self.expire_and_report(key);
         let now = self.srv.now_ms;
         self.srv.dbs[self.client.db].lookup(key, now)
     }

@@ -39,6 +39,10 @@ pub fn execute(
     let reply_start = out.len();
     let dirty_before = srv.dirty;
     let outcome = check_and_call(srv, client, argv, out);
+    // Keys the command found expired: their events go out now.
+    let protocol = client.protocol;
+    let mut tail = ReplyWriter::new(out, protocol);
+    crate::keyspace_events::drain_expired(srv, Some((&mut *client, &mut tail)));
     if outcome == Outcome::Continue {
         apply_reply_mode(client, out, reply_start);
     }

@@ -105,6 +105,9 @@ pub struct Config {
     /// uncompressed in Redis. Accepted for compatibility; rkv does not
     /// compress lists.
     pub list_compress_depth: i32,
+    /// `notify-keyspace-events`: which keyspace notifications are
+    /// published, as `keyspace_events::class` bits (0: none).
+    pub notify_keyspace_events: u32,
 }
 
 impl Default for Config {
@@ -169,6 +172,7 @@ impl Config {
             hash_max_listpack_value: 0,
             list_max_listpack_size: 0,
             list_compress_depth: 0,
+            notify_keyspace_events: 0,
         }
     }
 

@@ -441,6 +441,24 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         read: |c| Value::Int(c.list_compress_depth.into()),
         write: |c, v| c.list_compress_depth = narrow(v.int()),
     },
+    DirectiveSpec {
+        name: "notify-keyspace-events",
+        aliases: &[],
+        kind: Kind::Str {
+            empty_is_unset: false,
+        },
+        default: "",
+        flags: Flags::NONE,
+        check: Some(check_notify_classes),
+        read: |c| {
+            Value::Text(crate::keyspace_events::format_classes(
+                c.notify_keyspace_events,
+            ))
+        },
+        write: |c, v| {
+            c.notify_keyspace_events = crate::keyspace_events::parse_classes(&v.text()).unwrap_or(0)
+        },
+    },
 ];
 
 /// Looks a directive up by name or alias, ignoring case.
@@ -478,6 +496,16 @@ fn limit_bind_addresses(value: Value) -> Result<Value, String> {
             Err("Too many bind addresses specified.".to_string())
         }
         other => Ok(other),
+    }
+}
+
+/// Refuses `notify-keyspace-events` letters Redis does not know.
+fn check_notify_classes(value: Value) -> Result<Value, String> {
+    match &value {
+        Value::Text(t) if crate::keyspace_events::parse_classes(t).is_none() => {
+            Err(crate::keyspace_events::INVALID_CLASS.to_string())
+        }
+        _ => Ok(value),
     }
 }
 

@@ -41,6 +41,10 @@ pub struct Db {
     pub expired_count: u64,
     /// Running average of TTLs seen by the active cycle (INFO keyspace avg_ttl).
     pub avg_ttl: i64,
+    /// Keys deleted because they expired whose `expired` event and
+    /// modification signal the server has not sent yet (see
+    /// `keyspace_events::drain_expired`).
+    pub expired_pending: Vec<SmallBytes>,
 }
 
 /// The outcome of one round of the active expiry cycle on a database.
@@ -96,6 +100,7 @@ impl Db {
         if self.is_expired(key, now_ms) {
             self.remove(key);
             self.expired_count += 1;
+            self.expired_pending.push(SmallBytes::new(key));
             true
         } else {
             false
@@ -250,6 +255,7 @@ impl Db {
         for k in dead {
             self.remove(&k);
             self.expired_count += 1;
+            self.expired_pending.push(k);
             round.expired += 1;
         }
         if ttl_n > 0 {
@@ -294,6 +300,7 @@ mod tests {
         assert_eq!(db.len(), 0);
         assert_eq!(db.expires_len(), 0);
         assert_eq!(db.expired_count, 1);
+        assert_eq!(db.expired_pending.len(), 1, "the expiry awaits its event");
     }
 
     #[test]

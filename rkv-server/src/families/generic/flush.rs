@@ -116,6 +116,9 @@ fn flushdb(ctx: &mut Ctx) {
     let Some(lazy) = flush_mode_or_reply(ctx) else {
         return;
     };
+    // Before emptying: watchers of keys that exist must notice.
+    let db = ctx.client.db;
+    crate::keyspace_events::signal_flushed_db(ctx.srv, Some(db));
     let removed = op_flush(ctx.db(), lazy);
     ctx.dirty(removed as u64);
     ctx.out.ok();
@@ -126,6 +129,7 @@ fn flushall(ctx: &mut Ctx) {
     let Some(lazy) = flush_mode_or_reply(ctx) else {
         return;
     };
+    crate::keyspace_events::signal_flushed_db(ctx.srv, None);
     let removed: usize = ctx.srv.dbs.iter_mut().map(|db| op_flush(db, lazy)).sum();
     ctx.dirty(removed as u64);
     ctx.out.ok();
@@ -156,6 +160,7 @@ fn swapdb(ctx: &mut Ctx) {
     if a != b {
         let (x, y) = two_dbs(&mut ctx.srv.dbs, a as usize, b as usize);
         x.swap_contents(y);
+        crate::keyspace_events::signal_swapped_dbs(ctx.srv, a as usize, b as usize);
     }
     ctx.dirty(1);
     ctx.out.ok();

@@ -7,15 +7,35 @@ use super::registry::Class;
 use crate::client::Client;
 use crate::command::Ctx;
 use crate::config::ClassLimit;
+use crate::server::Server;
+use rkv_proto::ReplyWriter;
 
 /// Sends argument 2 to the subscribers of channel argument 1 (and, for
 /// plain channels, to matching pattern subscribers); returns how many
 /// deliveries were made.
 pub fn publish(ctx: &mut Ctx, class: Class) -> usize {
-    let channel = ctx.arg(1);
-    let payload = ctx.arg(2);
-    let mut targets: Vec<(Option<Vec<u8>>, u64)> = ctx
-        .srv
+    let (channel, payload) = (ctx.arg(1), ctx.arg(2));
+    deliver(
+        ctx.srv,
+        Some((&mut *ctx.client, &mut ctx.out)),
+        class,
+        channel,
+        payload,
+    )
+}
+
+/// Delivers `payload` on `channel` to its subscribers (and, for plain
+/// channels, to matching pattern subscribers); returns how many deliveries
+/// were made. `caller` is the client running the current command, if any:
+/// its own copy goes straight into its reply, at this point of it.
+pub fn deliver(
+    srv: &mut Server,
+    mut caller: Option<(&mut Client, &mut ReplyWriter<'_>)>,
+    class: Class,
+    channel: &[u8],
+    payload: &[u8],
+) -> usize {
+    let mut targets: Vec<(Option<Vec<u8>>, u64)> = srv
         .pubsub
         .subscribers(class, channel)
         .iter()
@@ -23,8 +43,7 @@ pub fn publish(ctx: &mut Ctx, class: Class) -> usize {
         .collect();
     if class == Class::Channel {
         targets.extend(
-            ctx.srv
-                .pubsub
+            srv.pubsub
                 .pattern_matches(channel)
                 .into_iter()
                 .map(|(p, id)| (Some(p), id)),
@@ -32,20 +51,22 @@ pub fn publish(ctx: &mut Ctx, class: Class) -> usize {
     }
     for (pattern, id) in &targets {
         let pattern = pattern.as_deref();
-        if *id == ctx.client.id {
-            let frame = frames::message(ctx.client.protocol, class, pattern, channel, payload);
-            ctx.out.raw(&frame);
-            continue;
+        if let Some((client, out)) = caller.as_mut() {
+            if *id == client.id {
+                let frame = frames::message(client.protocol, class, pattern, channel, payload);
+                out.raw(&frame);
+                continue;
+            }
         }
-        let Some(target) = ctx.srv.clients.get(id) else {
+        let Some(target) = srv.clients.get(id) else {
             continue;
         };
         let Ok(mut target) = target.try_borrow_mut() else {
             continue;
         };
         let frame = frames::message(target.protocol, class, pattern, channel, payload);
-        let limit = ctx.srv.config.client_output_buffer_limit.pubsub;
-        enqueue(&mut target, &frame, limit, ctx.srv.now_ms);
+        let limit = srv.config.client_output_buffer_limit.pubsub;
+        enqueue(&mut target, &frame, limit, srv.now_ms);
     }
     targets.len()
 }
