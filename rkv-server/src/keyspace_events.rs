@@ -7,7 +7,7 @@
 //! Commands call these through [`Ctx::notify`] and [`Ctx::signal_modified`]
 //! in the order Redis does, beside the change they report. Keys that expire
 //! inside the keyspace are queued by [`Db`](crate::db::Db) and reported by
-//! [`drain_expired`].
+//! [`drain_pending`].
 
 use rkv_proto::ReplyWriter;
 
@@ -156,18 +156,25 @@ pub fn signal_swapped_dbs(srv: &mut Server, a: usize, b: usize) {
     let _ = (srv, a, b);
 }
 
-/// Reports keys the keyspace deleted because they expired: an `expired`
-/// event and a modification signal for each, in the order they went.
-pub fn drain_expired(srv: &mut Server, mut caller: Option<(&mut Client, &mut ReplyWriter<'_>)>) {
+/// Reports what the keyspace did by itself: keys deleted because they
+/// expired (an `expired` event and a modification signal each), then keys
+/// created (a `new` event each), in the order they happened.
+pub fn drain_pending(srv: &mut Server, mut caller: Option<(&mut Client, &mut ReplyWriter<'_>)>) {
     for db in 0..srv.dbs.len() {
-        if srv.dbs[db].expired_pending.is_empty() {
+        let d = &mut srv.dbs[db];
+        if d.expired_pending.is_empty() && d.new_pending.is_empty() {
             continue;
         }
-        let keys = std::mem::take(&mut srv.dbs[db].expired_pending);
-        for key in &keys {
+        let expired = std::mem::take(&mut d.expired_pending);
+        let created = std::mem::take(&mut d.new_pending);
+        for key in &expired {
             let again = caller.as_mut().map(|(c, o)| (&mut **c, &mut **o));
             notify(srv, again, class::EXPIRED, "expired", key, db);
             signal_modified_key(srv, None, db, key);
+        }
+        for key in &created {
+            let again = caller.as_mut().map(|(c, o)| (&mut **c, &mut **o));
+            notify(srv, again, class::NEW, "new", key, db);
         }
     }
 }
@@ -182,7 +189,7 @@ impl Ctx<'_> {
 
     /// [`Ctx::notify`] for a key of database `db` (MOVE, COPY ... DB).
     pub fn notify_in(&mut self, db: usize, event_class: u32, event: &str, key: &[u8]) {
-        self.drain_expired();
+        self.drain_pending();
         notify(
             self.srv,
             Some((&mut *self.client, &mut self.out)),
@@ -201,13 +208,14 @@ impl Ctx<'_> {
 
     /// [`Ctx::signal_modified`] for a key of database `db`.
     pub fn signal_modified_in(&mut self, db: usize, key: &[u8]) {
-        self.drain_expired();
+        self.drain_pending();
         signal_modified_key(self.srv, Some(&mut *self.client), db, key);
     }
 
-    /// Sends the events of keys that expired during this command so far.
-    pub fn drain_expired(&mut self) {
-        drain_expired(self.srv, Some((&mut *self.client, &mut self.out)));
+    /// Sends the events of keys that expired or were created during this
+    /// command so far.
+    pub fn drain_pending(&mut self) {
+        drain_pending(self.srv, Some((&mut *self.client, &mut self.out)));
     }
 }
 

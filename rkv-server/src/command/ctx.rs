@@ -112,7 +112,7 @@ impl<'a> Ctx<'a> {
     fn expire_and_report(&mut self, key: &[u8]) {
         let now = self.srv.now_ms;
         if self.srv.dbs[self.client.db].expire_if_needed(key, now) {
-            self.drain_expired();
+            self.drain_pending();
         }
     }
 

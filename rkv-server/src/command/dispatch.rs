@@ -42,7 +42,7 @@ pub fn execute(
     // Keys the command found expired: their events go out now.
     let protocol = client.protocol;
     let mut tail = ReplyWriter::new(out, protocol);
-    crate::keyspace_events::drain_expired(srv, Some((&mut *client, &mut tail)));
+    crate::keyspace_events::drain_pending(srv, Some((&mut *client, &mut tail)));
     if outcome == Outcome::Continue {
         apply_reply_mode(client, out, reply_start);
     }

@@ -456,7 +456,11 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
             ))
         },
         write: |c, v| {
-            c.notify_keyspace_events = crate::keyspace_events::parse_classes(&v.text()).unwrap_or(0)
+            let flags = crate::keyspace_events::parse_classes(&v.text()).unwrap_or(0);
+            c.notify_keyspace_events = flags;
+            let new_keys = flags & crate::keyspace_events::class::NEW != 0;
+            crate::db::keyspace::NOTIFY_NEW_KEYS
+                .store(new_keys, std::sync::atomic::Ordering::Relaxed);
         },
     },
 ];

@@ -1,5 +1,7 @@
 //! [`Db`]: one logical database (SELECT n): its keys and its expiry index.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use super::dict::Dict;
 use super::small_bytes::SmallBytes;
 use super::value::Value;
@@ -43,9 +45,17 @@ pub struct Db {
     pub avg_ttl: i64,
     /// Keys deleted because they expired whose `expired` event and
     /// modification signal the server has not sent yet (see
-    /// `keyspace_events::drain_expired`).
+    /// `keyspace_events::drain_pending`).
     pub expired_pending: Vec<SmallBytes>,
+    /// Keys created while `new` keyspace events are enabled, awaiting
+    /// their event (see `keyspace_events::drain_pending`).
+    pub new_pending: Vec<SmallBytes>,
 }
+
+/// Whether `new` keyspace events are enabled. Kept beside the keyspace
+/// because a database cannot see the configuration; one relaxed load per
+/// key creation.
+pub static NOTIFY_NEW_KEYS: AtomicBool = AtomicBool::new(false);
 
 /// The outcome of one round of the active expiry cycle on a database.
 #[derive(Debug, Default, Clone, Copy)]
@@ -144,6 +154,7 @@ impl Db {
             }
         } else {
             self.keys.insert(SmallBytes::new(key), entry);
+            self.note_new_key(key);
         }
     }
 
@@ -154,6 +165,14 @@ impl Db {
             self.expires.remove(key);
         } else {
             self.keys.insert(SmallBytes::new(key), entry);
+            self.note_new_key(key);
+        }
+    }
+
+    /// Queues `key` for its `new` event when those are enabled.
+    fn note_new_key(&mut self, key: &[u8]) {
+        if NOTIFY_NEW_KEYS.load(Ordering::Relaxed) {
+            self.new_pending.push(SmallBytes::new(key));
         }
     }
 
