@@ -149,3 +149,43 @@ dbsize() {
 cpu_ticks() {
     awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
+
+# throughput_table CSV: prints the markdown table of medians from a CSV of
+# server,seq,test,rps,p50_ms,p99_ms,cpu_us_per_req rows (rkv and redis).
+throughput_table() {
+    awk -F, '
+        function median(list,   v, n, i, j, t) {
+            n = split(list, v, " ")
+            if (n == 0) return ""
+            for (i = 2; i <= n; i++)
+                for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
+                    t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+                }
+            return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+        }
+        function ratio(a, b) { return (a != "" && b + 0 > 0) ? sprintf("%.2f", a / b) : "n/a" }
+        function count(x) { return x == "" ? "n/a" : sprintf("%.0f", x) }
+        NR == 1 { next }
+        {
+            # Rows are listed in workload order, whichever server ran them.
+            order[$2] = $3
+            if ($2 > tests) tests = $2
+            rps[$1, $3] = rps[$1, $3] " " $4
+            p50[$1, $3] = p50[$1, $3] " " $5
+            p99[$1, $3] = p99[$1, $3] " " $6
+            cpu[$1, $3] = cpu[$1, $3] " " $7
+        }
+        END {
+            print "| test | rkv rps | redis rps | rps ratio | p50 ratio | p99 ratio | server CPU/req ratio |"
+            print "|---|---:|---:|---:|---:|---:|---:|"
+            for (i = 1; i <= tests; i++) {
+                if (!(i in order)) continue
+                t = order[i]
+                kr = median(rps["rkv", t]); rr = median(rps["redis", t])
+                k50 = median(p50["rkv", t]); r50 = median(p50["redis", t])
+                k99 = median(p99["rkv", t]); r99 = median(p99["redis", t])
+                kc = median(cpu["rkv", t]); rc = median(cpu["redis", t])
+                printf "| %s | %s | %s | %s | %s | %s | %s |\n", t, count(kr), count(rr), ratio(kr, rr), ratio(k50, r50), ratio(k99, r99), ratio(kc, rc)
+            }
+        }' "$1"
+}
