@@ -176,6 +176,15 @@ async fn write_out(
 ) -> bool {
     let mut written = 0;
     while written < out.len() {
+        match stream.try_write(&out[written..]) {
+            Ok(0) => return false,
+            Ok(n) if written + n == out.len() => return true,
+            Ok(n) => written += n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+            Err(_) => return false,
+        }
+    }
+    while written < out.len() {
         client.borrow_mut().omem = out.len() - written;
         tokio::select! {
             biased;

@@ -161,21 +161,33 @@ pub fn signal_swapped_dbs(srv: &mut Server, a: usize, b: usize) {
 /// created (a `new` event each), in the order they happened.
 pub fn drain_pending(srv: &mut Server, mut caller: Option<(&mut Client, &mut ReplyWriter<'_>)>) {
     for db in 0..srv.dbs.len() {
-        let d = &mut srv.dbs[db];
-        if d.expired_pending.is_empty() && d.new_pending.is_empty() {
-            continue;
-        }
-        let expired = std::mem::take(&mut d.expired_pending);
-        let created = std::mem::take(&mut d.new_pending);
-        for key in &expired {
-            let again = caller.as_mut().map(|(c, o)| (&mut **c, &mut **o));
-            notify(srv, again, class::EXPIRED, "expired", key, db);
-            signal_modified_key(srv, None, db, key);
-        }
-        for key in &created {
-            let again = caller.as_mut().map(|(c, o)| (&mut **c, &mut **o));
-            notify(srv, again, class::NEW, "new", key, db);
-        }
+        let again = caller.as_mut().map(|(c, o)| (&mut **c, &mut **o));
+        drain_pending_db(srv, again, db);
+    }
+}
+
+/// [`drain_pending`] for database `db` alone: what a command run in that
+/// database left (checked after every command, so it costs two length
+/// tests when nothing is pending).
+pub fn drain_pending_db(
+    srv: &mut Server,
+    mut caller: Option<(&mut Client, &mut ReplyWriter<'_>)>,
+    db: usize,
+) {
+    let d = &mut srv.dbs[db];
+    if d.expired_pending.is_empty() && d.new_pending.is_empty() {
+        return;
+    }
+    let expired = std::mem::take(&mut d.expired_pending);
+    let created = std::mem::take(&mut d.new_pending);
+    for key in &expired {
+        let again = caller.as_mut().map(|(c, o)| (&mut **c, &mut **o));
+        notify(srv, again, class::EXPIRED, "expired", key, db);
+        signal_modified_key(srv, None, db, key);
+    }
+    for key in &created {
+        let again = caller.as_mut().map(|(c, o)| (&mut **c, &mut **o));
+        notify(srv, again, class::NEW, "new", key, db);
     }
 }
 

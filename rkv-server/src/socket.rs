@@ -95,6 +95,18 @@ impl ClientSocket {
         }
     }
 
+    /// One non-blocking write attempt: `WouldBlock` when the send buffer is
+    /// full. The common case of a reply that fits goes out without any
+    /// future being set up.
+    pub fn try_write(&self, data: &[u8]) -> io::Result<usize> {
+        loop {
+            match self.fd()?.get_ref().write(data) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                other => return other,
+            }
+        }
+    }
+
     /// Writes all of `data`.
     pub async fn write_all(&mut self, mut data: &[u8]) -> io::Result<()> {
         while !data.is_empty() {

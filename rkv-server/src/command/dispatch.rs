@@ -39,10 +39,11 @@ pub fn execute(
     let reply_start = out.len();
     let dirty_before = srv.dirty;
     let outcome = check_and_call(srv, client, argv, out);
-    // Keys the command found expired: their events go out now.
-    let protocol = client.protocol;
+    // Keys the command found expired or created: their events go out now
+    // (commands touching other databases drain those themselves).
+    let (protocol, db) = (client.protocol, client.db);
     let mut tail = ReplyWriter::new(out, protocol);
-    crate::keyspace_events::drain_pending(srv, Some((&mut *client, &mut tail)));
+    crate::keyspace_events::drain_pending_db(srv, Some((&mut *client, &mut tail)), db);
     if outcome == Outcome::Continue {
         apply_reply_mode(client, out, reply_start);
     }
