@@ -41,6 +41,7 @@ script_tests!(
     list,
     pubsub,
     stream,
+    notify_strings,
     notify_generic
 );
 
