@@ -165,6 +165,7 @@ fn scan(ctx: &mut Ctx) {
         i += 2;
     }
     let now = ctx.now_ms();
+    // So that only this scan's expiries are queued for `report_expired`.
     ctx.drain_pending();
     let page = op_scan(ctx.db(), cursor, &opts, now);
     ctx.srv.stats.keyspace_hits += page.hits;
