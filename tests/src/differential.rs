@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::canonical::canonicalize;
 use crate::escape::escape_bytes;
+use crate::raw::RawConnection;
 use crate::script::{Action, Check, Script, Step};
 use crate::server::{ServerKind, ServerProcess};
 
@@ -106,18 +107,21 @@ pub fn run_script(script: &Script, candidate: ServerKind) -> Vec<Mismatch> {
     let file = display_path(&script.path);
     let show = std::env::var_os(SHOW_ENV).is_some();
     let mut mismatches = Vec::new();
+    let mut sync = false;
     for step in &script.steps {
         let args = match &step.action {
             Action::Sleep(duration) => {
                 std::thread::sleep(*duration);
                 continue;
             }
+            Action::Sync(on) => {
+                sync = *on;
+                continue;
+            }
             Action::Command(args) => args,
         };
-        tested_conn.send_command(args);
-        reference_conn.send_command(args);
-        let got = tested_conn.try_read_reply();
-        let expected = reference_conn.try_read_reply();
+        let got = run_command(&mut tested_conn, args, sync);
+        let expected = run_command(&mut reference_conn, args, sync);
         if show {
             eprintln!(
                 "{file}:{}: {}\n    {}: {}\n    redis: {}",
@@ -152,6 +156,30 @@ pub fn run_script(script: &Script, candidate: ServerKind) -> Vec<Mismatch> {
         }
     }
     mismatches
+}
+
+/// The argument `@sync` mode echoes after each command.
+const SYNC_MARKER: &[u8] = b"rkv-tests-sync-marker";
+
+/// Sends `args` and reads its reply; in `@sync` mode, every frame received
+/// before the answer to a trailing `ECHO` marker, concatenated.
+fn run_command(conn: &mut RawConnection, args: &[Vec<u8>], sync: bool) -> Result<Vec<u8>, String> {
+    conn.send_command(args);
+    if !sync {
+        return conn.try_read_reply();
+    }
+    conn.send_command(&[&b"ECHO"[..], SYNC_MARKER]);
+    let mut marker = format!("${}\r\n", SYNC_MARKER.len()).into_bytes();
+    marker.extend_from_slice(SYNC_MARKER);
+    marker.extend_from_slice(b"\r\n");
+    let mut frames = Vec::new();
+    loop {
+        let frame = conn.try_read_reply()?;
+        if frame == marker {
+            return Ok(frames);
+        }
+        frames.extend_from_slice(&frame);
+    }
 }
 
 /// `None` when `got` passes `step`'s check, else both sides rendered.

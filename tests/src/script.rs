@@ -9,6 +9,10 @@
 //! - `@match REGEX`: the next reply from the server under test must match
 //!   `REGEX` in full (raw bytes, so write `\r\n`); redis's reply is ignored.
 //! - `@sleep MS`: pause both connections for `MS` milliseconds.
+//! - `@sync on` / `@sync off`: from here on, follow each command with an
+//!   `ECHO` marker and take as its reply every frame that arrives before the
+//!   marker's answer (RESP3 pushes such as keyspace events, before or after
+//!   the reply itself). For RESP3 scripts without MULTI or blocking commands.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -50,6 +54,8 @@ pub enum Action {
     Command(Vec<Vec<u8>>),
     /// Wait this long.
     Sleep(Duration),
+    /// Turn `@sync` mode on or off for the following commands.
+    Sync(bool),
 }
 
 /// One executable line of a script.
@@ -112,6 +118,25 @@ impl Script {
                             line,
                             text: trimmed.to_string(),
                             action: Action::Sleep(Duration::from_millis(ms)),
+                            check: Check::Exact,
+                        });
+                        continue;
+                    }
+                    "sync" => {
+                        let on = match rest {
+                            "on" => true,
+                            "off" => false,
+                            _ => {
+                                return Err(error(
+                                    line,
+                                    format!("@sync needs on or off, got {rest:?}"),
+                                ))
+                            }
+                        };
+                        steps.push(Step {
+                            line,
+                            text: trimmed.to_string(),
+                            action: Action::Sync(on),
                             check: Check::Exact,
                         });
                         continue;
@@ -186,5 +211,14 @@ mod tests {
         assert!(parse("@unordered\n").is_err());
         assert!(parse("@unordered\n@skip-reply\nPING\n").is_err());
         assert_eq!(parse("PING\nECHO \"x\n").unwrap_err().line, 2);
+        assert_eq!(parse("@sync maybe\nPING\n").unwrap_err().line, 1);
+    }
+
+    #[test]
+    fn sync_directive_toggles() {
+        let script = parse("@sync on\nPING\n@sync off\n").unwrap();
+        assert!(matches!(script.steps[0].action, Action::Sync(true)));
+        assert!(matches!(script.steps[1].action, Action::Command(_)));
+        assert!(matches!(script.steps[2].action, Action::Sync(false)));
     }
 }

@@ -7,6 +7,8 @@ use super::bits::{self, BitOp, Unit};
 use crate::command::Ctx;
 use crate::db::{StrValue, Value};
 use crate::errors::{self, OpError};
+use crate::families::generic::key_writes::{delete_with_event, set_key};
+use crate::keyspace_events::class;
 
 /// SETBIT's error for a value other than 0 or 1.
 const BAD_BIT: &str = "ERR bit is not an integer or out of range";
@@ -27,15 +29,11 @@ fn offset_or_reply(ctx: &mut Ctx, i: usize) -> Option<u64> {
     offset
 }
 
-/// The string at `key` for writing, grown with zero bytes to hold bit
-/// `max_bit` (Redis's `lookupStringForBitCommand`): created `raw` when
-/// missing, made `raw` otherwise. Returns the bytes and whether the key was
-/// created or grown.
-fn string_for_bits<'c>(
-    ctx: &'c mut Ctx,
-    key: &[u8],
-    max_bit: u64,
-) -> Result<(&'c mut Vec<u8>, bool), OpError> {
+/// Prepares the string at `key` for writing, grown with zero bytes to hold
+/// bit `max_bit` (Redis's `lookupStringForBitCommand`): created `raw` when
+/// missing, made `raw` otherwise. Returns whether the key was created or
+/// grown; [`bits_in_place`] then gives its bytes.
+fn string_for_bits(ctx: &mut Ctx, key: &[u8], max_bit: u64) -> Result<bool, OpError> {
     let needed = (max_bit >> 3) as usize + 1;
     let now = ctx.now_ms();
     let exists = match ctx.lookup_write(key) {
@@ -49,20 +47,24 @@ fn string_for_bits<'c>(
         ctx.db()
             .set(key, Value::Str(StrValue::Raw(vec![0; needed])), false, now);
     }
-    let entry = ctx
-        .db()
-        .get_mut_raw(key)
-        .expect("key found or created above");
-    let buf = entry
-        .value
-        .as_str_mut()
-        .expect("type checked above")
-        .make_raw();
+    let buf = bits_in_place(ctx, key);
     let grown = buf.len() < needed;
     if grown {
         buf.resize(needed, 0);
     }
-    Ok((buf, grown || !exists))
+    Ok(grown || !exists)
+}
+
+/// The bytes of the string at `key`, made `raw`, after [`string_for_bits`]
+/// prepared it.
+fn bits_in_place<'c>(ctx: &'c mut Ctx, key: &[u8]) -> &'c mut Vec<u8> {
+    ctx.db()
+        .get_mut_raw(key)
+        .expect("key found or created by string_for_bits")
+        .value
+        .as_str_mut()
+        .expect("type checked by string_for_bits")
+        .make_raw()
 }
 
 /// `SETBIT key offset value`
@@ -75,14 +77,15 @@ pub(super) fn setbit(ctx: &mut Ctx) {
         _ => return ctx.error(BAD_BIT),
     };
     let key = ctx.arg(1);
-    let (old, changed) = match string_for_bits(ctx, key, offset) {
-        Ok((buf, created_or_grown)) => {
-            let old = bits::set_bit(buf, offset, on);
-            (old, created_or_grown || old != on)
-        }
+    let created_or_grown = match string_for_bits(ctx, key, offset) {
+        Ok(b) => b,
         Err(e) => return ctx.error_op(e),
     };
+    let old = bits::set_bit(bits_in_place(ctx, key), offset, on);
+    let changed = created_or_grown || old != on;
     if changed {
+        ctx.signal_modified(key);
+        ctx.notify(class::STRING, "setbit", key);
         ctx.dirty(1);
     }
     ctx.out.int(i64::from(old));
@@ -220,13 +223,12 @@ pub(super) fn bitop(ctx: &mut Ctx) {
     let result = bits::bitop(op, &sources);
     let len = result.len();
     let dest = argv[2];
-    let now = ctx.now_ms();
     if len > 0 {
-        ctx.db()
-            .set(dest, Value::Str(StrValue::Raw(result)), false, now);
+        set_key(ctx, dest, Value::Str(StrValue::Raw(result)), false);
+        ctx.notify(class::STRING, "set", dest);
         ctx.dirty(1);
-    } else if ctx.db().remove(dest).is_some() {
-        ctx.dirty(1);
+    } else {
+        delete_with_event(ctx, dest);
     }
     ctx.out.int(len as i64);
 }
@@ -274,10 +276,13 @@ fn bitfield_generic(ctx: &mut Ctx, read_only: bool) {
     if read_only {
         return ctx.error(RO_GET_ONLY);
     }
-    let (buf, grown) = match string_for_bits(ctx, key, highest_write) {
-        Ok(found) => found,
+    let grown = match string_for_bits(ctx, key, highest_write) {
+        Ok(grown) => grown,
         Err(e) => return ctx.error_op(e),
     };
+    // A created key is reported (`new`) before the reply, as Redis does.
+    ctx.drain_pending();
+    let buf = bits_in_place(ctx, key);
     let mut replies = Vec::with_capacity(ops.len());
     let mut changes = 0;
     for op in &ops {
@@ -298,5 +303,10 @@ fn bitfield_generic(ctx: &mut Ctx, read_only: bool) {
             None => ctx.out.null(),
         }
     }
-    ctx.dirty(changes);
+    // After the reply, as in Redis.
+    if changes > 0 {
+        ctx.signal_modified(key);
+        ctx.notify(class::STRING, "setbit", key);
+        ctx.dirty(changes);
+    }
 }

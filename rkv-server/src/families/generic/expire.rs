@@ -5,6 +5,7 @@ use super::lookup_notouch;
 use crate::command::{acl, flags, Arg, ArgKind, CommandSpec, Ctx, KeySpec};
 use crate::db::Db;
 use crate::errors;
+use crate::keyspace_events::class;
 
 /// `key` of the expire-setting commands.
 const RW_UPDATE_KEY: &[KeySpec] = &[KeySpec::single(&["RW", "UPDATE"], 1)];
@@ -320,11 +321,23 @@ fn expire_generic(ctx: &mut Ctx, unit_ms: i64, base_ms: i64) {
         return ctx.error(&msg);
     };
     let (key, now) = (ctx.arg(1), ctx.now_ms());
-    match op_expire(ctx.db(), key, when, cond, now) {
+    let outcome = op_expire(ctx.db(), key, when, cond, now);
+    // A key that had already expired is reported before the reply.
+    ctx.drain_pending();
+    match outcome {
         ExpireOutcome::Unchanged => ctx.out.int(0),
-        ExpireOutcome::Set | ExpireOutcome::Deleted => {
+        ExpireOutcome::Deleted => {
+            ctx.signal_modified(key);
+            ctx.notify(class::GENERIC, "del", key);
             ctx.dirty(1);
             ctx.out.int(1);
+        }
+        // Redis replies before it signals and publishes `expire` here.
+        ExpireOutcome::Set => {
+            ctx.out.int(1);
+            ctx.signal_modified(key);
+            ctx.notify(class::GENERIC, "expire", key);
+            ctx.dirty(1);
         }
     }
 }
@@ -380,6 +393,8 @@ fn persist(ctx: &mut Ctx) {
     let key = ctx.arg(1);
     let removed = ctx.lookup_write(key).is_some() && ctx.db().persist(key);
     if removed {
+        ctx.signal_modified(key);
+        ctx.notify(class::GENERIC, "persist", key);
         ctx.dirty(1);
     }
     ctx.out.int(removed as i64);

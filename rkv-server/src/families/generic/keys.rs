@@ -1,12 +1,14 @@
 //! Whole-key commands: DEL, UNLINK, EXISTS, TYPE, TOUCH, RENAME, RENAMENX,
 //! COPY, MOVE, KEYS, RANDOMKEY, DBSIZE.
 
+use super::key_writes::{delete_with_event, expire_now};
 use super::{db_index_or_reply, lookup_notouch, two_dbs};
 use crate::command::{acl, flags, Arg, ArgKind, CommandSpec, Ctx, KeySpec};
 use crate::db::keyspace::lru_clock;
 use crate::db::{Db, Entry};
 use crate::errors::{self, OpError};
 use crate::glob::glob_match;
+use crate::keyspace_events::class;
 
 /// DEL/UNLINK/EXISTS/TOUCH: every argument is a key.
 const ALL_KEYS_RM: &[KeySpec] = &[KeySpec::range(&["RM", "DELETE"], 1, -1, 1)];
@@ -193,27 +195,20 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
 ];
 
-/// Deletes each key (an expired one counts as absent); returns how many
-/// existed. DEL and UNLINK share it: string values are cheap to free inline.
-pub fn op_del(db: &mut Db, keys: &[&[u8]], now_ms: i64) -> u64 {
+/// `DEL key [key ...]`, `UNLINK key [key ...]`: deletes each key (an
+/// expired one is reported `expired` and counts as absent), publishing `del`
+/// for each; replies how many existed.
+fn del(ctx: &mut Ctx) {
+    let db = ctx.client.db;
     let mut deleted = 0;
-    for key in keys {
-        db.expire_if_needed(key, now_ms);
-        if db.remove(key).is_some() {
+    for i in 1..ctx.argc() {
+        let key = ctx.arg(i);
+        expire_now(ctx, db, key);
+        if delete_with_event(ctx, key) {
             deleted += 1;
         }
     }
-    deleted
-}
-
-/// `DEL key [key ...]`, `UNLINK key [key ...]`
-fn del(ctx: &mut Ctx) {
-    let now = ctx.now_ms();
-    let argv = ctx.argv;
-    let keys = &argv[1..];
-    let deleted = op_del(ctx.db(), keys, now);
-    ctx.dirty(deleted);
-    ctx.out.int(deleted as i64);
+    ctx.out.int(deleted);
 }
 
 /// `EXISTS key [key ...]`: a key named twice counts twice.
@@ -268,6 +263,8 @@ pub fn op_rename(
         return Ok(false);
     }
     let (entry, at) = db.take(from).ok_or(OpError::NoSuchKey)?;
+    // The old target goes first, so the new one counts as created (`new`).
+    db.remove(to);
     db.put(to, entry, at);
     Ok(true)
 }
@@ -286,10 +283,17 @@ fn renamenx(ctx: &mut Ctx) {
 fn rename_generic(ctx: &mut Ctx, nx: bool) {
     let (from, to) = (ctx.arg(1), ctx.arg(2));
     let now = ctx.now_ms();
-    match op_rename(ctx.db(), from, to, nx, now) {
+    let result = op_rename(ctx.db(), from, to, nx, now);
+    // Names that turned out expired are reported before the reply.
+    ctx.drain_pending();
+    match result {
         Err(e) => ctx.error_op(e),
         Ok(renamed) => {
             if renamed {
+                ctx.signal_modified(from);
+                ctx.signal_modified(to);
+                ctx.notify(class::GENERIC, "rename_from", from);
+                ctx.notify(class::GENERIC, "rename_to", to);
                 ctx.dirty(1);
             }
             match (nx, renamed) {
@@ -338,6 +342,8 @@ pub fn op_copy(
     if target.lookup(newkey, now_ms).is_some() && !replace {
         return Ok(CopyOutcome::TargetExists);
     }
+    // A replaced target is deleted first: the copy counts as created.
+    target.remove(newkey);
     target.put(newkey, copy, at);
     Ok(CopyOutcome::Copied)
 }
@@ -364,17 +370,23 @@ fn copy(ctx: &mut Ctx) {
         i += 1;
     }
     let (key, newkey) = (ctx.arg(1), ctx.arg(2));
+    if src == dst && key == newkey {
+        return ctx.error(errors::SAME_OBJECT);
+    }
+    // The source lookup is a keyspace read (hits, misses, `keymiss`).
+    if ctx.lookup_read(key).is_none() {
+        return ctx.out.int(0);
+    }
     let now = ctx.now_ms();
-    match op_copy(&mut ctx.srv.dbs, src, dst, key, newkey, replace, now) {
+    let result = op_copy(&mut ctx.srv.dbs, src, dst, key, newkey, replace, now);
+    // A target that turned out expired is reported before the reply.
+    ctx.drain_pending();
+    match result {
         Err(e) => ctx.error_op(e),
         Ok(outcome) => {
-            // The source lookup counts as a keyspace read.
-            if outcome == CopyOutcome::NoSource {
-                ctx.srv.stats.keyspace_misses += 1;
-            } else {
-                ctx.srv.stats.keyspace_hits += 1;
-            }
             if outcome == CopyOutcome::Copied {
+                ctx.signal_modified_in(dst, newkey);
+                ctx.notify_in(dst, class::GENERIC, "copy_to", newkey);
                 ctx.dirty(1);
             }
             ctx.out.int((outcome == CopyOutcome::Copied) as i64);
@@ -409,10 +421,17 @@ fn move_key(ctx: &mut Ctx) {
         return;
     };
     let (src, key, now) = (ctx.client.db, ctx.arg(1), ctx.now_ms());
-    match op_move(&mut ctx.srv.dbs, src, dst, key, now) {
+    let result = op_move(&mut ctx.srv.dbs, src, dst, key, now);
+    // Either side turning out expired is reported before the reply.
+    ctx.drain_pending();
+    match result {
         Err(e) => ctx.error_op(e),
         Ok(moved) => {
             if moved {
+                ctx.signal_modified_in(src, key);
+                ctx.signal_modified_in(dst, key);
+                ctx.notify_in(src, class::GENERIC, "move_from", key);
+                ctx.notify_in(dst, class::GENERIC, "move_to", key);
                 ctx.dirty(1);
             }
             ctx.out.int(moved as i64);
@@ -455,7 +474,10 @@ pub fn op_random_key(db: &mut Db, now_ms: i64) -> Option<Vec<u8>> {
 /// `RANDOMKEY`
 fn randomkey(ctx: &mut Ctx) {
     let now = ctx.now_ms();
-    match op_random_key(ctx.db(), now) {
+    let found = op_random_key(ctx.db(), now);
+    // Keys found expired on the way are reported before the reply.
+    ctx.drain_pending();
+    match found {
         Some(k) => ctx.out.bulk(&k),
         None => ctx.out.null(),
     }
@@ -478,14 +500,6 @@ mod tests {
             db.set(k.as_bytes(), Value::string(b"v"), false, 0);
         }
         db
-    }
-
-    #[test]
-    fn del_counts_live_keys_once() {
-        let mut db = db_with(&["a", "b", "old"]);
-        db.set_expire(b"old", 10);
-        assert_eq!(op_del(&mut db, &[b"a", b"a", b"old", b"zz"], 100), 1);
-        assert_eq!(db.len(), 1);
     }
 
     #[test]

@@ -9,9 +9,11 @@
 //! - [`object`]: OBJECT and its subcommands.
 //! - [`flush`]: FLUSHDB, FLUSHALL, SWAPDB.
 //! - [`lazyfree`]: dropping big data on a background thread.
+//! - [`key_writes`]: storing and deleting keys with their keyspace events.
 
 pub mod expire;
 pub mod flush;
+pub mod key_writes;
 pub mod keys;
 pub mod lazyfree;
 pub mod object;
@@ -20,15 +22,33 @@ pub mod scan;
 use crate::command::Ctx;
 use crate::db::{Db, Entry};
 use crate::errors;
+use crate::keyspace_events;
 
 /// Looks a key up the way Redis's `lookupKeyReadWithFlags(LOOKUP_NOTOUCH)`
-/// does: an expired key is deleted and reported missing, hits and misses are
-/// counted, but the access time is left alone (EXISTS, TYPE, TTL, OBJECT).
+/// does: an expired key is deleted (and reported) and the key is missing,
+/// hits and misses are counted, a miss publishes `keymiss`, but the access
+/// time is left alone (EXISTS, TYPE, the TTL family).
 fn lookup_notouch<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Option<&'c Entry> {
-    let now = ctx.now_ms();
-    let db = &mut ctx.srv.dbs[ctx.client.db];
-    db.expire_if_needed(key, now);
-    let found = db.peek(key, now);
+    lookup_notouch_with(ctx, key, true)
+}
+
+/// [`lookup_notouch`] with `keymiss` published only if `report_miss`
+/// (OBJECT looks keys up with Redis's `LOOKUP_NONOTIFY`).
+fn lookup_notouch_with<'c>(
+    ctx: &'c mut Ctx<'_>,
+    key: &[u8],
+    report_miss: bool,
+) -> Option<&'c Entry> {
+    let (db, now) = (ctx.client.db, ctx.now_ms());
+    key_writes::expire_now(ctx, db, key);
+    let wants_miss_event = report_miss
+        && ctx.srv.config.notify_keyspace_events & keyspace_events::class::KEY_MISS != 0;
+    if wants_miss_event && !ctx.srv.dbs[db].contains(key, now) {
+        ctx.srv.stats.keyspace_misses += 1;
+        ctx.notify(keyspace_events::class::KEY_MISS, "keymiss", key);
+        return None;
+    }
+    let found = ctx.srv.dbs[db].peek(key, now);
     if found.is_some() {
         ctx.srv.stats.keyspace_hits += 1;
     } else {

@@ -1,7 +1,7 @@
 //! OBJECT: ENCODING, REFCOUNT, IDLETIME, FREQ, HELP. None of them counts as
 //! an access to the key (its idle time is left alone).
 
-use super::lookup_notouch;
+use super::lookup_notouch_with;
 use crate::command::{acl, flags, Arg, CommandSpec, Ctx, KeySpec};
 use crate::db::keyspace::{idle_seconds, lru_clock};
 use crate::db::{Entry, StrValue, Value};
@@ -121,7 +121,7 @@ pub fn refcount_of(value: &Value) -> i64 {
 /// the key is missing.
 fn inspect_key<R>(ctx: &mut Ctx, f: impl FnOnce(&Entry) -> R) -> Option<R> {
     let key = ctx.arg(2);
-    let found = lookup_notouch(ctx, key).map(f);
+    let found = lookup_notouch_with(ctx, key, false).map(f);
     if found.is_none() {
         ctx.out.null();
     }

@@ -6,6 +6,7 @@ use crate::command::{acl, flags, Arg, ArgKind, CommandSpec, Ctx};
 use crate::db::Db;
 use crate::errors;
 use crate::glob::glob_match;
+use crate::keyspace_events::class;
 
 /// Declarations of SCAN.
 pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
@@ -164,14 +165,33 @@ fn scan(ctx: &mut Ctx) {
         i += 2;
     }
     let now = ctx.now_ms();
+    // So that only this scan's expiries are queued for `report_expired`.
+    ctx.drain_pending();
     let page = op_scan(ctx.db(), cursor, &opts, now);
     ctx.srv.stats.keyspace_hits += page.hits;
     ctx.srv.stats.keyspace_misses += page.misses;
+    report_expired(ctx, opts.type_name.is_some());
     ctx.out.array(2);
     ctx.out.bulk_int(page.cursor as i64);
     ctx.out.array(page.keys.len());
     for k in &page.keys {
         ctx.out.bulk(k);
+    }
+}
+
+/// Publishes, before the reply, the `expired` event of each key the scan
+/// found expired; with a TYPE filter each also missed a read lookup, so its
+/// `keymiss` follows its `expired` as in Redis.
+fn report_expired(ctx: &mut Ctx, type_filter: bool) {
+    let wants_misses = ctx.srv.config.notify_keyspace_events & class::KEY_MISS != 0;
+    if !(type_filter && wants_misses) {
+        return ctx.drain_pending();
+    }
+    let expired = std::mem::take(&mut ctx.db().expired_pending);
+    for key in expired {
+        ctx.db().expired_pending.push(key.clone());
+        ctx.drain_pending();
+        ctx.notify(class::KEY_MISS, "keymiss", &key);
     }
 }
 

@@ -7,6 +7,7 @@ use super::{ops, Corrupt};
 use crate::command::Ctx;
 use crate::db::{StrValue, Value};
 use crate::errors;
+use crate::keyspace_events::class;
 
 /// A string that is not a HyperLogLog.
 const NOT_HLL: &str = "WRONGTYPE Key is not a valid HyperLogLog string value.";
@@ -99,7 +100,11 @@ pub(super) fn pfadd(ctx: &mut Ctx) {
     };
     match result {
         Ok(updated) => {
-            ctx.dirty(updated);
+            if updated > 0 {
+                ctx.signal_modified(key);
+                ctx.notify(class::STRING, "pfadd", key);
+                ctx.dirty(updated);
+            }
             ctx.out.int(i64::from(updated > 0));
         }
         Err(e) => ctx.error(e.text()),
@@ -119,7 +124,10 @@ pub(super) fn pfcount(ctx: &mut Ctx) {
     };
     match result {
         Ok((card, refreshed)) => {
+            // The cached estimate is part of the value: a modification,
+            // signalled but not published.
             if refreshed {
+                ctx.signal_modified(key);
                 ctx.dirty(1);
             }
             ctx.out.int(card as i64);
@@ -177,6 +185,9 @@ pub(super) fn pfmerge(ctx: &mut Ctx) {
     };
     match result {
         Ok(()) => {
+            ctx.signal_modified(dest);
+            // Redis reports a merge as `pfadd`, a mass add of elements.
+            ctx.notify(class::STRING, "pfadd", dest);
             ctx.dirty(1);
             ctx.out.ok();
         }

@@ -8,6 +8,8 @@ use super::pattern::{self, Target};
 use crate::command::Ctx;
 use crate::db::Value;
 use crate::errors;
+use crate::families::generic::key_writes::{delete_with_event, set_key};
+use crate::keyspace_events::class;
 use crate::types::zset::ZSetLimits;
 use crate::types::{ListValue, ZSetValue};
 
@@ -67,18 +69,34 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
     } else {
         &[][..]
     };
-    let rows = output(ctx, chosen, &opts.gets);
     match opts.store {
-        None => {
-            ctx.out.array(rows.len());
-            for row in rows {
-                match row {
-                    Some(v) => ctx.out.bulk(&v),
-                    None => ctx.out.null(),
-                }
+        None => reply_rows(ctx, chosen, &opts.gets),
+        Some(dst) => {
+            let rows = output(ctx, chosen, &opts.gets);
+            store(ctx, dst, rows);
+        }
+    }
+}
+
+/// Replies with each element, or each GET lookup for each element, looking
+/// values up while the reply is written (a lookup's `keymiss` event lands
+/// inside the reply, where Redis puts it).
+fn reply_rows(ctx: &mut Ctx, chosen: &[SortItem], gets: &[&[u8]]) {
+    if gets.is_empty() {
+        ctx.out.array(chosen.len());
+        for item in chosen {
+            ctx.out.bulk(&item.elem);
+        }
+        return;
+    }
+    ctx.out.array(chosen.len() * gets.len());
+    for item in chosen {
+        for pat in gets {
+            match lookup(ctx, pat, &item.elem) {
+                Some(v) => ctx.out.bulk(&v),
+                None => ctx.out.null(),
             }
         }
-        Some(dst) => store(ctx, dst, rows),
     }
 }
 
@@ -218,7 +236,7 @@ fn lookup(ctx: &mut Ctx, pat: &[u8], elem: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
-/// The output values: each element, or each GET lookup for each element.
+/// The rows STORE saves: each element, or each GET lookup for each element.
 fn output(ctx: &mut Ctx, chosen: &[SortItem], gets: &[&[u8]]) -> Vec<Option<Vec<u8>>> {
     if gets.is_empty() {
         return chosen.iter().map(|i| Some(i.elem.clone())).collect();
@@ -241,11 +259,11 @@ fn store(ctx: &mut Ctx, dst: &[u8], rows: Vec<Option<Vec<u8>>>) {
         for row in &rows {
             list.push_back(row.as_deref().unwrap_or_default());
         }
-        let now = ctx.now_ms();
-        ctx.db().set(dst, Value::List(Box::new(list)), false, now);
+        set_key(ctx, dst, Value::List(Box::new(list)), false);
+        ctx.notify(class::LIST, "sortstore", dst);
         ctx.dirty(count as u64);
-    } else if ctx.db().remove(dst).is_some() {
-        ctx.dirty(1);
+    } else {
+        delete_with_event(ctx, dst);
     }
     ctx.out.int(count as i64);
 }

@@ -10,6 +10,8 @@ use super::set_options::{
 use crate::command::Ctx;
 use crate::db::{StrValue, Value};
 use crate::errors::{self, OpError};
+use crate::families::generic::key_writes::{delete_with_event, set_key};
+use crate::keyspace_events::class;
 
 /// The string inside a value, or `None` for other types.
 fn as_string(v: &Value) -> Option<&StrValue> {
@@ -138,12 +140,14 @@ fn set_generic(ctx: &mut Ctx, opts: StringOptions, value: &[u8], replies: SetRep
         }
         return;
     }
-    let db = ctx.db();
-    db.set(key, Value::string(value), opts.keep_ttl, now);
-    if let Some(at) = expire_at {
-        db.set_expire(key, at);
-    }
+    ctx.db().set(key, Value::string(value), opts.keep_ttl, now);
+    ctx.signal_modified(key);
     ctx.dirty(1);
+    ctx.notify(class::STRING, "set", key);
+    if let Some(at) = expire_at {
+        ctx.db().set_expire(key, at);
+        ctx.notify(class::GENERIC, "expire", key);
+    }
     if !opts.get {
         match replies {
             SetReplies::OkOrNull => ctx.out.ok(),
@@ -198,8 +202,8 @@ pub(super) fn getset(ctx: &mut Ctx) {
     if !reply_get(ctx, key) {
         return;
     }
-    let (value, now) = (ctx.arg(2), ctx.now_ms());
-    ctx.db().set(key, Value::string(value), false, now);
+    set_key(ctx, key, Value::string(ctx.arg(2)), false);
+    ctx.notify(class::STRING, "set", key);
     ctx.dirty(1);
 }
 
@@ -209,9 +213,7 @@ pub(super) fn getdel(ctx: &mut Ctx) {
     if !reply_get(ctx, key) {
         return;
     }
-    if ctx.db().remove(key).is_some() {
-        ctx.dirty(1);
-    }
+    delete_with_event(ctx, key);
 }
 
 /// `GETEX key [EX s|PX ms|EXAT ts|PXAT ms-ts|PERSIST]`
@@ -234,19 +236,25 @@ pub(super) fn getex(ctx: &mut Ctx) {
             Err(e) => return reply_expire_error(ctx, e),
         }
     }
+    // The reply goes first: the events below follow it, as in Redis.
     ctx.out.bulk(&value);
     match expire {
         // An absolute time already past deletes the key, as Redis does.
         Some((unit, at)) if unit.is_absolute() && at <= now => {
-            ctx.db().remove(key);
-            ctx.dirty(1);
+            delete_with_event(ctx, key);
         }
         Some((_, at)) => {
             ctx.db().set_expire(key, at);
+            ctx.signal_modified(key);
+            ctx.notify(class::GENERIC, "expire", key);
             ctx.dirty(1);
         }
-        // PERSIST counts as a change only when there was a TTL to remove.
-        None if opts.persist && ctx.db().persist(key) => ctx.dirty(1),
+        // PERSIST is a change only when there was a TTL to remove.
+        None if opts.persist && ctx.db().persist(key) => {
+            ctx.signal_modified(key);
+            ctx.notify(class::GENERIC, "persist", key);
+            ctx.dirty(1);
+        }
         None => {}
     }
 }
@@ -276,10 +284,10 @@ fn mset_generic(ctx: &mut Ctx, nx: bool) {
             }
         }
     }
-    let now = ctx.now_ms();
     for i in (1..ctx.argc()).step_by(2) {
         let (key, value) = (ctx.arg(i), ctx.arg(i + 1));
-        ctx.db().set(key, Value::string(value), false, now);
+        set_key(ctx, key, Value::string(value), false);
+        ctx.notify(class::STRING, "set", key);
     }
     ctx.dirty((ctx.argc() as u64 - 1) / 2);
     if nx {
@@ -320,6 +328,9 @@ pub(super) fn append(ctx: &mut Ctx) {
             buf.len()
         }
     };
+    // Even an empty suffix counts as an append.
+    ctx.signal_modified(key);
+    ctx.notify(class::STRING, "append", key);
     ctx.dirty(1);
     ctx.out.int(total as i64);
 }
@@ -393,6 +404,8 @@ pub(super) fn setrange(ctx: &mut Ctx) {
     let buf = string_in_place(ctx, key).make_raw();
     ops::write_at(buf, offset as usize, value);
     let len = buf.len();
+    ctx.signal_modified(key);
+    ctx.notify(class::STRING, "setrange", key);
     ctx.dirty(1);
     ctx.out.int(len as i64);
 }
@@ -408,6 +421,9 @@ fn incr_decr(ctx: &mut Ctx, incr: i64) {
     match result {
         Ok(n) => {
             ctx.db().set(key, Value::Str(StrValue::Int(n)), true, now);
+            ctx.signal_modified(key);
+            // INCR, DECR and DECRBY all publish `incrby`.
+            ctx.notify(class::STRING, "incrby", key);
             ctx.dirty(1);
             ctx.out.int(n);
         }
@@ -453,6 +469,8 @@ pub(super) fn incrbyfloat(ctx: &mut Ctx) {
         Ok(text) => {
             let value = Value::Str(StrValue::from_bytes_no_int(text.as_bytes()));
             ctx.db().set(key, value, true, now);
+            ctx.signal_modified(key);
+            ctx.notify(class::STRING, "incrbyfloat", key);
             ctx.dirty(1);
             ctx.out.bulk(text.as_bytes());
         }
