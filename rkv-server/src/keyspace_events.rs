@@ -202,6 +202,9 @@ impl Ctx<'_> {
     /// [`Ctx::notify`] for a key of database `db` (MOVE, COPY ... DB).
     pub fn notify_in(&mut self, db: usize, event_class: u32, event: &str, key: &[u8]) {
         self.drain_pending();
+        if db != self.client.db {
+            drain_pending_db(self.srv, Some((&mut *self.client, &mut self.out)), db);
+        }
         notify(
             self.srv,
             Some((&mut *self.client, &mut self.out)),
@@ -221,13 +224,18 @@ impl Ctx<'_> {
     /// [`Ctx::signal_modified`] for a key of database `db`.
     pub fn signal_modified_in(&mut self, db: usize, key: &[u8]) {
         self.drain_pending();
+        if db != self.client.db {
+            drain_pending_db(self.srv, Some((&mut *self.client, &mut self.out)), db);
+        }
         signal_modified_key(self.srv, Some(&mut *self.client), db, key);
     }
 
     /// Sends the events of keys that expired or were created during this
-    /// command so far.
+    /// command so far, in the client's database (a command working on
+    /// another database drains it through [`Ctx::notify_in`]).
     pub fn drain_pending(&mut self) {
-        drain_pending(self.srv, Some((&mut *self.client, &mut self.out)));
+        let db = self.client.db;
+        drain_pending_db(self.srv, Some((&mut *self.client, &mut self.out)), db);
     }
 }
 
