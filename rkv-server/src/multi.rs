@@ -41,6 +41,10 @@ pub struct MultiState {
     pub argv_bytes: usize,
     /// Slots Redis would have allocated for the queue (2, doubling).
     pub slots: usize,
+    /// Set by an EXEC that ran its queue: it already dropped the replies
+    /// CLIENT REPLY silenced, one queued command at a time, so dispatch
+    /// must not drop its whole reply again.
+    pub replies_filtered: bool,
 }
 
 /// Size Redis gives each queue slot (`sizeof(multiCmd)`).

@@ -44,7 +44,8 @@ pub fn execute(
     let mut tail = ReplyWriter::new(out, protocol);
     crate::keyspace_events::drain_pending(srv, Some((&mut *client, &mut tail)));
     if outcome == Outcome::Continue {
-        apply_reply_mode(client, out, reply_start);
+        let filtered = std::mem::take(&mut client.multi.replies_filtered);
+        apply_reply_mode(client, out, reply_start, filtered);
     }
     // Like Redis's handleClientsBlockedOnKeys after each command: a write
     // may have given blocked clients a key to pop from.
@@ -56,12 +57,16 @@ pub fn execute(
 
 /// CLIENT REPLY OFF/SKIP: Redis drops a reply when the mode in force once
 /// the command ran (rejections included) says so, then moves SKIP along:
-/// the command after `CLIENT REPLY SKIP` is the one skipped.
-fn apply_reply_mode(client: &mut Client, reply: &mut Vec<u8>, reply_start: usize) {
+/// the command after `CLIENT REPLY SKIP` is the one skipped. `filtered`:
+/// the command (EXEC) already dropped what was silenced.
+fn apply_reply_mode(client: &mut Client, reply: &mut Vec<u8>, reply_start: usize, filtered: bool) {
     match client.reply_mode {
-        ReplyMode::Off => reply.truncate(reply_start),
+        ReplyMode::Off if !filtered => reply.truncate(reply_start),
+        ReplyMode::Off => {}
         ReplyMode::Skip => {
-            reply.truncate(reply_start);
+            if !filtered {
+                reply.truncate(reply_start);
+            }
             client.reply_mode = ReplyMode::On;
         }
         ReplyMode::SkipNext => client.reply_mode = ReplyMode::Skip,

@@ -8,6 +8,7 @@
 
 use rkv_proto::ReplyWriter;
 
+use crate::client::ReplyMode;
 use crate::command::dispatch;
 use crate::command::{acl, flags, Arg, CommandSpec, Ctx, KeySpec};
 use crate::multi;
@@ -123,7 +124,11 @@ fn exec(ctx: &mut Ctx) {
     watch::unwatch_all(ctx.srv, id);
     // The queue stays counted (CLIENT LIST `multi=`) while it runs.
     let queued = std::mem::take(&mut ctx.client.multi.queued);
-    ctx.out.array(queued.len());
+    // As in Redis, CLIENT REPLY OFF/SKIP silences each reply added while it
+    // is in force, the array header and queued CLIENT REPLY calls included.
+    if !silenced(ctx.client.reply_mode) {
+        ctx.out.array(queued.len());
+    }
     let mut reply = Vec::new();
     for cmd in &queued {
         let argv: Vec<&[u8]> = cmd.argv.iter().map(Vec::as_slice).collect();
@@ -131,10 +136,18 @@ fn exec(ctx: &mut Ctx) {
         // A queued HELLO changes the protocol of the replies after it.
         let out = ReplyWriter::new(&mut reply, ctx.client.protocol);
         dispatch::call(ctx.srv, ctx.client, &argv, out, cmd.id);
-        ctx.out.raw(&reply);
+        if !silenced(ctx.client.reply_mode) {
+            ctx.out.raw(&reply);
+        }
     }
     ctx.client.deny_blocking = denied_before;
     multi::discard(ctx.srv, ctx.client);
+    ctx.client.multi.replies_filtered = true;
+}
+
+/// Whether CLIENT REPLY drops replies now.
+fn silenced(mode: ReplyMode) -> bool {
+    matches!(mode, ReplyMode::Off | ReplyMode::Skip)
 }
 
 /// `WATCH key [key ...]`
