@@ -41,7 +41,8 @@ script_tests!(
     list,
     pubsub,
     stream,
-    transactions
+    transactions,
+    transactions_watch
 );
 
 #[test]
