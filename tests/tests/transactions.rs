@@ -316,3 +316,60 @@ fn client_list_shows_multi_and_dirty_flags() {
         t.note("b", "CLIENT LIST", &tx_fields(&list, "tx"));
     });
 }
+
+/// CLIENT REPLY OFF/SKIP drop each reply added while they are in force, so
+/// a transaction that changes the mode sends a partial array, as Redis
+/// does. Silenced commands get nothing back, so the commands are pipelined
+/// and the replies read as frames up to a final PING.
+#[test]
+fn client_reply_inside_exec_silences_replies_one_by_one() {
+    if skip_without_redis_server() {
+        return;
+    }
+    compare(|server, t| {
+        let mut a = server.raw();
+        let script = [
+            "MULTI",
+            "CLIENT REPLY SKIP",
+            "PING",
+            "EXEC",
+            "PING a",
+            "PING b",
+            "CLIENT REPLY SKIP",
+            "MULTI",
+            "PING c",
+            "EXEC",
+            "MULTI",
+            "PING d",
+            "CLIENT REPLY OFF",
+            "PING e",
+            "EXEC",
+            "PING f",
+            "CLIENT REPLY ON",
+            "PING g",
+            "CLIENT REPLY OFF",
+            "MULTI",
+            "PING h",
+            "CLIENT REPLY ON",
+            "PING i",
+            "EXEC",
+            "MULTI",
+            "CLIENT REPLY SKIP",
+            "EXEC",
+            "PING j",
+            "PING k",
+            "PING end",
+        ];
+        for line in script {
+            let args: Vec<&str> = line.split(' ').collect();
+            a.send_command(&args);
+        }
+        loop {
+            let frame = text(&a.read_reply());
+            t.note("a", "frame", &frame);
+            if frame.ends_with("end\r\n") {
+                break;
+            }
+        }
+    });
+}
