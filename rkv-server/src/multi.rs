@@ -51,8 +51,6 @@ pub struct MultiState {
 const SLOT_BYTES: usize = 24;
 /// Size of a pointer to an argument (`sizeof(robj*)`).
 const POINTER_BYTES: usize = 8;
-/// Bookkeeping Redis spends per watched key (a list node and a `watchedKey`).
-pub const WATCHED_KEY_BYTES: usize = 56;
 
 impl MultiState {
     /// Appends a command that passed the checks. Nothing is kept once the

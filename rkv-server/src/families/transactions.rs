@@ -170,3 +170,99 @@ fn unwatch(ctx: &mut Ctx) {
     ctx.client.dirty_cas.set(false);
     ctx.out.ok();
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::client::Client;
+    use crate::command::dispatch::execute;
+    use crate::config::Config;
+    use crate::keyspace_events::signal_modified_key;
+    use crate::server::Server;
+
+    fn setup() -> (Server, Client) {
+        let srv = Server::new(Config::from_args(&[]).unwrap());
+        let client = Client::new(1, "test".into(), "test".into(), -1, srv.now_ms, true);
+        (srv, client)
+    }
+
+    /// The reply of one command, as text.
+    fn run(srv: &mut Server, client: &mut Client, line: &str) -> String {
+        let argv: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        let mut out = Vec::new();
+        execute(srv, client, &argv, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn queued_arguments_outlive_the_request_buffer() {
+        let (mut srv, mut c) = setup();
+        assert_eq!(run(&mut srv, &mut c, "MULTI"), "+OK\r\n");
+        let mut request = b"set k v".to_vec();
+        let argv: Vec<&[u8]> = request.split(|b| *b == b' ').collect();
+        let mut out = Vec::new();
+        execute(&mut srv, &mut c, &argv, &mut out);
+        assert_eq!(out, b"+QUEUED\r\n");
+        request.fill(b'x');
+        assert_eq!(run(&mut srv, &mut c, "GET k"), "+QUEUED\r\n");
+        assert_eq!(run(&mut srv, &mut c, "EXEC"), "*2\r\n+OK\r\n$1\r\nv\r\n");
+        assert!(!c.multi.active);
+        assert_eq!(c.multi.count, 0);
+    }
+
+    #[test]
+    fn queued_commands_are_counted_when_they_run() {
+        let (mut srv, mut c) = setup();
+        let set = srv.commands.resolve(&[b"set"]).unwrap();
+        let exec = srv.commands.resolve(&[b"exec"]).unwrap();
+        run(&mut srv, &mut c, "MULTI");
+        run(&mut srv, &mut c, "SET a 1");
+        run(&mut srv, &mut c, "SET b 2");
+        assert_eq!(srv.stats.commands[set].calls, 0);
+        run(&mut srv, &mut c, "EXEC");
+        assert_eq!(srv.stats.commands[set].calls, 2);
+        assert_eq!(srv.stats.commands[exec].calls, 1);
+        run(&mut srv, &mut c, "EXEC x");
+        assert_eq!(srv.stats.commands[exec].rejected_calls, 1);
+    }
+
+    #[test]
+    fn rejection_while_queueing_aborts_exec() {
+        let (mut srv, mut c) = setup();
+        run(&mut srv, &mut c, "MULTI");
+        assert_eq!(
+            run(&mut srv, &mut c, "GET"),
+            "-ERR wrong number of arguments for 'get' command\r\n"
+        );
+        assert_eq!(run(&mut srv, &mut c, "SET a 1"), "+QUEUED\r\n");
+        assert!(c.multi.queued.is_empty());
+        assert_eq!(
+            run(&mut srv, &mut c, "EXEC"),
+            "-EXECABORT Transaction discarded because of previous errors.\r\n"
+        );
+        assert_eq!(run(&mut srv, &mut c, "EXISTS a"), ":0\r\n");
+    }
+
+    #[test]
+    fn a_signalled_watched_key_fails_exec_and_is_unwatched() {
+        let (mut srv, mut c) = setup();
+        run(&mut srv, &mut c, "WATCH k");
+        signal_modified_key(&mut srv, None, 0, b"k");
+        assert!(c.dirty_cas.get());
+        run(&mut srv, &mut c, "MULTI");
+        run(&mut srv, &mut c, "SET k 1");
+        assert_eq!(run(&mut srv, &mut c, "EXEC"), "*-1\r\n");
+        assert!(!c.dirty_cas.get());
+        assert_eq!(srv.watches.watched_by(1), 0);
+        assert_eq!(run(&mut srv, &mut c, "EXISTS k"), ":0\r\n");
+    }
+
+    #[test]
+    fn exec_denies_blocking_only_while_it_runs() {
+        let (mut srv, mut c) = setup();
+        run(&mut srv, &mut c, "MULTI");
+        run(&mut srv, &mut c, "BLPOP l 0");
+        assert_eq!(run(&mut srv, &mut c, "EXEC"), "*1\r\n*-1\r\n");
+        assert!(!c.deny_blocking);
+        assert!(!srv.blocking.any());
+    }
+}
