@@ -373,3 +373,28 @@ fn client_reply_inside_exec_silences_replies_one_by_one() {
         }
     });
 }
+
+/// QUIT and RESET run at once inside MULTI: QUIT closes the connection
+/// (its watches go with it), RESET leaves MULTI and drops the queue.
+#[test]
+fn quit_and_reset_are_not_queued() {
+    if skip_without_redis_server() {
+        return;
+    }
+    compare(|server, t| {
+        let (mut a, mut b) = (server.raw(), server.raw());
+        t.run("a", &mut a, &["SET", "k", "1"]);
+        t.run("a", &mut a, &["WATCH", "k"]);
+        t.run("a", &mut a, &["MULTI"]);
+        t.run("a", &mut a, &["SET", "k", "2"]);
+        t.run("a", &mut a, &["QUIT"]);
+        let closed = matches!(a.wait_closed(), rkv_tests::raw::CloseOutcome::Closed);
+        t.note("a", "closed", &closed.to_string());
+        t.run("b", &mut b, &["GET", "k"]);
+        t.run("b", &mut b, &["MULTI"]);
+        t.run("b", &mut b, &["SET", "k", "3"]);
+        t.run("b", &mut b, &["RESET"]);
+        t.run("b", &mut b, &["EXEC"]);
+        t.run("b", &mut b, &["GET", "k"]);
+    });
+}
