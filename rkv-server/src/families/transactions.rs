@@ -139,6 +139,8 @@ fn exec(ctx: &mut Ctx) {
         if !silenced(ctx.client.reply_mode) {
             ctx.out.raw(&reply);
         }
+        // Events of keys this command found expired, before the next runs.
+        ctx.drain_pending();
     }
     ctx.client.deny_blocking = denied_before;
     multi::discard(ctx.srv, ctx.client);
