@@ -4,6 +4,7 @@
 //! ([`crate::connection`]); this struct is shared through the server's client
 //! table so other clients can list, kill or send to it.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use rkv_proto::Protocol;
@@ -93,12 +94,17 @@ pub struct Client {
     /// lives in the server's [`crate::blocking::Blocking`].
     pub blocked: bool,
     /// Blocking commands must not block now: EXEC and scripts set this while
-    /// they run commands (MULTI is not implemented yet).
+    /// they run commands.
     pub deny_blocking: bool,
     /// Channels, patterns and shard channels this client listens to.
     pub subscriptions: ClientSubscriptions,
     /// When pending output first went over its class's soft limit.
     pub soft_limit_since_ms: Option<i64>,
+    /// MULTI state: queued commands, queueing errors.
+    pub multi: crate::multi::MultiState,
+    /// A watched key changed: EXEC must fail (Redis's `CLIENT_DIRTY_CAS`).
+    /// Shared with the server's watch table, which sets it.
+    pub dirty_cas: Rc<Cell<bool>>,
 }
 
 impl Client {
@@ -139,6 +145,8 @@ impl Client {
             deny_blocking: false,
             subscriptions: ClientSubscriptions::default(),
             soft_limit_since_ms: None,
+            multi: crate::multi::MultiState::default(),
+            dirty_cas: Rc::new(Cell::new(false)),
         }
     }
 

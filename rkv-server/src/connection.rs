@@ -160,6 +160,7 @@ pub async fn serve(
     let mut srv = shared.borrow_mut();
     crate::families::pubsub::forget_client(&mut srv, &mut client.borrow_mut());
     srv.blocking.remove_client(id);
+    crate::watch::unwatch_all(&mut srv, id);
     srv.clients.remove(&id);
     srv.monitors.retain(|m| *m != id);
 }

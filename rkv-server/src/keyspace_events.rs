@@ -141,19 +141,20 @@ pub fn notify(
 /// transactions watching it must fail and clients caching it must be told.
 /// `caller` is the client that changed it (None for expiry and eviction).
 pub fn signal_modified_key(srv: &mut Server, caller: Option<&mut Client>, db: usize, key: &[u8]) {
-    let _ = (srv, caller, db, key);
+    let _ = caller;
+    crate::watch::touch_key(srv, db, key);
 }
 
 /// Redis's `signalFlushedDb`: database `db` (every database when `None`)
 /// was emptied by FLUSHDB/FLUSHALL.
 pub fn signal_flushed_db(srv: &mut Server, db: Option<usize>) {
-    let _ = (srv, db);
+    crate::watch::touch_flushed(srv, db);
 }
 
 /// SWAPDB exchanged the contents of databases `a` and `b`: watchers of keys
 /// that exist on either side before or after must be told.
 pub fn signal_swapped_dbs(srv: &mut Server, a: usize, b: usize) {
-    let _ = (srv, a, b);
+    crate::watch::touch_swapped(srv, a, b);
 }
 
 /// Reports what the keyspace did by itself: keys deleted because they

@@ -14,6 +14,7 @@
 //! - [`config`]: the directive table, config files, CONFIG GET/SET/REWRITE.
 //! - [`memory`]: allocator and RSS figures for INFO memory.
 //! - [`util`]: helpers shared by families (emulated `long double`).
+//! - [`multi`] and [`watch`]: MULTI state of a client, WATCHed keys.
 //! - [`client`], [`stats`], [`slowlog`], [`latency`], [`log`], [`errors`].
 
 pub mod blocking;
@@ -31,11 +32,13 @@ pub mod latency;
 pub mod listener;
 pub mod log;
 pub mod memory;
+pub mod multi;
 pub mod server;
 pub mod slowlog;
 pub mod socket;
 pub mod stats;
 pub mod types;
 pub mod util;
+pub mod watch;
 
 pub use listener::run;

@@ -102,6 +102,8 @@ pub struct Server {
     pub blocking: Blocking,
     /// Pub/sub subscriptions, by channel, pattern and shard channel.
     pub pubsub: PubSubRegistry,
+    /// WATCHed keys and their watchers.
+    pub watches: crate::watch::Watches,
 }
 
 impl Server {
@@ -144,6 +146,7 @@ impl Server {
                 .unwrap_or_default(),
             blocking: Blocking::default(),
             pubsub: PubSubRegistry::default(),
+            watches: crate::watch::Watches::default(),
         }
     }
 

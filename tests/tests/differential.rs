@@ -42,7 +42,9 @@ script_tests!(
     pubsub,
     stream,
     notify_strings,
-    notify_generic
+    notify_generic,
+    transactions,
+    transactions_watch
 );
 
 #[test]

@@ -8,7 +8,7 @@ use std::time::Instant;
 use rkv_proto::ReplyWriter;
 
 use super::ctx::Ctx;
-use super::spec::flags;
+use super::spec::{flags, CommandSpec};
 use super::table::CommandId;
 use crate::client::{Client, ReplyMode};
 use crate::config::ProtectedAccess;
@@ -45,7 +45,8 @@ pub fn execute(
     let mut tail = ReplyWriter::new(out, protocol);
     crate::keyspace_events::drain_pending_db(srv, Some((&mut *client, &mut tail)), db);
     if outcome == Outcome::Continue {
-        apply_reply_mode(client, out, reply_start);
+        let filtered = std::mem::take(&mut client.multi.replies_filtered);
+        apply_reply_mode(client, out, reply_start, filtered);
     }
     // Like Redis's handleClientsBlockedOnKeys after each command: a write
     // may have given blocked clients a key to pop from.
@@ -57,12 +58,16 @@ pub fn execute(
 
 /// CLIENT REPLY OFF/SKIP: Redis drops a reply when the mode in force once
 /// the command ran (rejections included) says so, then moves SKIP along:
-/// the command after `CLIENT REPLY SKIP` is the one skipped.
-fn apply_reply_mode(client: &mut Client, reply: &mut Vec<u8>, reply_start: usize) {
+/// the command after `CLIENT REPLY SKIP` is the one skipped. `filtered`:
+/// the command (EXEC) already dropped what was silenced.
+fn apply_reply_mode(client: &mut Client, reply: &mut Vec<u8>, reply_start: usize, filtered: bool) {
     match client.reply_mode {
-        ReplyMode::Off => reply.truncate(reply_start),
+        ReplyMode::Off if !filtered => reply.truncate(reply_start),
+        ReplyMode::Off => {}
         ReplyMode::Skip => {
-            reply.truncate(reply_start);
+            if !filtered {
+                reply.truncate(reply_start);
+            }
             client.reply_mode = ReplyMode::On;
         }
         ReplyMode::SkipNext => client.reply_mode = ReplyMode::Skip,
@@ -88,7 +93,7 @@ fn check_and_call(
             };
             // Redis clears `lastcmd` on a failed lookup (CLIENT LIST cmd=NULL).
             "NULL".clone_into(&mut client.last_cmd);
-            reject(srv, &mut reply, None, &msg);
+            reject(srv, client, argv, &mut reply, None, &msg);
             return Outcome::Continue;
         }
     };
@@ -105,7 +110,7 @@ fn check_and_call(
             "ERR wrong number of arguments for '{}' command",
             entry.full_name
         );
-        reject(srv, &mut reply, Some(id), &msg);
+        reject(srv, client, argv, &mut reply, Some(id), &msg);
         return Outcome::Continue;
     }
     if spec.has(flags::PROTECTED) && !protected_allowed(srv, client) {
@@ -115,11 +120,16 @@ fn check_and_call(
              file, and then restart the server.",
             spec.name.to_ascii_uppercase()
         );
-        reject(srv, &mut reply, Some(id), &msg);
+        reject(srv, client, argv, &mut reply, Some(id), &msg);
         return Outcome::Continue;
     }
     if srv.auth_required() && !client.authenticated && !spec.has(flags::NO_AUTH) {
-        reject(srv, &mut reply, Some(id), errors::NOAUTH);
+        reject(srv, client, argv, &mut reply, Some(id), errors::NOAUTH);
+        return Outcome::Continue;
+    }
+    if client.multi.active && spec.has(flags::NO_MULTI) {
+        let msg = "ERR Command not allowed inside a transaction";
+        reject(srv, client, argv, &mut reply, Some(id), msg);
         return Outcome::Continue;
     }
     // Redis 7.0 restricts RESP2 subscribers to a few commands (RESP3
@@ -132,14 +142,22 @@ fn check_and_call(
              are allowed in this context",
             entry.full_name
         );
-        reject(srv, &mut reply, Some(id), &msg);
+        reject(srv, client, argv, &mut reply, Some(id), &msg);
         return Outcome::Continue;
     }
-    let may_replicate = spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE);
+    let cmd_flags = effective_flags(client, spec);
+    let may_replicate = cmd_flags & (flags::WRITE | flags::MAY_REPLICATE) != 0;
     // Redis flags MONITOR clients as replicas: they may not touch the
     // keyspace, and (like replicas) are never paused.
-    if client.monitor && (may_replicate || spec.has(flags::READONLY)) {
-        reject(srv, &mut reply, Some(id), errors::REPLICA_KEYSPACE);
+    if client.monitor && (may_replicate || cmd_flags & flags::READONLY != 0) {
+        reject(
+            srv,
+            client,
+            argv,
+            &mut reply,
+            Some(id),
+            errors::REPLICA_KEYSPACE,
+        );
         return Outcome::Continue;
     }
     if let Some(pause) = srv.pause {
@@ -148,6 +166,12 @@ fn check_and_call(
             return Outcome::Paused;
         }
     }
+    if client.multi.active && !spec.has(flags::RUNS_IN_MULTI) {
+        let dirty_cas = client.dirty_cas.get();
+        client.multi.queue(id, argv, spec.flags, dirty_cas);
+        reply.simple("QUEUED");
+        return Outcome::Continue;
+    }
     if call(srv, client, argv, reply, id) {
         Outcome::Blocked
     } else {
@@ -155,9 +179,19 @@ fn check_and_call(
     }
 }
 
+/// The flags the checks see: EXEC adds those of the queued commands (a
+/// transaction with a write is a write), as Redis's `processCommand` does.
+fn effective_flags(client: &Client, spec: &CommandSpec) -> u32 {
+    if client.multi.active && crate::families::transactions::is_exec(spec) {
+        spec.flags | client.multi.flags
+    } else {
+        spec.flags
+    }
+}
+
 /// Executes a resolved command and does the bookkeeping after it; true
-/// when the command blocked the client.
-fn call(
+/// when the command blocked the client. EXEC runs its queue through here.
+pub(crate) fn call(
     srv: &mut Server,
     client: &mut Client,
     argv: &[&[u8]],
@@ -232,13 +266,37 @@ fn call(
     blocked
 }
 
-/// Replies with a rejection (before execution) and counts it.
-fn reject(srv: &mut Server, reply: &mut ReplyWriter<'_>, id: Option<CommandId>, msg: &str) {
-    reply.error(msg);
-    srv.stats.count_error(errors::error_code(msg));
+/// Replies with a rejection (before execution) and counts it. Inside MULTI
+/// the transaction is doomed; a rejected EXEC aborts it (even outside
+/// MULTI), telling why, as Redis's `rejectCommand` does.
+fn reject(
+    srv: &mut Server,
+    client: &mut Client,
+    argv: &[&[u8]],
+    reply: &mut ReplyWriter<'_>,
+    id: Option<CommandId>,
+    msg: &str,
+) {
+    client.multi.flag_error();
     if let Some(id) = id {
         srv.stats.commands[id].rejected_calls += 1;
     }
+    let spec = id.map(|id| srv.commands.entry(id).spec);
+    if spec.is_some_and(crate::families::transactions::is_exec) {
+        crate::multi::discard(srv, client);
+        // Redis's own rejection texts carry no `ERR` here.
+        let why = msg.strip_prefix("ERR ").unwrap_or(msg);
+        let text = format!("EXECABORT Transaction discarded because of: {why}");
+        reply.error(&text);
+        srv.stats.count_error("EXECABORT");
+        // MONITOR saw MULTI: it sees the EXEC that ends the transaction.
+        if !srv.monitors.is_empty() {
+            feed_monitors(srv, client, argv, 0, reply);
+        }
+        return;
+    }
+    reply.error(msg);
+    srv.stats.count_error(errors::error_code(msg));
 }
 
 /// Whether a `PROTECTED` command (DEBUG) may run for this client.

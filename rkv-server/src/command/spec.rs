@@ -62,6 +62,10 @@ pub mod flags {
     /// May run while a RESP2 client is subscribed (Redis lists these
     /// commands by hand in `processCommand`; hidden in COMMAND INFO).
     pub const SUBSCRIBED_CONTEXT: u32 = 1 << 21;
+    /// Runs at once inside MULTI instead of being queued (Redis compares
+    /// procs in `processCommand`: EXEC, DISCARD, MULTI, WATCH, QUIT, RESET;
+    /// hidden in COMMAND INFO).
+    pub const RUNS_IN_MULTI: u32 = 1 << 22;
 
     /// Names as COMMAND INFO prints them, in Redis's order; hidden flags omitted.
     pub const NAMES: &[(u32, &str)] = &[

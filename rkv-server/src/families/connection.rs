@@ -48,7 +48,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "quit",
         arity: -1,
-        flags: HANDSHAKE_FLAGS | flags::SUBSCRIBED_CONTEXT,
+        flags: HANDSHAKE_FLAGS | flags::SUBSCRIBED_CONTEXT | flags::RUNS_IN_MULTI,
         acl: acl::CONNECTION,
         group: "connection",
         summary: "Close the connection",
@@ -59,7 +59,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "reset",
         arity: 1,
-        flags: HANDSHAKE_FLAGS | flags::SUBSCRIBED_CONTEXT,
+        flags: HANDSHAKE_FLAGS | flags::SUBSCRIBED_CONTEXT | flags::RUNS_IN_MULTI,
         acl: acl::CONNECTION,
         group: "connection",
         since: "6.2.0",
@@ -221,6 +221,7 @@ fn reset(ctx: &mut Ctx) {
         let id = client.id;
         ctx.srv.monitors.retain(|m| *m != id);
     }
+    crate::multi::discard(ctx.srv, client);
     crate::families::pubsub::forget_client(ctx.srv, client);
     client.db = 0;
     client.protocol = Protocol::Resp2;
@@ -355,6 +356,10 @@ fn hello(ctx: &mut Ctx) {
 
 /// `MONITOR`: from now on the client receives every command the server runs.
 fn monitor(ctx: &mut Ctx) {
+    // Inside EXEC a client expects one reply per command.
+    if ctx.client.deny_blocking {
+        return ctx.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+    }
     // Redis ignores MONITOR from a monitor or a replica, without a reply.
     if ctx.client.monitor || ctx.client.kind == ClientKind::Replica {
         return;

@@ -15,6 +15,7 @@ pub mod set;
 pub mod sort;
 pub mod stream;
 pub mod string;
+pub mod transactions;
 pub mod zset;
 
 use crate::command::CommandSpec;
@@ -44,4 +45,5 @@ pub const ALL: &[&[CommandSpec]] = &[
     stream::COMMANDS,
     stream::GROUP_COMMANDS,
     stream::INFO_COMMANDS,
+    transactions::COMMANDS,
 ];

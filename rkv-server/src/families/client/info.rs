@@ -79,8 +79,14 @@ pub fn flag_letters(c: &Client) -> String {
     if c.kind == ClientKind::Pubsub {
         f.push('P');
     }
+    if c.multi.active {
+        f.push('x');
+    }
     if c.blocked {
         f.push('b');
+    }
+    if c.dirty_cas.get() {
+        f.push('d');
     }
     if c.close_after_reply {
         f.push('c');
@@ -117,12 +123,13 @@ pub fn info_line(c: &Client, now_ms: i64, current: Option<CurrentCommand>) -> St
         + CLIENT_STRUCT_BYTES
         + REPLY_BUFFER_BYTES
         + cur.argv_bytes
-        + cur.argc * std::mem::size_of::<usize>();
+        + cur.argc * std::mem::size_of::<usize>()
+        + c.multi.mem_overhead();
     let mut line = String::with_capacity(320);
     let _ = write!(
         line,
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} \
-         multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 \
+         multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 \
          omem={} tot-mem={} events=r cmd={} user={} redir=-1 resp={}",
         c.id,
         c.addr,
@@ -136,9 +143,11 @@ pub fn info_line(c: &Client, now_ms: i64, current: Option<CurrentCommand>) -> St
         c.subscriptions.channels.len(),
         c.subscriptions.patterns.len(),
         c.subscriptions.shard.len(),
+        c.multi.shown_count(),
         c.qbuf,
         c.qbuf_free,
         cur.argv_bytes,
+        c.multi.argv_bytes,
         REPLY_BUFFER_BYTES,
         REPLY_BUFFER_BYTES,
         cur.pending_reply.min(REPLY_BUFFER_BYTES),
