@@ -10,6 +10,7 @@ use rkv_proto::Protocol;
 use tokio::sync::Notify;
 
 use crate::families::pubsub::ClientSubscriptions;
+use crate::tracking::ClientTracking;
 
 /// CLIENT REPLY mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -99,6 +100,8 @@ pub struct Client {
     pub subscriptions: ClientSubscriptions,
     /// When pending output first went over its class's soft limit.
     pub soft_limit_since_ms: Option<i64>,
+    /// Client-side caching settings (CLIENT TRACKING).
+    pub tracking: ClientTracking,
 }
 
 impl Client {
@@ -139,6 +142,7 @@ impl Client {
             deny_blocking: false,
             subscriptions: ClientSubscriptions::default(),
             soft_limit_since_ms: None,
+            tracking: ClientTracking::default(),
         }
     }
 

@@ -20,6 +20,7 @@ use crate::families::pubsub::Registry as PubSubRegistry;
 use crate::latency::LatencyMonitor;
 use crate::slowlog::SlowLog;
 use crate::stats::{CommandStats, Stats};
+use crate::tracking::Tracking;
 
 /// The server version clients see in INFO and HELLO (clients gate features on it).
 pub const REDIS_VERSION: &str = "7.0.15";
@@ -102,6 +103,8 @@ pub struct Server {
     pub blocking: Blocking,
     /// Pub/sub subscriptions, by channel, pattern and shard channel.
     pub pubsub: PubSubRegistry,
+    /// Client-side caching: tracked keys and BCAST prefixes.
+    pub tracking: Tracking,
 }
 
 impl Server {
@@ -144,6 +147,7 @@ impl Server {
                 .unwrap_or_default(),
             blocking: Blocking::default(),
             pubsub: PubSubRegistry::default(),
+            tracking: Tracking::default(),
         }
     }
 

@@ -82,6 +82,7 @@ pub fn flag_letters(c: &Client) -> String {
     if c.blocked {
         f.push('b');
     }
+    f.push_str(c.tracking.flag_letters());
     if c.close_after_reply {
         f.push('c');
     }
@@ -123,7 +124,7 @@ pub fn info_line(c: &Client, now_ms: i64, current: Option<CurrentCommand>) -> St
         line,
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} \
          multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 \
-         omem={} tot-mem={} events=r cmd={} user={} redir=-1 resp={}",
+         omem={} tot-mem={} events=r cmd={} user={} redir={} resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -146,6 +147,7 @@ pub fn info_line(c: &Client, now_ms: i64, current: Option<CurrentCommand>) -> St
         tot_mem,
         c.last_cmd,
         c.user,
+        c.tracking.redir_field(),
         resp,
     );
     line
