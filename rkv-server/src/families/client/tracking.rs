@@ -67,10 +67,10 @@ pub const TRACKING: CommandSpec = CommandSpec {
             multiple_token: true,
             ..Arg::new("prefix", ArgKind::String).optional().multiple()
         },
-        Arg::token("BCAST", "BCAST").optional(),
-        Arg::token("OPTIN", "OPTIN").optional(),
-        Arg::token("OPTOUT", "OPTOUT").optional(),
-        Arg::token("NOLOOP", "NOLOOP").optional(),
+        Arg::token("bcast", "BCAST").optional(),
+        Arg::token("optin", "OPTIN").optional(),
+        Arg::token("optout", "OPTOUT").optional(),
+        Arg::token("noloop", "NOLOOP").optional(),
     ],
     handler: client_tracking,
     ..CommandSpec::BASE
