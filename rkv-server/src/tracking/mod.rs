@@ -21,6 +21,8 @@
 mod broadcast;
 mod send;
 mod state;
+#[cfg(test)]
+mod tests;
 
 use crate::client::Client;
 use crate::command::{flags, keys::key_positions, CommandSpec};
@@ -205,6 +207,9 @@ fn invalidate(
 ) {
     if bcast {
         broadcast::remember_change(srv, key, modifier);
+    }
+    if srv.tracking.key_count() == 0 {
+        return;
     }
     let Some(ids) = srv.tracking.take_key(key) else {
         return;
