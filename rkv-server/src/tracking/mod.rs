@@ -11,7 +11,7 @@
 //!   `beforeSleep` point).
 //! - Messages go to the client itself as a RESP3 push, or to the client it
 //!   redirects to (a RESP3 push, or a `message` on `__redis__:invalidate`
-//!   for a RESP2 client in pub/sub mode); see [`send`].
+//!   for a RESP2 client in pub/sub mode); see `send.rs`.
 //! - Messages for the client running a command about its own change wait
 //!   until its reply is written ([`after_command`]), as in Redis 7.0.
 //!

@@ -1,6 +1,6 @@
 //! CLIENT's subcommands: ID, INFO, LIST, KILL, SETNAME, GETNAME, REPLY,
 //! NO-EVICT, PAUSE, UNPAUSE, UNBLOCK, HELP, and the client-side caching
-//! ones (TRACKING, CACHING, GETREDIR, TRACKINGINFO) in [`tracking`].
+//! ones (TRACKING, CACHING, GETREDIR, TRACKINGINFO) in `tracking.rs`.
 
 pub mod info;
 pub mod kill;
