@@ -310,6 +310,17 @@ fn resp3_redirection(server: &ServerProcess) -> Transcript {
     t.cmd("writer", &mut writer, &["SET", "k", "1"]);
     // A RESP3 redirection client gets pushes, subscribed or not.
     assert_eq!(t.read("target", &mut target), push(&["k"]));
+    // When the redirection client itself makes the change, the message is
+    // written while its command runs: before its reply.
+    t.cmd("cache", &mut cache, &["GET", "k"]);
+    assert_eq!(
+        t.cmd("target", &mut target, &["SET", "k", "2"]),
+        push(&["k"])
+    );
+    assert_eq!(t.read("target", &mut target), "+OK\r\n");
+    t.cmd("target", &mut target, &["FLUSHALL"]);
+    t.read("target", &mut target);
+    t.cmd("target", &mut target, &["PING"]);
     target.command(&["QUIT"]);
     wait_info(&mut writer, "connected_clients", "2");
     t.cmd("cache", &mut cache, &["GET", "k"]);

@@ -38,7 +38,7 @@ pub fn execute(
     client.last_interaction_ms = srv.now_ms;
     let reply_start = out.len();
     let dirty_before = srv.dirty;
-    crate::tracking::before_command(srv, client.id);
+    crate::tracking::before_command(srv, client.id, reply_start);
     let outcome = check_and_call(srv, client, argv, out);
     // Keys the command found expired: their events go out now.
     let protocol = client.protocol;

@@ -82,13 +82,17 @@ pub fn disable(srv: &mut Server, client: &mut Client) {
 }
 
 /// Marks the start of a command by client `id` (Redis's `current_client`
-/// inside `call`): invalidations for it are held until its reply is out.
-pub fn before_command(srv: &mut Server, id: u64) {
+/// inside `call`), whose reply will start at `reply_start` of its output:
+/// invalidations for it are held until [`after_command`].
+pub fn before_command(srv: &mut Server, id: u64, reply_start: usize) {
     srv.tracking.running = Some(id);
+    srv.tracking.reply_start = reply_start;
 }
 
 /// After a command by `client` whose reply is in `out`: sends the
-/// invalidations held for it, forgets a `CLIENT CACHING` given before any
+/// invalidations held for it (other clients' redirected to it before its
+/// reply, where Redis wrote them while the command ran; its own after the
+/// reply, as Redis 7.0 defers them), forgets a `CLIENT CACHING` given before any
 /// command but CLIENT (`ran` is false when the command did not run, e.g. a
 /// pause held it back), and keeps the table under `tracking-table-max-keys`.
 pub fn after_command(srv: &mut Server, client: &mut Client, out: &mut Vec<u8>, ran: bool) {
@@ -101,18 +105,29 @@ pub fn after_command(srv: &mut Server, client: &mut Client, out: &mut Vec<u8>, r
         let me = client.id;
         let t = &client.tracking;
         let (on, wants_keys) = (t.on, t.on && !t.bcast && !t.noloop);
+        let mut early = Vec::new();
+        for p in &pending {
+            if let Pending::Send { target, payload } = p {
+                let mut held = Some(Held {
+                    client: &mut *client,
+                    out: Some(&mut early),
+                });
+                send(&srv.clients, &mut held, *target, payload);
+            }
+        }
+        let at = srv.tracking.reply_start.min(out.len());
+        out.splice(at..at, early);
         let mut held = Some(Held {
             client: &mut *client,
             out: Some(&mut *out),
         });
         for p in pending {
-            let (target, payload) = match p {
-                Pending::Key(key) if wants_keys => (me, Payload::Key(key)),
-                Pending::Flushed if on => (me, Payload::Null),
-                Pending::Send { target, payload } => (target, payload),
+            let payload = match p {
+                Pending::Key(key) if wants_keys => Payload::Key(key),
+                Pending::Flushed if on => Payload::Null,
                 _ => continue,
             };
-            send(&srv.clients, &mut held, target, &payload);
+            send(&srv.clients, &mut held, me, &payload);
         }
     }
     if srv.tracking.clients > 0 {
@@ -158,7 +173,13 @@ pub fn remember_keys(srv: &mut Server, client: &Client, spec: &CommandSpec, argv
 pub fn invalidate_key(srv: &mut Server, caller: Option<&mut Client>, db: usize, key: &[u8]) {
     let _ = db;
     let modifier = caller.as_ref().map(|c| c.id);
-    let held = caller.map(|client| Held { client, out: None });
+    // Bytes for the running client wait for `after_command`, which knows
+    // where its reply starts; a client served while unblocking is reached
+    // through its queue.
+    let running = srv.tracking.running;
+    let held = caller
+        .filter(|c| Some(c.id) != running)
+        .map(|client| Held { client, out: None });
     invalidate(srv, held, modifier, key, true);
 }
 

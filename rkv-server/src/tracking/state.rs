@@ -27,6 +27,8 @@ pub struct Tracking {
     pub(super) running: Option<u64>,
     /// Messages for the running client, sent once its reply is written.
     pub(super) pending: Vec<Pending>,
+    /// Where the running client's reply starts in its output buffer.
+    pub(super) reply_start: usize,
     /// Calls of the table limiter that ended still over the limit in a row.
     pub(super) eviction_rounds: u32,
 }

@@ -82,7 +82,7 @@ fn own_changes_follow_the_reply_unless_noloop() {
     // What a write command by client 1 does: signal, then reply.
     let rc = srv.clients[&1].clone();
     let mut c = rc.borrow_mut();
-    super::before_command(&mut srv, 1);
+    super::before_command(&mut srv, 1, 0);
     signal_modified_key(&mut srv, Some(&mut c), 0, b"k");
     let mut out = b"+OK\r\n".to_vec();
     super::after_command(&mut srv, &mut c, &mut out, true);
@@ -95,7 +95,7 @@ fn own_changes_follow_the_reply_unless_noloop() {
     run(&mut srv, 1, "CLIENT TRACKING ON NOLOOP");
     run(&mut srv, 1, "GET k");
     let mut c = rc.borrow_mut();
-    super::before_command(&mut srv, 1);
+    super::before_command(&mut srv, 1, 0);
     signal_modified_key(&mut srv, Some(&mut c), 0, b"k");
     let mut out = Vec::new();
     super::after_command(&mut srv, &mut c, &mut out, true);
@@ -244,4 +244,26 @@ fn client_list_and_info_show_tracking() {
     let info = run(&mut srv, 1, "INFO");
     assert!(info.contains("\r\ntracking_clients:1\r\n"));
     assert!(info.contains("\r\ntracking_total_prefixes:1\r\n"));
+}
+
+#[test]
+fn messages_redirected_to_the_running_client_precede_its_reply() {
+    let mut srv = server();
+    connect(&mut srv, 1, Protocol::Resp3);
+    connect(&mut srv, 2, Protocol::Resp3);
+    run(&mut srv, 1, "CLIENT TRACKING ON REDIRECT 2");
+    run(&mut srv, 1, "GET k");
+    // Client 2 changes k; an earlier reply of its batch is already queued.
+    let rc = srv.clients[&2].clone();
+    let mut c = rc.borrow_mut();
+    let mut out = b"+PREVIOUS\r\n".to_vec();
+    super::before_command(&mut srv, 2, out.len());
+    signal_modified_key(&mut srv, Some(&mut c), 0, b"k");
+    out.extend_from_slice(b"+OK\r\n");
+    super::after_command(&mut srv, &mut c, &mut out, true);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        format!("+PREVIOUS\r\n{}+OK\r\n", push("k"))
+    );
+    assert_eq!(c.pushed, b"");
 }
