@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::send::{send, Payload};
+use super::send::{send, Outbox, Payload};
 use crate::client::Client;
 use crate::server::Server;
 
@@ -112,10 +112,10 @@ pub fn broadcast_pending(srv: &mut Server) {
             if noloop == Some(true) {
                 let own = key_array(&entry.keys, Some(id));
                 if !own.starts_with(b"*0\r\n") {
-                    send(&srv.clients, &mut None, id, &Payload::Array(own));
+                    send(&Outbox::of(srv), &mut None, id, &Payload::Array(own));
                 }
             } else {
-                send(&srv.clients, &mut None, id, &all);
+                send(&Outbox::of(srv), &mut None, id, &all);
             }
         }
     }

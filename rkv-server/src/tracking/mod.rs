@@ -31,7 +31,7 @@ use crate::server::Server;
 pub use broadcast::{broadcast_pending, prefix_overlap_error};
 pub use state::{ClientTracking, Options, Tracking};
 
-use send::{send, Held, Payload, Pending};
+use send::{send, Held, Outbox, Payload, Pending};
 
 /// Redis's `enableTracking`: turns tracking on for `client` (or changes its
 /// options), redirecting to `redirect` (0: none) and, in BCAST mode,
@@ -112,7 +112,7 @@ pub fn after_command(srv: &mut Server, client: &mut Client, out: &mut Vec<u8>, r
                     client: &mut *client,
                     out: Some(&mut early),
                 });
-                send(&srv.clients, &mut held, *target, payload);
+                send(&Outbox::of(srv), &mut held, *target, payload);
             }
         }
         let at = srv.tracking.reply_start.min(out.len());
@@ -127,7 +127,7 @@ pub fn after_command(srv: &mut Server, client: &mut Client, out: &mut Vec<u8>, r
                 Pending::Flushed if on => Payload::Null,
                 _ => continue,
             };
-            send(&srv.clients, &mut held, me, &payload);
+            send(&Outbox::of(srv), &mut held, me, &payload);
         }
     }
     if srv.tracking.clients > 0 {
@@ -255,7 +255,7 @@ fn invalidate(
 /// client running a command (whose state is borrowed), holds it until
 /// [`after_command`].
 fn deliver(srv: &mut Server, held: &mut Option<Held<'_>>, target: u64, payload: Payload) {
-    if !send(&srv.clients, held, target, &payload) {
+    if !send(&Outbox::of(srv), held, target, &payload) {
         srv.tracking.pending.push(Pending::Send { target, payload });
     }
 }

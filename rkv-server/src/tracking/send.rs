@@ -5,7 +5,9 @@
 //! client a `tracking-redir-broken` push instead.
 
 use crate::client::Client;
-use crate::server::Clients;
+use crate::config::{ClassLimit, OutputBufferLimits};
+use crate::families::client::info::ClientType;
+use crate::server::{Clients, Server};
 
 /// What an invalidation says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +45,37 @@ pub struct Held<'a> {
     pub out: Option<&'a mut Vec<u8>>,
 }
 
+/// Where messages go: the clients, and the output buffer limits that close
+/// a client piling up messages it does not read.
+pub struct Outbox<'a> {
+    /// The clients table.
+    pub clients: &'a Clients,
+    /// `client-output-buffer-limit`.
+    pub limits: OutputBufferLimits,
+    /// The server clock, for soft limits.
+    pub now_ms: i64,
+}
+
+impl<'a> Outbox<'a> {
+    /// The outbox of `srv`.
+    pub fn of(srv: &'a Server) -> Self {
+        Outbox {
+            clients: &srv.clients,
+            limits: srv.config.client_output_buffer_limit,
+            now_ms: srv.now_ms,
+        }
+    }
+
+    /// The limit of `c`'s client class.
+    fn limit_of(&self, c: &Client) -> ClassLimit {
+        match ClientType::of(c) {
+            ClientType::Pubsub => self.limits.pubsub,
+            ClientType::Replica => self.limits.replica,
+            ClientType::Normal | ClientType::Master => self.limits.normal,
+        }
+    }
+}
+
 /// The pub/sub channel invalidations use for RESP2 redirection clients.
 const CHANNEL: &[u8] = b"__redis__:invalidate";
 
@@ -66,12 +99,8 @@ pub fn with_client<R>(
 /// Sends `payload` on behalf of tracking client `target`. False when a
 /// client involved is borrowed elsewhere (the running client): the caller
 /// may retry once it is free. A missing target is silently skipped.
-pub fn send(
-    clients: &Clients,
-    held: &mut Option<Held<'_>>,
-    target: u64,
-    payload: &Payload,
-) -> bool {
+pub fn send(outbox: &Outbox, held: &mut Option<Held<'_>>, target: u64, payload: &Payload) -> bool {
+    let clients = outbox.clients;
     if !clients.contains_key(&target) && held.as_ref().is_none_or(|h| h.client.id != target) {
         return true;
     }
@@ -83,7 +112,7 @@ pub fn send(
         if redirect != 0 && !clients.contains_key(&redirect) {
             c.tracking.broken_redirect = true;
             if resp3 {
-                write(c, out, &broken_redirect(redirect));
+                write(outbox, c, out, &broken_redirect(redirect));
             }
             return None;
         }
@@ -111,17 +140,32 @@ pub fn send(
             // A RESP2 connection cannot take pushes between replies.
             return;
         };
-        write(c, out, &frame);
+        write(outbox, c, out, &frame);
     });
     done.is_some()
 }
 
-/// Appends to the reply given, or queues for the client's connection.
-fn write(c: &mut Client, out: Option<&mut Vec<u8>>, bytes: &[u8]) {
+/// Appends to the reply given, or queues for the client's connection,
+/// closing it if its unsent output broke its class's limit.
+fn write(outbox: &Outbox, c: &mut Client, out: Option<&mut Vec<u8>>, bytes: &[u8]) {
     match out {
         Some(out) => out.extend_from_slice(bytes),
         None if c.close_asap => {}
-        None => c.push_bytes(bytes),
+        None => {
+            c.push_bytes(bytes);
+            let pending = (c.pushed.len() + c.omem) as u64;
+            let limit = outbox.limit_of(c);
+            if limit.exceeded(pending, &mut c.soft_limit_since_ms, outbox.now_ms) {
+                crate::warning!(
+                    "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                    c.id,
+                    c.addr
+                );
+                // Nobody will read it: free the memory now.
+                c.pushed = Vec::new();
+                c.kill();
+            }
+        }
     }
 }
 
@@ -177,6 +221,14 @@ mod tests {
             .collect()
     }
 
+    fn outbox(clients: &Clients) -> Outbox<'_> {
+        Outbox {
+            clients,
+            limits: OutputBufferLimits::default(),
+            now_ms: 0,
+        }
+    }
+
     fn pushed(clients: &Clients, id: u64) -> Vec<u8> {
         std::mem::take(&mut clients[&id].borrow_mut().pushed)
     }
@@ -184,14 +236,24 @@ mod tests {
     #[test]
     fn resp3_client_gets_a_push_resp2_alone_gets_nothing() {
         let clients = table(&[(1, Protocol::Resp3, 0), (2, Protocol::Resp2, 0)]);
-        assert!(send(&clients, &mut None, 1, &Payload::Key(b"k".to_vec())));
+        assert!(send(
+            &outbox(&clients),
+            &mut None,
+            1,
+            &Payload::Key(b"k".to_vec())
+        ));
         assert_eq!(
             pushed(&clients, 1),
             b">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n"
         );
-        assert!(send(&clients, &mut None, 2, &Payload::Key(b"k".to_vec())));
+        assert!(send(
+            &outbox(&clients),
+            &mut None,
+            2,
+            &Payload::Key(b"k".to_vec())
+        ));
         assert!(pushed(&clients, 2).is_empty());
-        assert!(send(&clients, &mut None, 1, &Payload::Null));
+        assert!(send(&outbox(&clients), &mut None, 1, &Payload::Null));
         assert_eq!(pushed(&clients, 1), b">2\r\n$10\r\ninvalidate\r\n_\r\n");
     }
 
@@ -202,11 +264,16 @@ mod tests {
             (2, Protocol::Resp3, 3),
             (3, Protocol::Resp2, 0),
         ]);
-        assert!(send(&clients, &mut None, 1, &Payload::Key(b"k".to_vec())));
+        assert!(send(
+            &outbox(&clients),
+            &mut None,
+            1,
+            &Payload::Key(b"k".to_vec())
+        ));
         assert!(pushed(&clients, 3).is_empty(), "not in pub/sub mode");
         clients[&3].borrow_mut().kind = ClientKind::Pubsub;
-        assert!(send(&clients, &mut None, 1, &Payload::Null));
-        assert!(send(&clients, &mut None, 2, &Payload::Null));
+        assert!(send(&outbox(&clients), &mut None, 1, &Payload::Null));
+        assert!(send(&outbox(&clients), &mut None, 2, &Payload::Null));
         let head = "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n";
         assert_eq!(
             String::from_utf8(pushed(&clients, 3)).unwrap(),
@@ -217,8 +284,18 @@ mod tests {
     #[test]
     fn vanished_redirection_is_reported_to_resp3_clients() {
         let clients = table(&[(1, Protocol::Resp3, 9), (2, Protocol::Resp2, 9)]);
-        assert!(send(&clients, &mut None, 1, &Payload::Key(b"k".to_vec())));
-        assert!(send(&clients, &mut None, 2, &Payload::Key(b"k".to_vec())));
+        assert!(send(
+            &outbox(&clients),
+            &mut None,
+            1,
+            &Payload::Key(b"k".to_vec())
+        ));
+        assert!(send(
+            &outbox(&clients),
+            &mut None,
+            2,
+            &Payload::Key(b"k".to_vec())
+        ));
         assert_eq!(
             pushed(&clients, 1),
             b">2\r\n$21\r\ntracking-redir-broken\r\n:9\r\n"
@@ -231,7 +308,12 @@ mod tests {
     fn a_borrowed_recipient_is_retried_later_and_held_clients_write_to_their_reply() {
         let clients = table(&[(1, Protocol::Resp3, 2), (2, Protocol::Resp3, 0)]);
         let guard = clients[&2].borrow_mut();
-        assert!(!send(&clients, &mut None, 1, &Payload::Key(b"k".to_vec())));
+        assert!(!send(
+            &outbox(&clients),
+            &mut None,
+            1,
+            &Payload::Key(b"k".to_vec())
+        ));
         drop(guard);
         let mut me = clients[&2].borrow_mut();
         let mut out = b"+OK\r\n".to_vec();
@@ -239,7 +321,30 @@ mod tests {
             client: &mut me,
             out: Some(&mut out),
         });
-        assert!(send(&clients, &mut held, 1, &Payload::Key(b"k".to_vec())));
+        assert!(send(
+            &outbox(&clients),
+            &mut held,
+            1,
+            &Payload::Key(b"k".to_vec())
+        ));
         assert_eq!(out, b"+OK\r\n>2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n");
+    }
+
+    #[test]
+    fn a_subscriber_over_its_output_limit_is_closed() {
+        let clients = table(&[(1, Protocol::Resp2, 2), (2, Protocol::Resp2, 0)]);
+        clients[&2].borrow_mut().kind = ClientKind::Pubsub;
+        let mut outbox = outbox(&clients);
+        outbox.limits.pubsub = ClassLimit {
+            hard: 100,
+            soft: 0,
+            soft_seconds: 0,
+        };
+        for _ in 0..3 {
+            assert!(send(&outbox, &mut None, 1, &Payload::Key(b"k".to_vec())));
+        }
+        let sub = clients[&2].borrow();
+        assert!(sub.close_asap);
+        assert!(sub.pushed.is_empty(), "memory given back at once");
     }
 }
