@@ -11,6 +11,7 @@ use rkv_proto::Protocol;
 use tokio::sync::Notify;
 
 use crate::families::pubsub::ClientSubscriptions;
+use crate::tracking::ClientTracking;
 
 /// CLIENT REPLY mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -105,6 +106,8 @@ pub struct Client {
     /// A watched key changed: EXEC must fail (Redis's `CLIENT_DIRTY_CAS`).
     /// Shared with the server's watch table, which sets it.
     pub dirty_cas: Rc<Cell<bool>>,
+    /// Client-side caching settings (CLIENT TRACKING).
+    pub tracking: ClientTracking,
 }
 
 impl Client {
@@ -147,6 +150,7 @@ impl Client {
             soft_limit_since_ms: None,
             multi: crate::multi::MultiState::default(),
             dirty_cas: Rc::new(Cell::new(false)),
+            tracking: ClientTracking::default(),
         }
     }
 

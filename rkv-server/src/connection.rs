@@ -67,6 +67,8 @@ pub async fn serve(
     let mut flooded = false;
     loop {
         let next = process_input(&shared, &client, &mut inbuf, &mut parser, &mut out);
+        // Redis's beforeSleep point: BCAST invalidations for this batch.
+        crate::tracking::broadcast_pending(&mut shared.borrow_mut());
         {
             let mut c = client.borrow_mut();
             if !c.pushed.is_empty() {
@@ -159,6 +161,7 @@ pub async fn serve(
     let id = client.borrow().id;
     let mut srv = shared.borrow_mut();
     crate::families::pubsub::forget_client(&mut srv, &mut client.borrow_mut());
+    crate::tracking::disable(&mut srv, &mut client.borrow_mut());
     srv.blocking.remove_client(id);
     crate::watch::unwatch_all(&mut srv, id);
     srv.clients.remove(&id);

@@ -48,6 +48,7 @@ pub fn tick(srv: &mut Server) {
         db.shrink_if_needed();
         db.rehash_for(REHASH_BUDGET);
     }
+    crate::tracking::cron(srv);
     close_idle_clients(srv);
     if let Some(p) = srv.pause {
         if p.until_ms <= now {

@@ -141,14 +141,15 @@ pub fn notify(
 /// transactions watching it must fail and clients caching it must be told.
 /// `caller` is the client that changed it (None for expiry and eviction).
 pub fn signal_modified_key(srv: &mut Server, caller: Option<&mut Client>, db: usize, key: &[u8]) {
-    let _ = caller;
     crate::watch::touch_key(srv, db, key);
+    crate::tracking::invalidate_key(srv, caller, db, key);
 }
 
 /// Redis's `signalFlushedDb`: database `db` (every database when `None`)
 /// was emptied by FLUSHDB/FLUSHALL.
 pub fn signal_flushed_db(srv: &mut Server, db: Option<usize>) {
     crate::watch::touch_flushed(srv, db);
+    crate::tracking::invalidate_all(srv);
 }
 
 /// SWAPDB exchanged the contents of databases `a` and `b`: watchers of keys

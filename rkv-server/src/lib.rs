@@ -10,6 +10,7 @@
 //! - [`db`]: databases, the hash table, values and their encodings.
 //! - [`glob`]: Redis-exact glob matching (KEYS, SCAN MATCH, CONFIG GET).
 //! - [`keyspace_events`]: keyspace notifications and the key-modified signal.
+//! - [`tracking`]: client-side caching (CLIENT TRACKING) invalidations.
 //! - [`cron`]: periodic work: active expiry, rehashing, timeouts.
 //! - [`config`]: the directive table, config files, CONFIG GET/SET/REWRITE.
 //! - [`memory`]: allocator and RSS figures for INFO memory.
@@ -37,6 +38,7 @@ pub mod server;
 pub mod slowlog;
 pub mod socket;
 pub mod stats;
+pub mod tracking;
 pub mod types;
 pub mod util;
 pub mod watch;

@@ -20,6 +20,7 @@ use crate::families::pubsub::Registry as PubSubRegistry;
 use crate::latency::LatencyMonitor;
 use crate::slowlog::SlowLog;
 use crate::stats::{CommandStats, Stats};
+use crate::tracking::Tracking;
 
 /// The server version clients see in INFO and HELLO (clients gate features on it).
 pub const REDIS_VERSION: &str = "7.0.15";
@@ -104,6 +105,8 @@ pub struct Server {
     pub pubsub: PubSubRegistry,
     /// WATCHed keys and their watchers.
     pub watches: crate::watch::Watches,
+    /// Client-side caching: tracked keys and BCAST prefixes.
+    pub tracking: Tracking,
 }
 
 impl Server {
@@ -147,6 +150,7 @@ impl Server {
             blocking: Blocking::default(),
             pubsub: PubSubRegistry::default(),
             watches: crate::watch::Watches::default(),
+            tracking: Tracking::default(),
         }
     }
 

@@ -44,7 +44,8 @@ script_tests!(
     notify_strings,
     notify_generic,
     transactions,
-    transactions_watch
+    transactions_watch,
+    tracking
 );
 
 #[test]

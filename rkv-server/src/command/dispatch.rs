@@ -38,6 +38,7 @@ pub fn execute(
     client.last_interaction_ms = srv.now_ms;
     let reply_start = out.len();
     let dirty_before = srv.dirty;
+    crate::tracking::before_command(srv, client.id, reply_start);
     let outcome = check_and_call(srv, client, argv, out);
     // Keys the command found expired or created: their events go out now
     // (commands touching other databases drain those themselves).
@@ -53,6 +54,7 @@ pub fn execute(
     if srv.dirty != dirty_before && srv.blocking.any() {
         crate::blocking::handle_ready_keys(srv);
     }
+    crate::tracking::after_command(srv, client, out, outcome != Outcome::Paused);
     outcome
 }
 
@@ -213,6 +215,7 @@ pub(crate) fn call(
     };
     (spec.handler)(&mut ctx);
     let elapsed_us = started.elapsed().as_micros() as u64;
+    crate::tracking::remember_keys(ctx.srv, ctx.client, spec, argv);
     let Ctx {
         srv,
         client,

@@ -108,6 +108,9 @@ pub struct Config {
     /// `notify-keyspace-events`: which keyspace notifications are
     /// published, as `keyspace_events::class` bits (0: none).
     pub notify_keyspace_events: u32,
+    /// `tracking-table-max-keys`: most keys the client-side caching table
+    /// holds before random ones are invalidated (0: no limit).
+    pub tracking_table_max_keys: u64,
 }
 
 impl Default for Config {
@@ -173,6 +176,7 @@ impl Config {
             list_max_listpack_size: 0,
             list_compress_depth: 0,
             notify_keyspace_events: 0,
+            tracking_table_max_keys: 0,
         }
     }
 

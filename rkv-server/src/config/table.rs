@@ -463,6 +463,19 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
                 .store(new_keys, std::sync::atomic::Ordering::Relaxed);
         },
     },
+    DirectiveSpec {
+        name: "tracking-table-max-keys",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 0,
+            max: LONG_MAX,
+        },
+        default: "1000000",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(wide(c.tracking_table_max_keys)),
+        write: |c, v| c.tracking_table_max_keys = narrow(v.int()),
+    },
 ];
 
 /// Looks a directive up by name or alias, ignoring case.

@@ -223,6 +223,7 @@ fn reset(ctx: &mut Ctx) {
     }
     crate::multi::discard(ctx.srv, client);
     crate::families::pubsub::forget_client(ctx.srv, client);
+    crate::tracking::disable(ctx.srv, client);
     client.db = 0;
     client.protocol = Protocol::Resp2;
     ctx.out.set_protocol(Protocol::Resp2);

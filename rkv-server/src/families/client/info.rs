@@ -85,6 +85,7 @@ pub fn flag_letters(c: &Client) -> String {
     if c.blocked {
         f.push('b');
     }
+    f.push_str(c.tracking.flag_letters());
     if c.dirty_cas.get() {
         f.push('d');
     }
@@ -130,7 +131,7 @@ pub fn info_line(c: &Client, now_ms: i64, current: Option<CurrentCommand>) -> St
         line,
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} \
          multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 \
-         omem={} tot-mem={} events=r cmd={} user={} redir=-1 resp={}",
+         omem={} tot-mem={} events=r cmd={} user={} redir={} resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -155,6 +156,7 @@ pub fn info_line(c: &Client, now_ms: i64, current: Option<CurrentCommand>) -> St
         tot_mem,
         c.last_cmd,
         c.user,
+        c.tracking.redir_field(),
         resp,
     );
     line

@@ -1,9 +1,10 @@
 //! CLIENT's subcommands: ID, INFO, LIST, KILL, SETNAME, GETNAME, REPLY,
-//! NO-EVICT, PAUSE, UNPAUSE, UNBLOCK, HELP. (TRACKING, CACHING, GETREDIR and
-//! TRACKINGINFO come with client-side caching.)
+//! NO-EVICT, PAUSE, UNPAUSE, UNBLOCK, HELP, and the client-side caching
+//! ones (TRACKING, CACHING, GETREDIR, TRACKINGINFO) in `tracking.rs`.
 
 pub mod info;
 pub mod kill;
+mod tracking;
 mod unblock;
 
 use info::{info_line, ClientType, CurrentCommand};
@@ -155,6 +156,7 @@ const LIST_ARGS: &[Arg] = &[
 
 /// CLIENT's subcommands, each a full declaration.
 pub const SUBCOMMANDS: &[CommandSpec] = &[
+    tracking::CACHING,
     CommandSpec {
         name: "getname",
         arity: 2,
@@ -167,6 +169,7 @@ pub const SUBCOMMANDS: &[CommandSpec] = &[
         handler: client_getname,
         ..CommandSpec::BASE
     },
+    tracking::GETREDIR,
     CommandSpec {
         name: "help",
         arity: 2,
@@ -332,6 +335,8 @@ pub const SUBCOMMANDS: &[CommandSpec] = &[
         handler: client_setname,
         ..CommandSpec::BASE
     },
+    tracking::TRACKING,
+    tracking::TRACKINGINFO,
     CommandSpec {
         name: "unblock",
         arity: -3,

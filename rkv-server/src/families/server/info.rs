@@ -273,11 +273,12 @@ fn clients_section(out: &mut String, srv: &Server) {
          client_recent_max_input_buffer:0\r\n\
          client_recent_max_output_buffer:0\r\n\
          blocked_clients:{}\r\n\
-         tracking_clients:0\r\n\
+         tracking_clients:{}\r\n\
          clients_in_timeout_table:{}\r\n",
         srv.clients.len(),
         srv.config.maxclients,
         srv.blocking.blocked_clients(),
+        srv.tracking.client_count(),
         srv.blocking.with_timeout(),
     );
 }
@@ -490,9 +491,9 @@ fn stats_section(out: &mut String, srv: &Server) {
          active_defrag_key_misses:0\r\n\
          total_active_defrag_time:0\r\n\
          current_active_defrag_time:0\r\n\
-         tracking_total_keys:0\r\n\
-         tracking_total_items:0\r\n\
-         tracking_total_prefixes:0\r\n\
+         tracking_total_keys:{}\r\n\
+         tracking_total_items:{}\r\n\
+         tracking_total_prefixes:{}\r\n\
          unexpected_error_replies:0\r\n\
          total_error_replies:{}\r\n\
          dump_payload_sanitizations:0\r\n\
@@ -520,6 +521,9 @@ fn stats_section(out: &mut String, srv: &Server) {
         srv.pubsub.len(Class::Channel),
         srv.pubsub.len(Class::Pattern),
         srv.pubsub.len(Class::Shard),
+        srv.tracking.key_count(),
+        srv.tracking.item_count(),
+        srv.tracking.prefix_count(),
         s.total_error_replies,
         // One read and one write per processed command is the closest
         // count kept; the connection layer does not count syscalls.
