@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::canonical::canonicalize;
 use crate::escape::escape_bytes;
-use crate::script::{Action, Check, Script, Step};
+use crate::raw::RawConnection;
+use crate::script::{Action, Check, Script, Step, PUSHES_SYNC_MARKER};
 use crate::server::{ServerKind, ServerProcess};
 
 /// Environment variable choosing the server under test: unset or `rkv` for
@@ -114,10 +115,19 @@ pub fn run_script(script: &Script, candidate: ServerKind) -> Vec<Mismatch> {
             }
             Action::Command(args) => args,
         };
-        tested_conn.send_command(args);
-        reference_conn.send_command(args);
-        let got = tested_conn.try_read_reply();
-        let expected = reference_conn.try_read_reply();
+        let (got, expected) = if step.with_pushes {
+            (
+                read_until_sync(&mut tested_conn, args),
+                read_until_sync(&mut reference_conn, args),
+            )
+        } else {
+            tested_conn.send_command(args);
+            reference_conn.send_command(args);
+            (
+                tested_conn.try_read_reply(),
+                reference_conn.try_read_reply(),
+            )
+        };
         if show {
             eprintln!(
                 "{file}:{}: {}\n    {}: {}\n    redis: {}",
@@ -152,6 +162,23 @@ pub fn run_script(script: &Script, candidate: ServerKind) -> Vec<Mismatch> {
         }
     }
     mismatches
+}
+
+/// Sends `args` then a marker PING and returns everything received before
+/// the PING's reply (the command's reply and the pushes around it).
+fn read_until_sync(conn: &mut RawConnection, args: &[Vec<u8>]) -> Result<Vec<u8>, String> {
+    conn.send_command(args);
+    conn.send_command(&["PING", PUSHES_SYNC_MARKER]);
+    let marker = PUSHES_SYNC_MARKER.as_bytes();
+    let mut output = Vec::new();
+    loop {
+        let frame = conn.try_read_reply()?;
+        let is_sync = !frame.starts_with(b">") && frame.windows(marker.len()).any(|w| w == marker);
+        if is_sync {
+            return Ok(output);
+        }
+        output.extend_from_slice(&frame);
+    }
 }
 
 /// `None` when `got` passes `step`'s check, else both sides rendered.
@@ -209,6 +236,7 @@ mod tests {
             text: "X".into(),
             action: Action::Command(vec![b"X".to_vec()]),
             check,
+            with_pushes: false,
         }
     }
 

@@ -9,6 +9,11 @@
 //! - `@match REGEX`: the next reply from the server under test must match
 //!   `REGEX` in full (raw bytes, so write `\r\n`); redis's reply is ignored.
 //! - `@sleep MS`: pause both connections for `MS` milliseconds.
+//! - `@pushes on` / `@pushes off` (standing, until changed): each command's
+//!   output is everything the server sends until a `PING` sent right after
+//!   it answers, so push messages (a RESP3 connection receiving its own
+//!   keyspace events) are compared with the reply they follow. Not for
+//!   commands queued inside MULTI (the PING would be queued too).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -63,7 +68,13 @@ pub struct Step {
     pub action: Action,
     /// How to compare the reply (always [`Check::Exact`] for sleeps).
     pub check: Check,
+    /// Whether the output runs until a following PING's reply (`@pushes on`)
+    /// rather than being one reply.
+    pub with_pushes: bool,
 }
+
+/// The argument of the PING that ends a command's output under `@pushes on`.
+pub const PUSHES_SYNC_MARKER: &str = "rkv-tests-sync";
 
 /// A parsed script file.
 #[derive(Debug, Clone)]
@@ -94,6 +105,7 @@ impl Script {
         };
         let mut steps = Vec::new();
         let mut pending: Option<(usize, Check)> = None;
+        let mut with_pushes = false;
         for (index, raw_line) in text.lines().enumerate() {
             let line = index + 1;
             let trimmed = raw_line.trim();
@@ -113,7 +125,21 @@ impl Script {
                             text: trimmed.to_string(),
                             action: Action::Sleep(Duration::from_millis(ms)),
                             check: Check::Exact,
+                            with_pushes: false,
                         });
+                        continue;
+                    }
+                    "pushes" => {
+                        with_pushes = match rest {
+                            "on" => true,
+                            "off" => false,
+                            _ => {
+                                return Err(error(
+                                    line,
+                                    format!("@pushes needs on|off, got {rest:?}"),
+                                ))
+                            }
+                        };
                         continue;
                     }
                     "unordered" => Check::Unordered,
@@ -140,6 +166,7 @@ impl Script {
                 text: trimmed.to_string(),
                 action: Action::Command(args),
                 check: pending.take().map_or(Check::Exact, |(_, check)| check),
+                with_pushes,
             });
         }
         if let Some((line, _)) = pending {
@@ -177,6 +204,14 @@ mod tests {
             }
             other => panic!("expected @match, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn pushes_mode_stands_until_turned_off() {
+        let script = parse("PING\n@pushes on\nA\n@skip-reply\nB\n@pushes off\nC\n").unwrap();
+        let modes: Vec<bool> = script.steps.iter().map(|s| s.with_pushes).collect();
+        assert_eq!(modes, [false, true, true, false]);
+        assert!(parse("@pushes maybe\nPING\n").is_err());
     }
 
     #[test]

@@ -40,7 +40,9 @@ script_tests!(
     geo,
     list,
     pubsub,
-    stream
+    stream,
+    notify_lists,
+    notify_sets
 );
 
 #[test]

@@ -15,6 +15,7 @@ pub mod set;
 pub mod sort;
 pub mod stream;
 pub mod string;
+pub mod write_events;
 pub mod zset;
 
 use crate::command::CommandSpec;
