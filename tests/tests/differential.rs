@@ -42,7 +42,8 @@ script_tests!(
     pubsub,
     stream,
     notify_lists,
-    notify_sets
+    notify_sets,
+    notify_hashes
 );
 
 #[test]
