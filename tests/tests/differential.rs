@@ -43,7 +43,8 @@ script_tests!(
     stream,
     notify_lists,
     notify_sets,
-    notify_hashes
+    notify_hashes,
+    notify_zsets
 );
 
 #[test]
