@@ -44,7 +44,8 @@ script_tests!(
     notify_lists,
     notify_sets,
     notify_hashes,
-    notify_zsets
+    notify_zsets,
+    notify_streams
 );
 
 #[test]
