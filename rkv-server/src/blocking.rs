@@ -13,7 +13,9 @@
 //! waits for its `wake` notification (and its deadline); the serve or
 //! timeout reply is queued in the client's `pushed` buffer.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
 
 use rkv_proto::ReplyWriter;
 
@@ -270,6 +272,34 @@ pub fn handle_ready_keys(srv: &mut Server) {
         if !progressed {
             break;
         }
+    }
+}
+
+/// [`handle_ready_keys`] after `caller`'s command, whose reply is `out`.
+/// The caller's connection holds it borrowed, so messages published to it
+/// while others are served (a RESP3 client subscribed to the keyspace
+/// events its push causes) could not reach it: for the duration it stands
+/// in the client table by value, and what it was sent then is moved into
+/// `out`, after its reply, where Redis writes it.
+pub fn handle_ready_keys_after(srv: &mut Server, caller: &mut Client, out: &mut Vec<u8>) {
+    if caller.subscriptions.total() == 0 {
+        return handle_ready_keys(srv);
+    }
+    let id = caller.id;
+    let placeholder = Client::new(id, String::new(), String::new(), -1, srv.now_ms, false);
+    let stand_in = Rc::new(RefCell::new(std::mem::replace(caller, placeholder)));
+    let mark = stand_in.borrow().pushed.len();
+    let entry = srv.clients.insert(id, Rc::clone(&stand_in));
+    handle_ready_keys(srv);
+    match entry {
+        Some(rc) => srv.clients.insert(id, rc),
+        None => srv.clients.remove(&id),
+    };
+    std::mem::swap(caller, &mut stand_in.borrow_mut());
+    let sent = caller.pushed.split_off(mark);
+    // CLIENT REPLY OFF silences pushes too.
+    if caller.reply_mode != crate::client::ReplyMode::Off {
+        out.extend_from_slice(&sent);
     }
 }
 

@@ -253,3 +253,22 @@ fn a_waiter_subscribed_to_its_own_events_gets_them_around_its_reply() {
         &["rpush", "lpop", "zadd", "zpopmin"],
     );
 }
+
+#[test]
+fn a_pusher_subscribed_to_its_own_events_also_gets_the_served_pops() {
+    same_on_both(
+        |s| {
+            s.pusher.send_command(&["HELLO", "3"]);
+            s.pusher.read_reply();
+            s.pusher.command(&["PSUBSCRIBE", "__key*__:*"]);
+            s.block(&["BLPOP", "l", "0"]);
+            s.pusher.send_command(&["RPUSH", "l", "a"]);
+            s.pusher.send_command(&["PING", "pusher-sync"]);
+            let got = read_until(&mut s.pusher, b"pusher-sync");
+            s.transcript
+                .push(("pusher RPUSH with its events".into(), got));
+            s.served("BLPOP");
+        },
+        &["rpush", "lpop", "del"],
+    );
+}

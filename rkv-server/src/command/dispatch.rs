@@ -49,7 +49,7 @@ pub fn execute(
     // Like Redis's handleClientsBlockedOnKeys after each command: a write
     // may have given blocked clients a key to pop from.
     if srv.dirty != dirty_before && srv.blocking.any() {
-        crate::blocking::handle_ready_keys(srv);
+        crate::blocking::handle_ready_keys_after(srv, client, out);
     }
     outcome
 }
