@@ -45,7 +45,8 @@ script_tests!(
     notify_sets,
     notify_hashes,
     notify_zsets,
-    notify_streams
+    notify_streams,
+    notify_new
 );
 
 #[test]

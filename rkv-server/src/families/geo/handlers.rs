@@ -45,6 +45,8 @@ pub fn geoadd(ctx: &mut Ctx) {
     match op_zadd(ctx.db(), key, flags, &pairs, limits, now) {
         Err(e) => ctx.error(&e.to_string()),
         Ok(t) => {
+            // A created key's `new` event precedes the reply, as in Redis.
+            ctx.drain_pending();
             ctx.dirty((t.added + t.updated) as u64);
             let n = if ch { t.added + t.updated } else { t.added };
             ctx.out.int(n as i64);

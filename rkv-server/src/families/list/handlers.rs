@@ -164,6 +164,8 @@ fn push_generic(ctx: &mut Ctx, end: End, only_existing: bool) {
     let now = ctx.now_ms();
     match op_push(ctx.db(), key, elems, end, only_existing, now) {
         Ok(len) => {
+            // A created key's `new` event precedes the reply, as in Redis.
+            ctx.drain_pending();
             ctx.out.int(len as i64);
             if len > 0 {
                 ctx.dirty(elems.len() as u64);

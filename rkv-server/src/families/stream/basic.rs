@@ -32,6 +32,8 @@ pub fn xadd(ctx: &mut Ctx) {
         Some(Found::Missing) if args.no_mkstream => return ctx.out.null(),
         Some(Found::Missing) => {
             ctx.db().set(key, Value::Stream(Box::default()), false, now);
+            // Redis announces a created key (`new`) at once, before the reply.
+            ctx.drain_pending();
             match write_lookup(ctx, key) {
                 Some(Found::Stream(s)) => s,
                 _ => unreachable!("just created"),

@@ -152,6 +152,8 @@ fn zadd_generic(ctx: &mut Ctx, mut flags: AddFlags, zincrby: bool) {
             ctx.error(&e.to_string());
         }
         Ok(t) => {
+            // A created key's `new` event precedes the reply, as in Redis.
+            ctx.drain_pending();
             ctx.dirty((t.added + t.updated) as u64);
             if flags.incr {
                 if t.processed > 0 {
