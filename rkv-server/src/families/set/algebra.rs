@@ -19,18 +19,12 @@ const LIMIT_NEGATIVE: &str = "ERR LIMIT can't be negative";
 /// A set operation building its result: [`ops::union`] or [`ops::difference`].
 type BuildOp = fn(&[Option<&SetValue>], usize) -> SetValue;
 
-/// Looks every key up as Redis does before any set algebra (for reading:
-/// hits and misses counted; for writing, by the STORE forms: not counted;
-/// expired keys dropped either way); replies WRONGTYPE and returns false if
-/// one holds another type, even after a missing key.
-fn check_keys(ctx: &mut Ctx, keys: &[&[u8]], for_write: bool) -> bool {
+/// Looks every key up for reading as Redis does before any set algebra
+/// (hits and misses counted, expired keys dropped); replies WRONGTYPE and
+/// returns false if one holds another type, even after a missing key.
+fn check_keys(ctx: &mut Ctx, keys: &[&[u8]]) -> bool {
     for key in keys {
-        let found = if for_write {
-            ctx.lookup_write(key)
-        } else {
-            ctx.lookup_read(key)
-        };
-        if let Some(e) = found {
+        if let Some(e) = ctx.lookup_read(key) {
             if e.value.as_set().is_none() {
                 ctx.error(errors::WRONGTYPE);
                 return false;
@@ -59,7 +53,7 @@ pub(super) fn sinter(ctx: &mut Ctx) {
 
 /// Replies with the intersection of the sets under `keys`, a RESP3 set.
 fn inter_reply(ctx: &mut Ctx, keys: &[&[u8]]) {
-    if !check_keys(ctx, keys, false) {
+    if !check_keys(ctx, keys) {
         return;
     }
     let now = ctx.now_ms();
@@ -103,7 +97,7 @@ pub(super) fn sintercard(ctx: &mut Ctx) {
         }
     }
     let keys = &ctx.argv[2..keys_end];
-    if !check_keys(ctx, keys, false) {
+    if !check_keys(ctx, keys) {
         return;
     }
     let now = ctx.now_ms();
@@ -124,7 +118,7 @@ pub(super) fn sdiff(ctx: &mut Ctx) {
 
 /// Replies with the set `op` builds from the sets under `keys`.
 pub(super) fn build_reply(ctx: &mut Ctx, keys: &[&[u8]], op: BuildOp) {
-    if !check_keys(ctx, keys, false) {
+    if !check_keys(ctx, keys) {
         return;
     }
     let (now, max) = (ctx.now_ms(), max_intset(ctx));
@@ -155,7 +149,7 @@ pub(super) fn sdiffstore(ctx: &mut Ctx) {
 /// `event` is the command's keyspace event.
 fn store(ctx: &mut Ctx, op: BuildOp, event: &str) {
     let (dst, keys) = (ctx.arg(1), &ctx.argv[2..]);
-    if !check_keys(ctx, keys, true) {
+    if !check_keys(ctx, keys) {
         return;
     }
     let (now, max) = (ctx.now_ms(), max_intset(ctx));
