@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::canonical::canonicalize;
 use crate::escape::escape_bytes;
 use crate::raw::RawConnection;
-use crate::script::{Action, Check, Script, Step, PUSHES_SYNC_MARKER};
+use crate::script::{Action, Check, Script, Step};
 use crate::server::{ServerKind, ServerProcess};
 
 /// Environment variable choosing the server under test: unset or `rkv` for
@@ -107,27 +107,21 @@ pub fn run_script(script: &Script, candidate: ServerKind) -> Vec<Mismatch> {
     let file = display_path(&script.path);
     let show = std::env::var_os(SHOW_ENV).is_some();
     let mut mismatches = Vec::new();
+    let mut sync = false;
     for step in &script.steps {
         let args = match &step.action {
             Action::Sleep(duration) => {
                 std::thread::sleep(*duration);
                 continue;
             }
+            Action::Sync(on) => {
+                sync = *on;
+                continue;
+            }
             Action::Command(args) => args,
         };
-        let (got, expected) = if step.with_pushes {
-            (
-                read_until_sync(&mut tested_conn, args),
-                read_until_sync(&mut reference_conn, args),
-            )
-        } else {
-            tested_conn.send_command(args);
-            reference_conn.send_command(args);
-            (
-                tested_conn.try_read_reply(),
-                reference_conn.try_read_reply(),
-            )
-        };
+        let got = run_command(&mut tested_conn, args, sync);
+        let expected = run_command(&mut reference_conn, args, sync);
         if show {
             eprintln!(
                 "{file}:{}: {}\n    {}: {}\n    redis: {}",
@@ -164,20 +158,27 @@ pub fn run_script(script: &Script, candidate: ServerKind) -> Vec<Mismatch> {
     mismatches
 }
 
-/// Sends `args` then a marker PING and returns everything received before
-/// the PING's reply (the command's reply and the pushes around it).
-fn read_until_sync(conn: &mut RawConnection, args: &[Vec<u8>]) -> Result<Vec<u8>, String> {
+/// The argument `@sync` mode echoes after each command.
+const SYNC_MARKER: &[u8] = b"rkv-tests-sync-marker";
+
+/// Sends `args` and reads its reply; in `@sync` mode, every frame received
+/// before the answer to a trailing `ECHO` marker, concatenated.
+fn run_command(conn: &mut RawConnection, args: &[Vec<u8>], sync: bool) -> Result<Vec<u8>, String> {
     conn.send_command(args);
-    conn.send_command(&["PING", PUSHES_SYNC_MARKER]);
-    let marker = PUSHES_SYNC_MARKER.as_bytes();
-    let mut output = Vec::new();
+    if !sync {
+        return conn.try_read_reply();
+    }
+    conn.send_command(&[&b"ECHO"[..], SYNC_MARKER]);
+    let mut marker = format!("${}\r\n", SYNC_MARKER.len()).into_bytes();
+    marker.extend_from_slice(SYNC_MARKER);
+    marker.extend_from_slice(b"\r\n");
+    let mut frames = Vec::new();
     loop {
         let frame = conn.try_read_reply()?;
-        let is_sync = !frame.starts_with(b">") && frame.windows(marker.len()).any(|w| w == marker);
-        if is_sync {
-            return Ok(output);
+        if frame == marker {
+            return Ok(frames);
         }
-        output.extend_from_slice(&frame);
+        frames.extend_from_slice(&frame);
     }
 }
 
@@ -236,7 +237,6 @@ mod tests {
             text: "X".into(),
             action: Action::Command(vec![b"X".to_vec()]),
             check,
-            with_pushes: false,
         }
     }
 

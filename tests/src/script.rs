@@ -9,11 +9,10 @@
 //! - `@match REGEX`: the next reply from the server under test must match
 //!   `REGEX` in full (raw bytes, so write `\r\n`); redis's reply is ignored.
 //! - `@sleep MS`: pause both connections for `MS` milliseconds.
-//! - `@pushes on` / `@pushes off` (standing, until changed): each command's
-//!   output is everything the server sends until a `PING` sent right after
-//!   it answers, so push messages (a RESP3 connection receiving its own
-//!   keyspace events) are compared with the reply they follow. Not for
-//!   commands queued inside MULTI (the PING would be queued too).
+//! - `@sync on` / `@sync off`: from here on, follow each command with an
+//!   `ECHO` marker and take as its reply every frame that arrives before the
+//!   marker's answer (RESP3 pushes such as keyspace events, before or after
+//!   the reply itself). For RESP3 scripts without MULTI or blocking commands.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -55,6 +54,8 @@ pub enum Action {
     Command(Vec<Vec<u8>>),
     /// Wait this long.
     Sleep(Duration),
+    /// Turn `@sync` mode on or off for the following commands.
+    Sync(bool),
 }
 
 /// One executable line of a script.
@@ -68,13 +69,7 @@ pub struct Step {
     pub action: Action,
     /// How to compare the reply (always [`Check::Exact`] for sleeps).
     pub check: Check,
-    /// Whether the output runs until a following PING's reply (`@pushes on`)
-    /// rather than being one reply.
-    pub with_pushes: bool,
 }
-
-/// The argument of the PING that ends a command's output under `@pushes on`.
-pub const PUSHES_SYNC_MARKER: &str = "rkv-tests-sync";
 
 /// A parsed script file.
 #[derive(Debug, Clone)]
@@ -105,7 +100,6 @@ impl Script {
         };
         let mut steps = Vec::new();
         let mut pending: Option<(usize, Check)> = None;
-        let mut with_pushes = false;
         for (index, raw_line) in text.lines().enumerate() {
             let line = index + 1;
             let trimmed = raw_line.trim();
@@ -125,21 +119,26 @@ impl Script {
                             text: trimmed.to_string(),
                             action: Action::Sleep(Duration::from_millis(ms)),
                             check: Check::Exact,
-                            with_pushes: false,
                         });
                         continue;
                     }
-                    "pushes" => {
-                        with_pushes = match rest {
+                    "sync" => {
+                        let on = match rest {
                             "on" => true,
                             "off" => false,
                             _ => {
                                 return Err(error(
                                     line,
-                                    format!("@pushes needs on|off, got {rest:?}"),
+                                    format!("@sync needs on or off, got {rest:?}"),
                                 ))
                             }
                         };
+                        steps.push(Step {
+                            line,
+                            text: trimmed.to_string(),
+                            action: Action::Sync(on),
+                            check: Check::Exact,
+                        });
                         continue;
                     }
                     "unordered" => Check::Unordered,
@@ -166,7 +165,6 @@ impl Script {
                 text: trimmed.to_string(),
                 action: Action::Command(args),
                 check: pending.take().map_or(Check::Exact, |(_, check)| check),
-                with_pushes,
             });
         }
         if let Some((line, _)) = pending {
@@ -207,19 +205,20 @@ mod tests {
     }
 
     #[test]
-    fn pushes_mode_stands_until_turned_off() {
-        let script = parse("PING\n@pushes on\nA\n@skip-reply\nB\n@pushes off\nC\n").unwrap();
-        let modes: Vec<bool> = script.steps.iter().map(|s| s.with_pushes).collect();
-        assert_eq!(modes, [false, true, true, false]);
-        assert!(parse("@pushes maybe\nPING\n").is_err());
-    }
-
-    #[test]
     fn errors_name_the_line() {
         let err = parse("PING\n@bogus\n").unwrap_err();
         assert_eq!(err.line, 2);
         assert!(parse("@unordered\n").is_err());
         assert!(parse("@unordered\n@skip-reply\nPING\n").is_err());
         assert_eq!(parse("PING\nECHO \"x\n").unwrap_err().line, 2);
+        assert_eq!(parse("@sync maybe\nPING\n").unwrap_err().line, 1);
+    }
+
+    #[test]
+    fn sync_directive_toggles() {
+        let script = parse("@sync on\nPING\n@sync off\n").unwrap();
+        assert!(matches!(script.steps[0].action, Action::Sync(true)));
+        assert!(matches!(script.steps[1].action, Action::Command(_)));
+        assert!(matches!(script.steps[2].action, Action::Sync(false)));
     }
 }

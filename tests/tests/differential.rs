@@ -28,6 +28,12 @@ script_tests!(
     generic,
     hash,
     keys,
+    notify_lists,
+    notify_hashes,
+    notify_sets,
+    notify_zsets,
+    notify_streams,
+    notify_new,
     server,
     set,
     sort,
@@ -40,13 +46,7 @@ script_tests!(
     geo,
     list,
     pubsub,
-    stream,
-    notify_lists,
-    notify_sets,
-    notify_hashes,
-    notify_zsets,
-    notify_streams,
-    notify_new
+    stream
 );
 
 #[test]
