@@ -411,6 +411,41 @@ mod tests {
         }
     }
 
+    /// A client registered in the server, as a connection would be.
+    fn registered(srv: &mut Server, id: u64) -> Rc<RefCell<Client>> {
+        let c = Client::new(id, "test".into(), "test".into(), -1, srv.now_ms, true);
+        let rc = Rc::new(RefCell::new(c));
+        srv.clients.insert(id, rc.clone());
+        rc
+    }
+
+    /// The reply bytes of one command run by `c` (borrowed, as by its
+    /// connection, while it runs).
+    fn run(srv: &mut Server, c: &Rc<RefCell<Client>>, line: &str) -> Vec<u8> {
+        let argv: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        let mut out = Vec::new();
+        crate::command::dispatch::execute(srv, &mut c.borrow_mut(), &argv, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_subscribed_pusher_gets_the_events_of_the_clients_it_serves_after_its_reply() {
+        let config = crate::config::Config::from_text("", "test").unwrap();
+        let mut srv = Server::new(config);
+        let (waiter, pusher) = (registered(&mut srv, 1), registered(&mut srv, 2));
+        run(&mut srv, &pusher, "HELLO 3");
+        run(&mut srv, &pusher, "CONFIG SET notify-keyspace-events El");
+        run(&mut srv, &pusher, "SUBSCRIBE __keyevent@0__:lpop");
+        assert!(run(&mut srv, &waiter, "BLPOP k 0").is_empty());
+        let got = run(&mut srv, &pusher, "RPUSH k a");
+        let event = b">3\r\n$7\r\nmessage\r\n$19\r\n__keyevent@0__:lpop\r\n$1\r\nk\r\n";
+        assert_eq!(got, [&b":1\r\n"[..], event].concat());
+        let served = std::mem::take(&mut waiter.borrow_mut().pushed);
+        assert_eq!(served, b"*2\r\n$1\r\nk\r\n$1\r\na\r\n");
+        assert!(pusher.borrow().pushed.is_empty());
+        assert!(Rc::ptr_eq(&srv.clients[&2], &pusher));
+    }
+
     #[test]
     fn timeouts_parse_as_redis_does() {
         assert_eq!(parse_timeout(b"0", 1000), Ok(0));
