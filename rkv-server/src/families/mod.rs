@@ -8,6 +8,7 @@ pub mod generic;
 pub mod geo;
 pub mod hash;
 pub mod hll;
+pub mod key_events;
 pub mod list;
 pub mod pubsub;
 pub mod server;
@@ -15,7 +16,6 @@ pub mod set;
 pub mod sort;
 pub mod stream;
 pub mod string;
-pub mod write_events;
 pub mod zset;
 
 use crate::command::CommandSpec;
