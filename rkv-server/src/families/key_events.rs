@@ -23,7 +23,9 @@ impl Ctx<'_> {
 
     /// Publishes the generic `del` event if `key` no longer exists.
     pub fn notify_del_if_gone(&mut self, key: &[u8]) {
-        if !self.key_exists(key) {
+        // Spare the lookup when nobody could receive the event.
+        let enabled = self.srv.config.notify_keyspace_events & class::GENERIC != 0;
+        if enabled && !self.srv.pubsub.is_empty() && !self.key_exists(key) {
             self.notify(class::GENERIC, "del", key);
         }
     }
