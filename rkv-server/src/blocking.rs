@@ -13,7 +13,9 @@
 //! waits for its `wake` notification (and its deadline); the serve or
 //! timeout reply is queued in the client's `pushed` buffer.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
 
 use rkv_proto::ReplyWriter;
 
@@ -273,6 +275,34 @@ pub fn handle_ready_keys(srv: &mut Server) {
     }
 }
 
+/// [`handle_ready_keys`] after `caller`'s command, whose reply is `out`.
+/// The caller's connection holds it borrowed, so messages published to it
+/// while others are served (a RESP3 client subscribed to the keyspace
+/// events its push causes) could not reach it: for the duration it stands
+/// in the client table by value, and what it was sent then is moved into
+/// `out`, after its reply, where Redis writes it.
+pub fn handle_ready_keys_after(srv: &mut Server, caller: &mut Client, out: &mut Vec<u8>) {
+    if caller.subscriptions.total() == 0 {
+        return handle_ready_keys(srv);
+    }
+    let id = caller.id;
+    let placeholder = Client::new(id, String::new(), String::new(), -1, srv.now_ms, false);
+    let stand_in = Rc::new(RefCell::new(std::mem::replace(caller, placeholder)));
+    let mark = stand_in.borrow().pushed.len();
+    let entry = srv.clients.insert(id, Rc::clone(&stand_in));
+    handle_ready_keys(srv);
+    match entry {
+        Some(rc) => srv.clients.insert(id, rc),
+        None => srv.clients.remove(&id),
+    };
+    std::mem::swap(caller, &mut stand_in.borrow_mut());
+    let sent = caller.pushed.split_off(mark);
+    // CLIENT REPLY OFF silences pushes too.
+    if caller.reply_mode != crate::client::ReplyMode::Off {
+        out.extend_from_slice(&sent);
+    }
+}
+
 /// Tries to complete client `id`'s call against `key`; true when served.
 fn serve_one(srv: &mut Server, id: u64, key: &[u8]) -> bool {
     let Some(rc) = srv.clients.get(&id).cloned() else {
@@ -379,6 +409,41 @@ mod tests {
                 params: BlockParams::default(),
             },
         }
+    }
+
+    /// A client registered in the server, as a connection would be.
+    fn registered(srv: &mut Server, id: u64) -> Rc<RefCell<Client>> {
+        let c = Client::new(id, "test".into(), "test".into(), -1, srv.now_ms, true);
+        let rc = Rc::new(RefCell::new(c));
+        srv.clients.insert(id, rc.clone());
+        rc
+    }
+
+    /// The reply bytes of one command run by `c` (borrowed, as by its
+    /// connection, while it runs).
+    fn run(srv: &mut Server, c: &Rc<RefCell<Client>>, line: &str) -> Vec<u8> {
+        let argv: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        let mut out = Vec::new();
+        crate::command::dispatch::execute(srv, &mut c.borrow_mut(), &argv, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_subscribed_pusher_gets_the_events_of_the_clients_it_serves_after_its_reply() {
+        let config = crate::config::Config::from_text("", "test").unwrap();
+        let mut srv = Server::new(config);
+        let (waiter, pusher) = (registered(&mut srv, 1), registered(&mut srv, 2));
+        run(&mut srv, &pusher, "HELLO 3");
+        run(&mut srv, &pusher, "CONFIG SET notify-keyspace-events El");
+        run(&mut srv, &pusher, "SUBSCRIBE __keyevent@0__:lpop");
+        assert!(run(&mut srv, &waiter, "BLPOP k 0").is_empty());
+        let got = run(&mut srv, &pusher, "RPUSH k a");
+        let event = b">3\r\n$7\r\nmessage\r\n$19\r\n__keyevent@0__:lpop\r\n$1\r\nk\r\n";
+        assert_eq!(got, [&b":1\r\n"[..], event].concat());
+        let served = std::mem::take(&mut waiter.borrow_mut().pushed);
+        assert_eq!(served, b"*2\r\n$1\r\nk\r\n$1\r\na\r\n");
+        assert!(pusher.borrow().pushed.is_empty());
+        assert!(Rc::ptr_eq(&srv.clients[&2], &pusher));
     }
 
     #[test]

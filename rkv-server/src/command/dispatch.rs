@@ -52,7 +52,7 @@ pub fn execute(
     // Like Redis's handleClientsBlockedOnKeys after each command: a write
     // may have given blocked clients a key to pop from.
     if srv.dirty != dirty_before && srv.blocking.any() {
-        crate::blocking::handle_ready_keys(srv);
+        crate::blocking::handle_ready_keys_after(srv, client, out);
     }
     crate::tracking::after_command(srv, client, out, outcome != Outcome::Paused);
     outcome

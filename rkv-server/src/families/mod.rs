@@ -8,6 +8,7 @@ pub mod generic;
 pub mod geo;
 pub mod hash;
 pub mod hll;
+pub mod key_events;
 pub mod list;
 pub mod pubsub;
 pub mod server;

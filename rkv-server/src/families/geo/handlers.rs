@@ -11,6 +11,7 @@ use crate::errors;
 use crate::families::zset::common::{limits, with_zset};
 use crate::families::zset::handlers::op_zadd;
 use crate::families::zset::ranges::op_store_items;
+use crate::keyspace_events::class;
 use crate::types::zset::AddFlags;
 use crate::types::ZSetValue;
 
@@ -44,9 +45,16 @@ pub fn geoadd(ctx: &mut Ctx) {
     match op_zadd(ctx.db(), key, flags, &pairs, limits, now) {
         Err(e) => ctx.error(&e.to_string()),
         Ok(t) => {
+            // A created key's `new` event precedes the reply, as in Redis.
+            ctx.drain_pending();
             ctx.dirty((t.added + t.updated) as u64);
             let n = if ch { t.added + t.updated } else { t.added };
             ctx.out.int(n as i64);
+            // Redis runs GEOADD as ZADD: its events are ZADD's.
+            if t.added + t.updated > 0 {
+                ctx.signal_modified(key);
+                ctx.notify(class::ZSET, "zadd", key);
+            }
         }
     }
 }
@@ -161,8 +169,11 @@ fn search_generic(ctx: &mut Ctx, variant: Variant) {
     if !exists {
         return match query.store {
             Some(store) => {
-                if ctx.db().remove(argv[store.key_index]).is_some() {
+                let dst = argv[store.key_index];
+                if ctx.db().remove(dst).is_some() {
                     ctx.dirty(1);
+                    ctx.signal_modified(dst);
+                    ctx.notify(class::GENERIC, "del", dst);
                 }
                 ctx.out.int(0);
             }
@@ -203,8 +214,16 @@ fn search_generic(ctx: &mut Ctx, variant: Variant) {
             let (n, changed) = op_store_items(ctx.db(), dst, &items, limits, now);
             if n > 0 {
                 ctx.dirty(n as u64);
+                ctx.signal_modified(dst);
+                let event = match variant {
+                    Variant::Search | Variant::SearchStore => "geosearchstore",
+                    _ => "georadiusstore",
+                };
+                ctx.notify(class::ZSET, event, dst);
             } else if changed {
                 ctx.dirty(1);
+                ctx.signal_modified(dst);
+                ctx.notify(class::GENERIC, "del", dst);
             }
             ctx.out.int(items.len() as i64);
         }

@@ -62,6 +62,8 @@ pub(super) fn hash_or_create<'c>(ctx: &'c mut Ctx, key: &[u8]) -> Option<&'c mut
         WriteProbe::Missing => {
             let now = ctx.now_ms();
             ctx.db().set(key, Value::Hash(Box::default()), false, now);
+            // Redis announces a created key (`new`) at once, before the reply.
+            ctx.drain_pending();
         }
         WriteProbe::Hash => {}
     }

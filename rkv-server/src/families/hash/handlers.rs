@@ -6,6 +6,13 @@ use super::ops;
 use crate::command::Ctx;
 use crate::errors;
 use crate::families::generic::scan::parse_cursor;
+use crate::keyspace_events::class;
+
+/// After a hash write replied: the modified signal, then `event`.
+fn written(ctx: &mut Ctx, key: &[u8], event: &str) {
+    ctx.signal_modified(key);
+    ctx.notify(class::HASH, event, key);
+}
 
 /// HSET and HMSET: sets every pair; returns the number of new fields, or
 /// `None` after replying an error.
@@ -32,6 +39,7 @@ fn set_pairs(ctx: &mut Ctx) -> Option<usize> {
 pub(super) fn hset(ctx: &mut Ctx) {
     if let Some(added) = set_pairs(ctx) {
         ctx.out.int(added as i64);
+        written(ctx, ctx.arg(1), "hset");
     }
 }
 
@@ -39,6 +47,7 @@ pub(super) fn hset(ctx: &mut Ctx) {
 pub(super) fn hmset(ctx: &mut Ctx) {
     if set_pairs(ctx).is_some() {
         ctx.out.ok();
+        written(ctx, ctx.arg(1), "hset");
     }
 }
 
@@ -56,6 +65,7 @@ pub(super) fn hsetnx(ctx: &mut Ctx) {
     hash.shrink_to_fit();
     ctx.dirty(1);
     ctx.out.int(1);
+    written(ctx, key, "hset");
 }
 
 /// `HGET key field`
@@ -202,6 +212,11 @@ pub(super) fn hdel(ctx: &mut Ctx) {
     }
     hash.shrink_to_fit();
     delete_if_empty(ctx, key);
+    if deleted > 0 {
+        ctx.signal_modified(key);
+        ctx.notify(class::HASH, "hdel", key);
+        ctx.notify_del_if_gone(key);
+    }
     ctx.dirty(deleted);
     ctx.out.int(deleted as i64);
 }
@@ -223,6 +238,7 @@ pub(super) fn hincrby(ctx: &mut Ctx) {
             hash.shrink_to_fit();
             ctx.dirty(1);
             ctx.out.int(n);
+            written(ctx, key, "hincrby");
         }
         Err(e) => {
             delete_if_empty(ctx, key);
@@ -248,6 +264,7 @@ pub(super) fn hincrbyfloat(ctx: &mut Ctx) {
             hash.shrink_to_fit();
             ctx.dirty(1);
             ctx.out.bulk(text.as_bytes());
+            written(ctx, key, "hincrbyfloat");
         }
         Err(e) => {
             delete_if_empty(ctx, key);

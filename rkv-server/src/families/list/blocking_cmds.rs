@@ -4,10 +4,12 @@
 
 use super::args::parse_end;
 use super::handlers::{
-    list_mut, move_generic, mpop_args, mpop_first, op_move, op_pop, reply_elements,
+    list_mut, move_generic, moved_events, mpop_args, mpop_first, op_move, op_pop, pop_event,
+    reply_elements,
 };
 use crate::blocking::{timeout_or_reply, BlockParams, BlockedCall, ServeFn, Served, TimeoutReply};
 use crate::command::Ctx;
+use crate::keyspace_events::class;
 use crate::types::list::End;
 
 /// The end a parked call takes from.
@@ -64,6 +66,7 @@ fn bpop_generic(ctx: &mut Ctx, end: End) {
                 ctx.out.array(2);
                 ctx.out.bulk(key);
                 ctx.out.bulk(&items[0]);
+                ctx.notify_removal(class::LIST, pop_event(end), key);
                 return;
             }
         }
@@ -83,7 +86,8 @@ fn bpop_generic(ctx: &mut Ctx, end: End) {
     );
 }
 
-/// Serves a parked BLPOP/BRPOP: `[key, element]`.
+/// Serves a parked BLPOP/BRPOP: `[key, element]`, then its pop event and
+/// `del` if emptied; no signal (Redis leaves it to the push that woke it).
 fn serve_bpop(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
     let now = ctx.now_ms();
     match op_pop(ctx.db(), key, from_end(p), 1, now) {
@@ -92,6 +96,8 @@ fn serve_bpop(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
             ctx.out.array(2);
             ctx.out.bulk(key);
             ctx.out.bulk(&items[0]);
+            ctx.notify(class::LIST, pop_event(from_end(p)), key);
+            ctx.notify_del_if_gone(key);
             Served::Done
         }
         _ => Served::NotReady,
@@ -134,7 +140,7 @@ pub fn blmpop(ctx: &mut Ctx) {
     );
 }
 
-/// Serves a parked BLMPOP: `[key, [elements]]`.
+/// Serves a parked BLMPOP: `[key, [elements]]`, with LMPOP's events.
 fn serve_bmpop(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
     let now = ctx.now_ms();
     match op_pop(ctx.db(), key, from_end(p), p.count, now) {
@@ -143,6 +149,7 @@ fn serve_bmpop(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
             ctx.out.array(2);
             ctx.out.bulk(key);
             reply_elements(ctx, &items);
+            ctx.notify_removal(class::LIST, pop_event(from_end(p)), key);
             Served::Done
         }
         _ => Served::NotReady,
@@ -192,7 +199,7 @@ fn serve_blmove(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
     match op_move(ctx.db(), key, dst, from_end(p), to, now) {
         Ok(Some(v)) => {
             ctx.dirty(1);
-            ctx.out.bulk(&v);
+            moved_events(ctx, key, dst, from_end(p), to, &v);
             Served::Done
         }
         Ok(None) => Served::NotReady,

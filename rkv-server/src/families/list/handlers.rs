@@ -5,6 +5,7 @@ use super::args::{parse_end, resolve_index, resolve_range};
 use crate::command::Ctx;
 use crate::db::{Db, SmallBytes, Value};
 use crate::errors::{self, OpError};
+use crate::keyspace_events::class;
 use crate::types::list::{End, ListValue};
 
 /// LPOP/RPOP with a negative count.
@@ -132,6 +133,22 @@ pub fn op_move(
     Ok(Some(value))
 }
 
+/// The event of a pop or push at `end`.
+pub(super) fn pop_event(end: End) -> &'static str {
+    match end {
+        End::Head => "lpop",
+        End::Tail => "rpop",
+    }
+}
+
+/// The event of a push at `end`.
+pub(super) fn push_event(end: End) -> &'static str {
+    match end {
+        End::Head => "lpush",
+        End::Tail => "rpush",
+    }
+}
+
 /// Writes popped elements as an array.
 pub(super) fn reply_elements(ctx: &mut Ctx, items: &[SmallBytes]) {
     ctx.out.array(items.len());
@@ -147,10 +164,14 @@ fn push_generic(ctx: &mut Ctx, end: End, only_existing: bool) {
     let now = ctx.now_ms();
     match op_push(ctx.db(), key, elems, end, only_existing, now) {
         Ok(len) => {
+            // A created key's `new` event precedes the reply, as in Redis.
+            ctx.drain_pending();
+            ctx.out.int(len as i64);
             if len > 0 {
                 ctx.dirty(elems.len() as u64);
+                ctx.signal_modified(key);
+                ctx.notify(class::LIST, push_event(end), key);
             }
-            ctx.out.int(len as i64);
         }
         Err(e) => ctx.error_op(e),
     }
@@ -200,6 +221,7 @@ fn pop_generic(ctx: &mut Ctx, end: End) {
             Ok(Some(v)) => {
                 ctx.dirty(1);
                 ctx.out.bulk(&v);
+                ctx.notify_removal(class::LIST, pop_event(end), key);
             }
         }
         return;
@@ -207,9 +229,11 @@ fn pop_generic(ctx: &mut Ctx, end: End) {
     match op_pop(ctx.db(), key, end, count, now) {
         Err(e) => ctx.error_op(e),
         Ok(None) => ctx.out.null_array(),
+        Ok(Some(items)) if items.is_empty() => ctx.out.array(0),
         Ok(Some(items)) => {
             ctx.dirty(items.len() as u64);
             reply_elements(ctx, &items);
+            ctx.notify_removal(class::LIST, pop_event(end), key);
         }
     }
 }
@@ -328,6 +352,8 @@ pub fn lset(ctx: &mut Ctx) {
     if set {
         ctx.dirty(1);
         ctx.out.ok();
+        ctx.signal_modified(key);
+        ctx.notify(class::LIST, "lset", key);
     } else {
         ctx.error(INDEX_OUT_OF_RANGE);
     }
@@ -359,6 +385,8 @@ pub fn linsert(ctx: &mut Ctx) {
         None => ctx.out.int(-1),
         Some(len) => {
             ctx.dirty(1);
+            ctx.signal_modified(key);
+            ctx.notify(class::LIST, "linsert", key);
             ctx.out.int(len as i64);
         }
     }
@@ -384,6 +412,9 @@ pub fn lrem(ctx: &mut Ctx) {
     drop_if_empty(db, key, now);
     if removed > 0 {
         ctx.dirty(removed as u64);
+        ctx.signal_modified(key);
+        ctx.notify(class::LIST, "lrem", key);
+        ctx.notify_del_if_gone(key);
     }
     ctx.out.int(removed as i64);
 }
@@ -411,6 +442,7 @@ pub fn ltrim(ctx: &mut Ctx) {
             let removed = before - list.len();
             drop_if_empty(db, key, now);
             ctx.dirty(removed as u64);
+            ctx.notify_removal(class::LIST, "ltrim", key);
         }
     }
     ctx.out.ok();
@@ -539,9 +571,29 @@ pub(super) fn move_generic(ctx: &mut Ctx, from: End, to: End) {
         Ok(None) => ctx.out.null(),
         Ok(Some(v)) => {
             ctx.dirty(1);
-            ctx.out.bulk(&v);
+            moved_events(ctx, src, dst, from, to, &v);
+            ctx.signal_modified(src);
         }
     }
+}
+
+/// What LMOVE reports once `value` moved, in Redis's order (also for a
+/// served BLMOVE): the destination's signal and push event, the reply, then
+/// the source's pop event and its `del` if emptied. LMOVE then signals the
+/// source; a served BLMOVE does not (the push that woke it did).
+pub(super) fn moved_events(
+    ctx: &mut Ctx,
+    src: &[u8],
+    dst: &[u8],
+    from: End,
+    to: End,
+    value: &[u8],
+) {
+    ctx.signal_modified(dst);
+    ctx.notify(class::LIST, push_event(to), dst);
+    ctx.out.bulk(value);
+    ctx.notify(class::LIST, pop_event(from), src);
+    ctx.notify_del_if_gone(src);
 }
 
 /// LMOVE source destination LEFT|RIGHT LEFT|RIGHT
@@ -614,6 +666,7 @@ pub(super) fn mpop_first(ctx: &mut Ctx, keys: &[&[u8]], end: End, count: usize) 
                 ctx.out.array(2);
                 ctx.out.bulk(key);
                 reply_elements(ctx, &items);
+                ctx.notify_removal(class::LIST, pop_event(end), key);
                 return true;
             }
         }

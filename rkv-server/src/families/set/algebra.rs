@@ -6,6 +6,7 @@ use super::ops;
 use crate::command::Ctx;
 use crate::db::{Db, Value};
 use crate::errors;
+use crate::keyspace_events::class;
 use crate::types::SetValue;
 
 /// SINTERCARD's `numkeys` is not a positive integer.
@@ -130,36 +131,52 @@ pub(super) fn build_reply(ctx: &mut Ctx, keys: &[&[u8]], op: BuildOp) {
 
 /// `SINTERSTORE destination key [key ...]`
 pub(super) fn sinterstore(ctx: &mut Ctx) {
-    store(ctx, ops::intersection);
+    store(ctx, ops::intersection, "sinterstore");
 }
 
 /// `SUNIONSTORE destination key [key ...]`
 pub(super) fn sunionstore(ctx: &mut Ctx) {
-    store(ctx, ops::union);
+    store(ctx, ops::union, "sunionstore");
 }
 
 /// `SDIFFSTORE destination key [key ...]`
 pub(super) fn sdiffstore(ctx: &mut Ctx) {
-    store(ctx, ops::difference);
+    store(ctx, ops::difference, "sdiffstore");
 }
 
 /// Stores what `op` builds under the destination (dropping its TTL), or
 /// deletes the destination when the result is empty; replies the size.
-fn store(ctx: &mut Ctx, op: BuildOp) {
+/// `event` is the command's keyspace event.
+fn store(ctx: &mut Ctx, op: BuildOp, event: &str) {
     let (dst, keys) = (ctx.arg(1), &ctx.argv[2..]);
     if !check_keys(ctx, keys) {
         return;
     }
     let (now, max) = (ctx.now_ms(), max_intset(ctx));
-    let result = op(&sets_of(&ctx.srv.dbs[ctx.client.db], keys, now), max);
+    let sets = sets_of(&ctx.srv.dbs[ctx.client.db], keys, now);
+    // SINTERSTORE with a missing source takes Redis's early exit, which
+    // reports the deletion before replying.
+    let early_exit = event == "sinterstore" && sets.iter().any(Option::is_none);
+    let result = op(&sets, max);
     let len = result.len();
     if len == 0 {
-        if ctx.db().remove(dst).is_some() {
+        let deleted = ctx.db().remove(dst).is_some();
+        if !early_exit {
+            ctx.out.int(0);
+        }
+        if deleted {
             ctx.dirty(1);
+            ctx.signal_modified(dst);
+            ctx.notify(class::GENERIC, "del", dst);
+        }
+        if early_exit {
+            ctx.out.int(0);
         }
     } else {
         ctx.db().set(dst, Value::Set(Box::new(result)), false, now);
         ctx.dirty(1);
+        ctx.signal_modified(dst);
+        ctx.out.int(len as i64);
+        ctx.notify(class::SET, event, dst);
     }
-    ctx.out.int(len as i64);
 }

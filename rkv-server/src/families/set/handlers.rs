@@ -6,6 +6,7 @@ use rkv_proto::ReplyWriter;
 use crate::command::Ctx;
 use crate::db::{Db, Value};
 use crate::errors;
+use crate::keyspace_events::class;
 use crate::types::set::Member;
 use crate::types::SetValue;
 
@@ -31,6 +32,10 @@ pub(super) fn sadd(ctx: &mut Ctx) {
             added
         }
     };
+    if added > 0 {
+        ctx.signal_modified(key);
+        ctx.notify(class::SET, "sadd", key);
+    }
     ctx.dirty(added as u64);
     ctx.out.int(added as i64);
 }
@@ -58,6 +63,11 @@ pub(super) fn srem(ctx: &mut Ctx) {
     };
     if emptied {
         ctx.db().remove(key);
+    }
+    if removed > 0 {
+        ctx.signal_modified(key);
+        ctx.notify(class::SET, "srem", key);
+        ctx.notify_del_if_gone(key);
     }
     ctx.dirty(removed);
     ctx.out.int(removed as i64);
@@ -151,7 +161,11 @@ pub(super) fn smove(ctx: &mut Ctx) {
     if src_set.is_empty() {
         db.remove(src);
     }
+    ctx.notify(class::SET, "srem", src);
+    ctx.notify_del_if_gone(src);
+    ctx.signal_modified(src);
     let mut dirty = 1;
+    let db = ctx.db();
     let added = match db.get_mut_raw(dst).and_then(|e| e.value.as_set_mut()) {
         Some(dst_set) => dst_set.add(member, max),
         None => {
@@ -164,6 +178,8 @@ pub(super) fn smove(ctx: &mut Ctx) {
     };
     if added {
         dirty += 1;
+        ctx.signal_modified(dst);
+        ctx.notify(class::SET, "sadd", dst);
     }
     ctx.dirty(dirty);
     ctx.out.int(1);

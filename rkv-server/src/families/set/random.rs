@@ -9,6 +9,7 @@ use super::handlers::{
 use super::ops;
 use crate::command::Ctx;
 use crate::errors;
+use crate::keyspace_events::class;
 use crate::types::set::{random_below, Member};
 use crate::types::SetValue;
 
@@ -48,7 +49,10 @@ fn spop_one(ctx: &mut Ctx) {
         ctx.db().remove(key);
     }
     ctx.dirty(1);
+    ctx.notify(class::SET, "spop", key);
     ctx.out.bulk(&member);
+    ctx.notify_del_if_gone(key);
+    ctx.signal_modified(key);
 }
 
 /// `SPOP key count`: a RESP3 set of distinct members.
@@ -66,6 +70,8 @@ fn spop_count(ctx: &mut Ctx) {
     if count == 0 {
         return ctx.out.set(0);
     }
+    // Redis announces the pop before replying, whatever it takes.
+    ctx.notify(class::SET, "spop", key);
     let max = max_intset(ctx);
     let db = &mut ctx.srv.dbs[ctx.client.db];
     let set = db
@@ -84,6 +90,8 @@ fn spop_count(ctx: &mut Ctx) {
         ctx.srv.dirty += size as u64;
         // The SUNION Redis runs here looks the key up once more, as a read.
         ctx.srv.stats.keyspace_hits += 1;
+        ctx.notify(class::GENERIC, "del", key);
+        ctx.signal_modified(key);
         return;
     }
     let remaining = size - count;
@@ -108,6 +116,7 @@ fn spop_count(ctx: &mut Ctx) {
         *set = kept;
     }
     ctx.srv.dirty += count as u64;
+    ctx.signal_modified(key);
 }
 
 /// `SRANDMEMBER key [count]`

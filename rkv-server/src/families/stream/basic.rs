@@ -5,6 +5,7 @@ use super::trim_args;
 use crate::command::Ctx;
 use crate::db::Value;
 use crate::errors;
+use crate::keyspace_events::class;
 use crate::types::stream::{AppendError, StreamId, StreamValue};
 
 /// XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]]
@@ -31,6 +32,8 @@ pub fn xadd(ctx: &mut Ctx) {
         Some(Found::Missing) if args.no_mkstream => return ctx.out.null(),
         Some(Found::Missing) => {
             ctx.db().set(key, Value::Stream(Box::default()), false, now);
+            // Redis announces a created key (`new`) at once, before the reply.
+            ctx.drain_pending();
             match write_lookup(ctx, key) {
                 Some(Found::Stream(s)) => s,
                 _ => unreachable!("just created"),
@@ -48,11 +51,14 @@ pub fn xadd(ctx: &mut Ctx) {
                 "ERR The ID specified in XADD is equal or smaller than the target stream top item",
             ),
         };
-    if let Some(trim) = args.trim {
-        stream.trim(trim);
-    }
+    let trimmed = args.trim.map_or(0, |trim| stream.trim(trim));
     write_id(&mut ctx.out, added);
     ctx.dirty(1);
+    ctx.signal_modified(key);
+    ctx.notify(class::STREAM, "xadd", key);
+    if trimmed > 0 {
+        ctx.notify(class::STREAM, "xtrim", key);
+    }
 }
 
 /// XLEN key
@@ -155,6 +161,10 @@ pub fn xdel(ctx: &mut Ctx) {
         unreachable!("checked above");
     };
     let deleted = op_delete(s, &ids);
+    if deleted > 0 {
+        ctx.signal_modified(key);
+        ctx.notify(class::STREAM, "xdel", key);
+    }
     ctx.dirty(deleted as u64);
     ctx.out.int(deleted as i64);
 }
@@ -175,6 +185,10 @@ pub fn xtrim(ctx: &mut Ctx) {
         Some(Found::Missing) => 0,
         Some(Found::Stream(s)) => args.trim.map_or(0, |t| s.trim(t)),
     };
+    if removed > 0 {
+        ctx.notify(class::STREAM, "xtrim", key);
+        ctx.signal_modified(key);
+    }
     ctx.dirty(removed as u64);
     ctx.out.int(removed as i64);
 }

@@ -7,6 +7,7 @@ use super::read::split;
 use crate::command::Ctx;
 use crate::db::Value;
 use crate::errors;
+use crate::keyspace_events::class;
 use crate::types::stream::{ConsumerGroup, PendingEntry, StreamId, StreamValue};
 
 /// Whether `key` holds a stream with group `name`; `false` after replying
@@ -143,6 +144,7 @@ pub fn xclaim(ctx: &mut Ctx) {
         return;
     };
     let mut g = s.groups.remove(name).expect("checked above");
+    let consumer_is_new = !g.consumers.contains_key(consumer);
     if last_id > g.last_id {
         g.last_id = last_id;
     }
@@ -184,12 +186,32 @@ pub fn xclaim(ctx: &mut Ctx) {
         claimed.push(id);
         changed += 1;
     }
+    s.groups.insert(name.to_vec(), g);
     out.array(claimed.len());
-    for id in &claimed {
+    announce_new_consumer(ctx, key, consumer_is_new && !claimed.is_empty());
+    write_claimed_entries(ctx, key, &claimed, justid);
+    ctx.dirty(changed);
+}
+
+/// Redis creates the claiming consumer at the first entry it claims: its
+/// `xgroup-createconsumer` event lands after the reply's headers, before
+/// the claimed entries.
+fn announce_new_consumer(ctx: &mut Ctx, key: &[u8], created: bool) {
+    if created {
+        ctx.notify(class::STREAM, "xgroup-createconsumer", key);
+    }
+}
+
+/// Writes the claimed entries of the stream at `key` (IDs only if `justid`).
+fn write_claimed_entries(ctx: &mut Ctx, key: &[u8], claimed: &[StreamId], justid: bool) {
+    let now = ctx.now_ms();
+    let (db, out) = split(ctx);
+    let Some(Value::Stream(s)) = db.peek(key, now).map(|e| &e.value) else {
+        return;
+    };
+    for id in claimed {
         write_claimed(out, s, *id, justid);
     }
-    s.groups.insert(name.to_vec(), g);
-    ctx.dirty(changed);
 }
 
 /// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
@@ -243,6 +265,7 @@ pub fn xautoclaim(ctx: &mut Ctx) {
         return;
     };
     let mut g = s.groups.remove(name).expect("checked above");
+    let consumer_is_new = !g.consumers.contains_key(consumer);
     let mut attempts = count.saturating_mul(10);
     let mut claimed = Vec::new();
     let mut deleted = Vec::new();
@@ -276,16 +299,15 @@ pub fn xautoclaim(ctx: &mut Ctx) {
     if let Some(id) = next.peek() {
         cursor = *id;
     }
+    s.groups.insert(name.to_vec(), g);
     out.array(3);
     write_id(out, cursor);
     out.array(claimed.len());
-    for id in &claimed {
-        write_claimed(out, s, *id, justid);
-    }
-    out.array(deleted.len());
+    announce_new_consumer(ctx, key, consumer_is_new && !claimed.is_empty());
+    write_claimed_entries(ctx, key, &claimed, justid);
+    ctx.out.array(deleted.len());
     for id in &deleted {
-        write_id(out, *id);
+        write_id(&mut ctx.out, *id);
     }
-    s.groups.insert(name.to_vec(), g);
     ctx.dirty((claimed.len() + deleted.len()) as u64);
 }

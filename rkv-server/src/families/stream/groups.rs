@@ -5,6 +5,7 @@ use super::common::{id_arg_or_reply, id_or_reply, write_id, write_lookup, Found}
 use crate::command::Ctx;
 use crate::db::Value;
 use crate::errors;
+use crate::keyspace_events::class;
 use crate::types::stream::{ConsumerGroup, StreamId, StreamValue, ENTRIES_READ_UNKNOWN};
 
 /// `addReplySubcommandSyntaxError` for XGROUP.
@@ -114,6 +115,7 @@ pub fn create(ctx: &mut Ctx) {
     };
     if last.is_none() {
         ctx.db().set(key, Value::Stream(Box::default()), false, now);
+        ctx.signal_modified(key);
     }
     let name = ctx.arg(3);
     let Some(Found::Stream(s)) = write_lookup(ctx, key) else {
@@ -126,6 +128,7 @@ pub fn create(ctx: &mut Ctx) {
         .insert(name.to_vec(), ConsumerGroup::new(id, opts.entries_read));
     ctx.dirty(1);
     ctx.out.ok();
+    ctx.notify(class::STREAM, "xgroup-create", key);
 }
 
 /// XGROUP SETID key group id|$ [ENTRIESREAD entries-read]
@@ -158,6 +161,7 @@ pub fn setid(ctx: &mut Ctx) {
     }
     ctx.dirty(1);
     ctx.out.ok();
+    ctx.notify(class::STREAM, "xgroup-setid", key);
 }
 
 /// XGROUP DESTROY key group
@@ -167,10 +171,11 @@ pub fn destroy(ctx: &mut Ctx) {
         return;
     };
     let removed = s.groups.remove(name).is_some();
+    ctx.out.int(i64::from(removed));
     if removed {
         ctx.dirty(1);
+        ctx.notify(class::STREAM, "xgroup-destroy", ctx.arg(2));
     }
-    ctx.out.int(i64::from(removed));
 }
 
 /// XGROUP CREATECONSUMER key group consumer
@@ -189,6 +194,7 @@ pub fn createconsumer(ctx: &mut Ctx) {
             .or_default()
             .seen_time = now;
         ctx.dirty(1);
+        ctx.notify(class::STREAM, "xgroup-createconsumer", ctx.arg(2));
     }
     ctx.out.int(i64::from(created));
 }
@@ -203,6 +209,7 @@ pub fn delconsumer(ctx: &mut Ctx) {
     let pending = group.remove_consumer(consumer);
     if pending.is_some() {
         ctx.dirty(1);
+        ctx.notify(class::STREAM, "xgroup-delconsumer", ctx.arg(2));
     }
     ctx.out.int(pending.unwrap_or(0) as i64);
 }

@@ -11,6 +11,7 @@ use crate::blocking::{BlockParams, BlockedCall, Served, TimeoutReply};
 use crate::command::Ctx;
 use crate::db::Value;
 use crate::errors;
+use crate::keyspace_events::class;
 use crate::types::stream::{StreamId, StreamValue, INVALID_ID};
 
 /// What one key of the call reads.
@@ -77,10 +78,13 @@ pub fn xreadgroup(ctx: &mut Ctx) {
     if !served.is_empty() {
         write_header(out, served.len());
         for (key, want) in &served {
+            write_key_name(&mut ctx.out, key);
+            // Redis creates the consumer (and says so) between the key's
+            // name and its entries.
+            notify_if_new_consumer(ctx, key, group, consumer);
+            let (db, out) = split(ctx);
             if let Some(Value::Stream(s)) = db.lookup(key, now).map(|e| &mut e.value) {
-                write_key(
-                    out, key, s, group, consumer, *want, args.count, args.noack, now,
-                );
+                write_key_entries(out, s, group, consumer, *want, args.count, args.noack, now);
             }
         }
         ctx.dirty(served.len() as u64);
@@ -108,11 +112,35 @@ pub fn xreadgroup(ctx: &mut Ctx) {
     }
 }
 
-/// One key's part of the reply, delivering as it goes.
+/// Publishes `xgroup-createconsumer` if reading `key` is about to create
+/// `consumer` in `group` (Redis's `streamCreateConsumer`).
+pub(super) fn notify_if_new_consumer(ctx: &mut Ctx, key: &[u8], group: &[u8], consumer: &[u8]) {
+    let now = ctx.now_ms();
+    let missing = match ctx.db().peek(key, now).map(|e| &e.value) {
+        Some(Value::Stream(s)) => s
+            .groups
+            .get(group)
+            .is_some_and(|g| !g.consumers.contains_key(consumer)),
+        _ => false,
+    };
+    if missing {
+        ctx.notify(class::STREAM, "xgroup-createconsumer", key);
+    }
+}
+
+/// The start of one key's part of the reply: its name (inside a pair in
+/// RESP2, as a map key in RESP3).
+fn write_key_name(out: &mut ReplyWriter, key: &[u8]) {
+    if out.protocol() == Protocol::Resp2 {
+        out.array(2);
+    }
+    out.bulk(key);
+}
+
+/// The entries of one key's part of the reply, delivering as it goes.
 #[allow(clippy::too_many_arguments)]
-fn write_key(
+fn write_key_entries(
     out: &mut ReplyWriter,
-    key: &[u8],
     s: &mut StreamValue,
     group: &[u8],
     consumer: &[u8],
@@ -121,10 +149,6 @@ fn write_key(
     noack: bool,
     now: i64,
 ) {
-    if out.protocol() == Protocol::Resp2 {
-        out.array(2);
-    }
-    out.bulk(key);
     match want {
         Want::New => {
             let ids = s
@@ -185,22 +209,15 @@ fn serve_xreadgroup(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
     if stream_last <= group_last {
         return Served::NotReady;
     }
+    // Served later, Redis creates the consumer before writing the reply.
+    notify_if_new_consumer(ctx, key, group, consumer);
     let (db, out) = split(ctx);
     let Some(Value::Stream(s)) = db.lookup(key, now).map(|e| &mut e.value) else {
         return Served::NotReady;
     };
     write_header(out, 1);
-    write_key(
-        out,
-        key,
-        s,
-        group,
-        consumer,
-        Want::New,
-        p.count,
-        args.noack,
-        now,
-    );
+    write_key_name(out, key);
+    write_key_entries(out, s, group, consumer, Want::New, p.count, args.noack, now);
     ctx.dirty(1);
     Served::Done
 }

@@ -3,6 +3,7 @@
 use super::common::{id_or_reply, write_lookup, Found};
 use crate::command::Ctx;
 use crate::errors;
+use crate::keyspace_events::class;
 use crate::types::stream::StreamId;
 
 /// XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]
@@ -62,4 +63,6 @@ pub fn xsetid(ctx: &mut Ctx) {
     }
     ctx.dirty(1);
     ctx.out.ok();
+    // Redis sends no modified signal here, only the event.
+    ctx.notify(class::STREAM, "xsetid", key);
 }

@@ -4,37 +4,22 @@
 //! client with a serve function that [`crate::blocking`] calls once one of
 //! the keys holds a sorted set again.
 
-use rkv_proto::ReplyWriter;
-
-use super::pop::{op_pop_first, parse_mpop, reply_mpop};
+use super::pop::{op_pop_first, parse_mpop, reply_popped, PopShape};
 use crate::blocking::{timeout_or_reply, BlockParams, BlockedCall, ServeFn, Served, TimeoutReply};
 use crate::command::{flags, Arg, ArgKind, BeginSearch, CommandSpec, Ctx, FindKeys, KeySpec};
 
-/// Writes a pop's reply from its key and the popped members and scores.
-type ReplyFn = fn(&mut ReplyWriter, &[u8], &[(Vec<u8>, f64)]);
-
-/// The BZPOPMIN/BZPOPMAX reply: `[key, member, score]`, flat in both
-/// protocols (the score a bulk string in RESP2, a double in RESP3).
-fn reply_bzpop(out: &mut ReplyWriter, key: &[u8], items: &[(Vec<u8>, f64)]) {
-    out.array(1 + items.len() * 2);
-    out.bulk(key);
-    for (m, s) in items {
-        out.bulk(m);
-        out.double(*s);
-    }
-}
-
-/// Pops from the first of `keys` holding a sorted set and replies with
-/// `reply`; true when it did (or replied an error), false when no key
-/// exists and the caller should block.
-fn pop_now(ctx: &mut Ctx, keys: &[&[u8]], count: usize, max: bool, reply: ReplyFn) -> bool {
+/// Pops from the first of `keys` holding a sorted set and replies in
+/// `shape` (BZPOPMIN/BZPOPMAX: `[key, member, score]`, flat in both
+/// protocols; BZMPOP: `[key, [[member, score] ...]]`); true when it did (or
+/// replied an error), false when no key exists and the caller should block.
+fn pop_now(ctx: &mut Ctx, keys: &[&[u8]], count: usize, max: bool, shape: PopShape) -> bool {
     let now = ctx.now_ms();
     match op_pop_first(ctx.db(), keys, count, max, now) {
         Err(e) => ctx.error_op(e),
         Ok(None) => return false,
         Ok(Some(p)) => {
             ctx.dirty(p.items.len() as u64);
-            reply(&mut ctx.out, keys[p.key_index], &p.items);
+            reply_popped(ctx, shape, keys[p.key_index], &p.items, max);
         }
     }
     true
@@ -55,15 +40,16 @@ fn block_on(ctx: &mut Ctx, keys: &[&[u8]], deadline_ms: i64, serve: ServeFn, par
     });
 }
 
-/// Serves a parked call against `key` with `reply`: a key that is missing
-/// or holds another type keeps the client waiting (Redis 7.0 serves zset
-/// waiters only from a key that holds a sorted set).
-fn serve_with(ctx: &mut Ctx, key: &[u8], p: &BlockParams, reply: ReplyFn) -> Served {
+/// Serves a parked call against `key`, replying in `shape` with the
+/// events of an immediate pop: a key that is missing or holds another type
+/// keeps the client waiting (Redis 7.0 serves zset waiters only from a key
+/// that holds a sorted set).
+fn serve_with(ctx: &mut Ctx, key: &[u8], p: &BlockParams, shape: PopShape) -> Served {
     let now = ctx.now_ms();
     match op_pop_first(ctx.db(), &[key], p.count, !p.from_head, now) {
         Ok(Some(popped)) if !popped.items.is_empty() => {
             ctx.dirty(popped.items.len() as u64);
-            reply(&mut ctx.out, key, &popped.items);
+            reply_popped(ctx, shape, key, &popped.items, !p.from_head);
             Served::Done
         }
         _ => Served::NotReady,
@@ -72,12 +58,12 @@ fn serve_with(ctx: &mut Ctx, key: &[u8], p: &BlockParams, reply: ReplyFn) -> Ser
 
 /// Serves a parked BZPOPMIN/BZPOPMAX.
 fn serve_bzpop(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
-    serve_with(ctx, key, p, reply_bzpop)
+    serve_with(ctx, key, p, PopShape::FlatWithKey)
 }
 
 /// Serves a parked BZMPOP.
 fn serve_bzmpop(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
-    serve_with(ctx, key, p, reply_mpop)
+    serve_with(ctx, key, p, PopShape::NestedWithKey)
 }
 
 /// BZPOPMIN / BZPOPMAX key [key ...] timeout: the timeout is checked
@@ -88,7 +74,7 @@ fn bzpop_generic(ctx: &mut Ctx, max: bool) {
         return;
     };
     let keys = &ctx.argv[1..last];
-    if pop_now(ctx, keys, 1, max, reply_bzpop) {
+    if pop_now(ctx, keys, 1, max, PopShape::FlatWithKey) {
         return;
     }
     let params = BlockParams {
@@ -119,7 +105,13 @@ pub fn bzmpop(ctx: &mut Ctx) {
     let Some(deadline) = timeout_or_reply(ctx, 1) else {
         return;
     };
-    if pop_now(ctx, &args.keys, args.count, args.max, reply_mpop) {
+    if pop_now(
+        ctx,
+        &args.keys,
+        args.count,
+        args.max,
+        PopShape::NestedWithKey,
+    ) {
         return;
     }
     let params = BlockParams {

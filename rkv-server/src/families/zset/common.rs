@@ -6,6 +6,7 @@ use rkv_proto::ReplyWriter;
 use crate::command::Ctx;
 use crate::db::{Db, Value};
 use crate::errors::{self, OpError};
+use crate::keyspace_events::class;
 use crate::types::zset::ZSetLimits;
 use crate::types::ZSetValue;
 
@@ -72,6 +73,27 @@ pub fn store(db: &mut Db, dst: &[u8], zset: ZSetValue, now_ms: i64) -> (usize, b
     }
     db.set(dst, Value::ZSet(Box::new(zset)), false, now_ms);
     (len, true)
+}
+
+/// Replies to a STORE form that [`store`]d `n` members at `dst` (`changed`
+/// as `store` returned), with Redis's events: a stored result is signalled
+/// (by Redis's `setKey`), replied, then announced as `event`; an empty
+/// result is replied, then, if it deleted `dst`, signalled and `del`.
+pub fn reply_stored(ctx: &mut Ctx, dst: &[u8], n: usize, changed: bool, event: &str) {
+    if changed {
+        ctx.dirty(1);
+    }
+    if n > 0 {
+        ctx.signal_modified(dst);
+        ctx.out.int(n as i64);
+        ctx.notify(class::ZSET, event, dst);
+    } else {
+        ctx.out.int(0);
+        if changed {
+            ctx.signal_modified(dst);
+            ctx.notify(class::GENERIC, "del", dst);
+        }
+    }
 }
 
 /// Writes members, with their scores if asked: flat pairs in RESP2, one

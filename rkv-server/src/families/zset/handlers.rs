@@ -17,6 +17,7 @@ use super::parse::{
 use crate::command::Ctx;
 use crate::db::{Db, Value};
 use crate::errors::OpError;
+use crate::keyspace_events::class;
 use crate::types::zset::{AddFlags, AddOutcome, LexRange, NanScore, ScoreRange, ZSetLimits};
 use crate::types::ZSetValue;
 
@@ -151,6 +152,8 @@ fn zadd_generic(ctx: &mut Ctx, mut flags: AddFlags, zincrby: bool) {
             ctx.error(&e.to_string());
         }
         Ok(t) => {
+            // A created key's `new` event precedes the reply, as in Redis.
+            ctx.drain_pending();
             ctx.dirty((t.added + t.updated) as u64);
             if flags.incr {
                 if t.processed > 0 {
@@ -161,6 +164,11 @@ fn zadd_generic(ctx: &mut Ctx, mut flags: AddFlags, zincrby: bool) {
             } else {
                 ctx.out
                     .int(if ch { t.added + t.updated } else { t.added } as i64);
+            }
+            if t.added + t.updated > 0 {
+                ctx.signal_modified(key);
+                let event = if flags.incr { "zincr" } else { "zadd" };
+                ctx.notify(class::ZSET, event, key);
             }
         }
     }
@@ -177,6 +185,9 @@ pub fn zrem(ctx: &mut Ctx) {
         Ok(Some(z)) => members.iter().filter(|m| z.remove(m)).count(),
     };
     drop_if_empty(ctx.db(), key);
+    if removed > 0 {
+        ctx.notify_removal(class::ZSET, "zrem", key);
+    }
     ctx.dirty(removed as u64);
     ctx.out.int(removed as i64);
 }
@@ -299,13 +310,13 @@ pub fn zremrangebyrank(ctx: &mut Ctx) {
     let Some(end) = ctx.i64_or_reply(3) else {
         return;
     };
-    zremrange_generic(ctx, RemoveRange::Rank(start, end));
+    zremrange_generic(ctx, RemoveRange::Rank(start, end), "zremrangebyrank");
 }
 
 /// `ZREMRANGEBYSCORE key min max`
 pub fn zremrangebyscore(ctx: &mut Ctx) {
     match parse_score_range(ctx.arg(2), ctx.arg(3)) {
-        Some(r) => zremrange_generic(ctx, RemoveRange::Score(r)),
+        Some(r) => zremrange_generic(ctx, RemoveRange::Score(r), "zremrangebyscore"),
         None => ctx.error(BAD_SCORE_RANGE),
     }
 }
@@ -313,15 +324,21 @@ pub fn zremrangebyscore(ctx: &mut Ctx) {
 /// `ZREMRANGEBYLEX key min max`
 pub fn zremrangebylex(ctx: &mut Ctx) {
     match parse_lex_range(ctx.arg(2), ctx.arg(3)) {
-        Some(r) => zremrange_generic(ctx, RemoveRange::Lex(r)),
+        Some(r) => zremrange_generic(ctx, RemoveRange::Lex(r), "zremrangebylex"),
         None => ctx.error(BAD_LEX_RANGE),
     }
 }
 
-fn zremrange_generic(ctx: &mut Ctx, range: RemoveRange) {
+/// ZREMRANGEBY*: removes `range`, reporting `event` when anything went.
+fn zremrange_generic(ctx: &mut Ctx, range: RemoveRange, event: &str) {
     let (key, now) = (ctx.arg(1), ctx.now_ms());
     match op_zremrange(ctx.db(), key, &range, now) {
         Ok(n) => {
+            if n > 0 {
+                ctx.signal_modified(key);
+                ctx.notify(class::ZSET, event, key);
+                ctx.notify_del_if_gone(key);
+            }
             ctx.dirty(n as u64);
             ctx.out.int(n as i64);
         }

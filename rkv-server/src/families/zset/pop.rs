@@ -2,12 +2,11 @@
 //! and [`reply_mpop`] are shared with the blocking forms (BZPOPMIN,
 //! BZPOPMAX, BZMPOP).
 
-use rkv_proto::ReplyWriter;
-
 use super::common::{random_u64, reply_entries, with_zset, zset_mut};
 use crate::command::Ctx;
 use crate::db::Db;
 use crate::errors::{self, OpError};
+use crate::keyspace_events::class;
 
 /// ZPOPMIN/ZPOPMAX count below zero.
 const MUST_BE_POSITIVE: &str = "ERR value is out of range, must be positive";
@@ -80,20 +79,69 @@ fn zpop_generic(ctx: &mut Ctx, max: bool) {
     match op_pop_first(ctx.db(), &[key], count.unwrap_or(1), max, now) {
         Err(e) => ctx.error_op(e),
         Ok(None) => ctx.out.array(0),
+        Ok(Some(p)) if p.items.is_empty() => ctx.out.array(0),
         Ok(Some(p)) => {
             ctx.dirty(p.items.len() as u64);
             // Only RESP3 with an explicit count nests the pairs.
-            if count.is_some() {
-                reply_entries(&mut ctx.out, &p.items, true);
+            let shape = if count.is_some() && ctx.out.is_resp3() {
+                PopShape::Nested
             } else {
-                ctx.out.array(p.items.len() * 2);
-                for (m, s) in &p.items {
-                    ctx.out.bulk(m);
-                    ctx.out.double(*s);
-                }
-            }
+                PopShape::Flat
+            };
+            reply_popped(ctx, shape, key, &p.items, max);
         }
     }
+}
+
+/// The layouts of a pop reply (Redis's `genericZpopCommand`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PopShape {
+    /// `[member, score, ...]`: ZPOPMIN/ZPOPMAX (RESP2, or without count).
+    Flat,
+    /// `[[member, score], ...]`: ZPOPMIN/ZPOPMAX with a count in RESP3.
+    Nested,
+    /// `[key, member, score]`: BZPOPMIN/BZPOPMAX.
+    FlatWithKey,
+    /// `[key, [[member, score], ...]]`: ZMPOP/BZMPOP.
+    NestedWithKey,
+}
+
+/// Replies the members popped from `key` in `shape` with Redis's events:
+/// the `zpopmin`/`zpopmax` event and the modified signal come after the
+/// reply's header, before the first member, as Redis writes them; `del`
+/// follows the reply when the pop emptied the key. `items` is not empty.
+pub fn reply_popped(
+    ctx: &mut Ctx,
+    shape: PopShape,
+    key: &[u8],
+    items: &[(Vec<u8>, f64)],
+    max: bool,
+) {
+    let out = &mut ctx.out;
+    match shape {
+        PopShape::Flat => out.array(items.len() * 2),
+        PopShape::Nested => out.array(items.len()),
+        PopShape::FlatWithKey => {
+            out.array(1 + items.len() * 2);
+            out.bulk(key);
+        }
+        PopShape::NestedWithKey => {
+            out.array(2);
+            out.bulk(key);
+            out.array(items.len());
+        }
+    }
+    ctx.notify(class::ZSET, if max { "zpopmax" } else { "zpopmin" }, key);
+    ctx.signal_modified(key);
+    let nested = matches!(shape, PopShape::Nested | PopShape::NestedWithKey);
+    for (m, s) in items {
+        if nested {
+            ctx.out.array(2);
+        }
+        ctx.out.bulk(m);
+        ctx.out.double(*s);
+    }
+    ctx.notify_del_if_gone(key);
 }
 
 /// The parsed tail of ZMPOP/BZMPOP: `numkeys key [key ...] MIN|MAX [COUNT count]`.
@@ -148,18 +196,6 @@ pub fn parse_mpop<'a>(argv: &[&'a [u8]], numkeys_at: usize) -> Result<MpopArgs<'
     })
 }
 
-/// The ZMPOP/BZMPOP reply: `[key, [[member, score] ...]]`.
-pub fn reply_mpop(out: &mut ReplyWriter, key: &[u8], items: &[(Vec<u8>, f64)]) {
-    out.array(2);
-    out.bulk(key);
-    out.array(items.len());
-    for (m, s) in items {
-        out.array(2);
-        out.bulk(m);
-        out.double(*s);
-    }
-}
-
 /// `ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]`
 pub fn zmpop(ctx: &mut Ctx) {
     let args = match parse_mpop(ctx.argv, 1) {
@@ -172,7 +208,8 @@ pub fn zmpop(ctx: &mut Ctx) {
         Ok(None) => ctx.out.null_array(),
         Ok(Some(p)) => {
             ctx.dirty(p.items.len() as u64);
-            reply_mpop(&mut ctx.out, args.keys[p.key_index], &p.items);
+            let key = args.keys[p.key_index];
+            reply_popped(ctx, PopShape::NestedWithKey, key, &p.items, args.max);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! ZRANGEBYLEX, ZREVRANGEBYLEX) and ZRANGESTORE, all through one parser and
 //! one executor as Redis's `zrangeGenericCommand`.
 
-use super::common::{limits, reply_entries, store, with_zset};
+use super::common::{limits, reply_entries, reply_stored, store, with_zset};
 use super::parse::{
     apply_limit, parse_lex_range, parse_score_range, rank_interval, BAD_LEX_RANGE, BAD_SCORE_RANGE,
 };
@@ -185,10 +185,7 @@ fn zrange_generic(
             };
             let (limits, now) = (limits(ctx), ctx.now_ms());
             let (n, changed) = op_store_items(ctx.db(), dst, &items, limits, now);
-            if changed {
-                ctx.dirty(1);
-            }
-            ctx.out.int(n as i64);
+            reply_stored(ctx, dst, n, changed, "zrangestore");
         }
     }
 }

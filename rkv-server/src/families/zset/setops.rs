@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::common::{limits, reply_entries, store};
+use super::common::{limits, reply_entries, reply_stored, store};
 use crate::command::Ctx;
 use crate::db::Db;
 use crate::errors::OpError;
@@ -283,10 +283,12 @@ fn generic(ctx: &mut Ctx, op: SetOp, dst: Option<&[u8]>) {
         Some(dst) => {
             let now = ctx.now_ms();
             let (n, changed) = store(ctx.db(), dst, result, now);
-            if changed {
-                ctx.dirty(1);
-            }
-            ctx.out.int(n as i64);
+            let event = match op {
+                SetOp::Union => "zunionstore",
+                SetOp::Inter => "zinterstore",
+                SetOp::Diff => "zdiffstore",
+            };
+            reply_stored(ctx, dst, n, changed, event);
         }
         None => {
             let items = result.collect_ranks(0, usize::MAX, false);
