@@ -73,6 +73,9 @@ pub struct BlockedCall {
     pub on_timeout: TimeoutReply,
     /// The command's parsed options.
     pub params: BlockParams,
+    /// Whether the key's deletion must reach `serve` too (XREADGROUP ends
+    /// with UNBLOCKED then); other waiters just go on waiting.
+    pub serves_deleted_key: bool,
 }
 
 /// A blocked client's call with what is needed to re-enter its command.
@@ -165,6 +168,20 @@ impl Blocking {
         Some(parked)
     }
 
+    /// Whether a client waiting on `key` of `db` wants to hear of its deletion.
+    fn serves_deleted(&self, db: usize, key: &[u8]) -> bool {
+        self.by_key
+            .get(&(db, key.to_vec()))
+            .is_some_and(|q| q.iter().any(|id| self.parked_serves_deleted(*id)))
+    }
+
+    /// Whether parked client `id` wants to hear of its key's deletion.
+    fn parked_serves_deleted(&self, id: u64) -> bool {
+        self.parked
+            .get(&id)
+            .is_some_and(|p| p.call.serves_deleted_key)
+    }
+
     /// Drops a disconnecting client.
     pub fn remove_client(&mut self, id: u64) {
         self.unpark(id);
@@ -245,7 +262,9 @@ pub fn handle_ready_keys(srv: &mut Server) {
             .blocking
             .by_key
             .keys()
-            .filter(|(db, key)| srv.dbs[*db].peek(key, now).is_some())
+            .filter(|(db, key)| {
+                srv.dbs[*db].peek(key, now).is_some() || srv.blocking.serves_deleted(*db, key)
+            })
             .cloned()
             .collect();
         // Several keys can become ready at once (SWAPDB, serves): a fixed
@@ -263,8 +282,9 @@ pub fn handle_ready_keys(srv: &mut Server) {
             // one that cannot use the key (a BZPOPMIN on a list) does not
             // hold back those behind it (a BLPOP).
             for id in waiting {
-                if srv.dbs[db].peek(&key, now).is_none() {
-                    break;
+                let gone = srv.dbs[db].peek(&key, now).is_none();
+                if gone && !srv.blocking.parked_serves_deleted(id) {
+                    continue;
                 }
                 progressed |= serve_one(srv, id, &key);
             }
@@ -407,6 +427,7 @@ mod tests {
                 serve: never,
                 on_timeout: TimeoutReply::NullArray,
                 params: BlockParams::default(),
+                serves_deleted_key: false,
             },
         }
     }

@@ -308,3 +308,52 @@ fn overwriting_the_stream_ends_a_blocked_xreadgroup_but_not_an_xread() {
         "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"
     );
 }
+
+#[test]
+fn deleting_the_stream_releases_xreadgroup_but_not_xread() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let server = server();
+    let mut writer = server.raw();
+    let mut grouped = server.raw();
+    let mut plain = server.raw();
+    assert_eq!(
+        writer.command(&["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]),
+        b"+OK\r\n"
+    );
+    block(
+        &mut grouped,
+        &mut writer,
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "c",
+            "BLOCK",
+            "0",
+            "STREAMS",
+            "s",
+            ">",
+        ],
+        1,
+    );
+    block(
+        &mut plain,
+        &mut writer,
+        &["XREAD", "BLOCK", "0", "STREAMS", "s", "$"],
+        2,
+    );
+    assert_eq!(writer.command(&["DEL", "s"]), b":1\r\n");
+    assert_eq!(
+        grouped.read_reply(),
+        b"-UNBLOCKED the stream key no longer exists\r\n"
+    );
+    // XREAD keeps waiting for the stream to come back.
+    wait_blocked(&mut writer, 1);
+    writer.command(&["XADD", "s", "5-0", "f", "v"]);
+    assert_eq!(
+        text(&plain.read_reply()),
+        "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n5-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"
+    );
+}

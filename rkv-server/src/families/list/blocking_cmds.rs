@@ -46,6 +46,7 @@ fn block_on(
         serve,
         on_timeout: TimeoutReply::NullArray,
         params,
+        serves_deleted_key: false,
     });
 }
 

@@ -166,6 +166,7 @@ pub fn xread(ctx: &mut Ctx) {
                 serve: serve_xread,
                 on_timeout: TimeoutReply::NullArray,
                 params,
+                serves_deleted_key: false,
             });
         }
         _ => ctx.out.null_array(),

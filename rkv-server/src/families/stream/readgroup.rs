@@ -106,6 +106,7 @@ pub fn xreadgroup(ctx: &mut Ctx) {
                 serve: serve_xreadgroup,
                 on_timeout: TimeoutReply::NullArray,
                 params,
+                serves_deleted_key: true,
             });
         }
         _ => ctx.out.null_array(),
@@ -183,24 +184,20 @@ fn write_key_entries(
 
 /// Serves a parked XREADGROUP (always `>`) once `key` has entries past the
 /// group's last ID; a group destroyed meanwhile ends the wait with NOGROUP,
-/// a stream overwritten by another type with UNBLOCKED.
+/// a stream deleted or overwritten by another type with UNBLOCKED.
 fn serve_xreadgroup(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
     let Some(args) = parse_options(ctx, true) else {
         return Served::Done;
     };
     let (group, consumer) = args.group.expect("parse_options requires GROUP");
     let now = ctx.now_ms();
-    let group_last = match ctx.db().peek(key, now).map(|e| &e.value) {
-        Some(Value::Stream(s)) => Some((s.groups.get(group).map(|g| g.last_id), s.last_id)),
-        // The stream was overwritten by another type: its group is gone.
-        Some(_) => {
+    let (group_last, stream_last) = match ctx.db().peek(key, now).map(|e| &e.value) {
+        Some(Value::Stream(s)) => (s.groups.get(group).map(|g| g.last_id), s.last_id),
+        // Deleted, or overwritten by another type: its group is gone.
+        _ => {
             ctx.error("UNBLOCKED the stream key no longer exists");
             return Served::Done;
         }
-        None => None,
-    };
-    let Some((group_last, stream_last)) = group_last else {
-        return Served::NotReady;
     };
     let Some(group_last) = group_last else {
         ctx.error("NOGROUP the consumer group this client was blocked on no longer exists");

@@ -37,6 +37,7 @@ fn block_on(ctx: &mut Ctx, keys: &[&[u8]], deadline_ms: i64, serve: ServeFn, par
         serve,
         on_timeout: TimeoutReply::NullArray,
         params,
+        serves_deleted_key: false,
     });
 }
 
