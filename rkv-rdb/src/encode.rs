@@ -140,6 +140,10 @@ pub fn format_score(score: f64) -> String {
     if score.fract() == 0.0 && score.abs() < 1e17 {
         return format!("{}", score as i64);
     }
+    // Rust's plain form never uses an exponent: 1e100 would take 101 digits.
+    if score.abs() >= 1e17 || score.abs() < 1e-5 {
+        return format!("{score:e}");
+    }
     format!("{score}")
 }
 
@@ -382,5 +386,8 @@ mod tests {
         assert_eq!(format_score(3.0), "3");
         assert_eq!(format_score(-2.5), "-2.5");
         assert_eq!(format_score(f64::NEG_INFINITY), "-inf");
+        assert_eq!(format_score(1e100), "1e100");
+        assert_eq!(format_score(1.5e-9), "1.5e-9");
+        assert_eq!(format_score(-0.0), "-0");
     }
 }

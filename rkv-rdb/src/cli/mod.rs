@@ -3,9 +3,19 @@
 //! The flags live here, as data, so that the binary stays thin and `xtask`
 //! can render the same definition into man pages and shell completions.
 
+pub mod analyze;
 mod analyze_args;
+pub mod check;
+pub mod commands;
+pub mod convert;
 mod convert_args;
+pub mod dump;
 mod dump_args;
+mod html;
+pub mod json;
+pub mod memory;
+mod progress;
+pub mod records;
 
 pub use analyze_args::AnalyzeArgs;
 pub use convert_args::{ConvertArgs, FileFormat};
@@ -58,6 +68,16 @@ pub struct CheckArgs {
     /// RDB file to check.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+}
+
+/// Runs the subcommand `args` names; the process exit code.
+pub fn run(args: &Args) -> std::process::ExitCode {
+    match &args.command {
+        RdbCommand::Check(a) => check::run(a),
+        RdbCommand::Dump(a) => dump::run(a),
+        RdbCommand::Convert(a) => convert::run(a),
+        RdbCommand::Analyze(a) => analyze::run(a),
+    }
 }
 
 /// The clap `Command` for `rkv-rdb`, used by `xtask` to render docs.
