@@ -128,23 +128,50 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value, compress: bool) -> u8 {
     }
 }
 
-/// A score as Redis writes it into a listpack: integral values as integers,
-/// infinities as "inf"/"-inf", others in shortest round-trip form.
+/// A score as Redis 7.0 writes it into a listpack (`d2string`): integral
+/// values in decimal, infinities as "inf"/"-inf", others as C's `%.17g`.
 pub fn format_score(score: f64) -> String {
+    if score.is_nan() {
+        return "nan".to_owned();
+    }
     if score.is_infinite() {
         return if score > 0.0 { "inf" } else { "-inf" }.to_owned();
     }
-    if score == 0.0 && score.is_sign_negative() {
-        return "-0".to_owned();
+    if score == 0.0 {
+        return if score.is_sign_negative() { "-0" } else { "0" }.to_owned();
     }
-    if score.fract() == 0.0 && score.abs() < 1e17 {
+    if score.fract() == 0.0 && score.abs() < 9_007_199_254_740_992.0 {
         return format!("{}", score as i64);
     }
-    // Rust's plain form never uses an exponent: 1e100 would take 101 digits.
-    if score.abs() >= 1e17 || score.abs() < 1e-5 {
-        return format!("{score:e}");
+    format_g17(score)
+}
+
+/// C's `printf("%.17g")`: 17 significant digits, trailing zeros dropped,
+/// exponent form when the exponent is below -4 or at least 17.
+fn format_g17(value: f64) -> String {
+    let sci = format!("{:.16e}", value.abs());
+    let (mantissa, exponent) = sci.split_once('e').expect("exponent form");
+    let exponent: i32 = exponent.parse().expect("integer exponent");
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    let sign = if value < 0.0 { "-" } else { "" };
+    if !(-4..17).contains(&exponent) {
+        let (first, rest) = digits.split_at(1);
+        let dot = if rest.is_empty() { "" } else { "." };
+        let exp_sign = if exponent < 0 { '-' } else { '+' };
+        return format!("{sign}{first}{dot}{rest}e{exp_sign}{:02}", exponent.abs());
     }
-    format!("{score}")
+    if exponent < 0 {
+        let zeros = "0".repeat((-exponent - 1) as usize);
+        return format!("{sign}0.{zeros}{digits}");
+    }
+    let int_len = exponent as usize + 1;
+    if digits.len() <= int_len {
+        format!("{sign}{digits}{}", "0".repeat(int_len - digits.len()))
+    } else {
+        format!("{sign}{}.{}", &digits[..int_len], &digits[int_len..])
+    }
 }
 
 fn write_list(out: &mut Vec<u8>, items: &[Vec<u8>], compress: bool) {
@@ -386,8 +413,12 @@ mod tests {
         assert_eq!(format_score(3.0), "3");
         assert_eq!(format_score(-2.5), "-2.5");
         assert_eq!(format_score(f64::NEG_INFINITY), "-inf");
-        assert_eq!(format_score(1e100), "1e100");
-        assert_eq!(format_score(1.5e-9), "1.5e-9");
+        assert_eq!(format_score(1e100), "1e+100");
+        assert_eq!(format_score(1.5e-9), "1.5e-09");
+        assert_eq!(format_score(0.1), "0.10000000000000001");
+        assert_eq!(format_score(10.0 / 7.0), "1.4285714285714286");
+        assert_eq!(format_score(123456.5), "123456.5");
+        assert_eq!(format_score(0.00012), "0.00012");
         assert_eq!(format_score(-0.0), "-0");
     }
 }

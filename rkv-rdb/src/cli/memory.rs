@@ -82,7 +82,9 @@ fn string_size(s: &[u8]) -> usize {
 }
 
 fn radix_tree(elements: usize) -> usize {
-    let nodes = 2 * elements + 1;
+    // Redis counts 4 bytes plus 30 pointers per node; an empty tree has
+    // its root, each key adds about two nodes.
+    let nodes = if elements == 0 { 1 } else { 2 * elements };
     nodes * 4 + elements * 16 + nodes * 8 * 30
 }
 
@@ -213,12 +215,7 @@ fn hash_size<'a>(pairs: impl Iterator<Item = (&'a [u8], &'a [u8])> + Clone, len:
 /// Estimated `MEMORY USAGE` of a key: its value, its name and its entry in
 /// the keyspace.
 pub fn key_size(key: &[u8], value: &Value, rdb_type: u8) -> usize {
-    let name = if key.len() <= EMBSTR_MAX {
-        jemalloc_class(ROBJ + 3 + key.len() + 1)
-    } else {
-        sds_alloc_sdshdr8_min(key.len())
-    };
-    value_size(value, rdb_type) + name + DICT_ENTRY
+    value_size(value, rdb_type) + sds_alloc(key.len()) + DICT_ENTRY
 }
 
 #[cfg(test)]
