@@ -15,7 +15,8 @@ const HASH_LOG: u32 = 14;
 /// Decompresses `input`, which must expand to exactly `expected_len` bytes.
 pub fn decompress(input: &[u8], expected_len: usize) -> Result<Vec<u8>, BlobError> {
     let err = |reason: &str| BlobError::new("LZF string", reason);
-    let mut out: Vec<u8> = Vec::with_capacity(expected_len);
+    // A corrupt header may declare any length: grow only as data arrives.
+    let mut out: Vec<u8> = Vec::with_capacity(expected_len.min(1 << 20));
     let mut ip = 0;
     while ip < input.len() {
         let ctrl = input[ip] as usize;

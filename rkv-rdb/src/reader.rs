@@ -273,3 +273,261 @@ impl<R: Read> Iterator for RdbReader<R> {
         self.next_item().transpose()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Older formats, built by hand from their description: ziplists,
+    //! zipmaps, quicklist v1, linked lists, text-double sorted sets, second
+    //! expiries, files without checksum, streams v1, module values, and
+    //! Redis 7.4's hash field expiries.
+
+    use super::*;
+    use crate::crc64::crc64;
+    use crate::element::Element;
+    use crate::encode::write_string;
+    use crate::length::write_length;
+    use crate::listpack::ListpackBuilder;
+    use crate::value::{HashFieldWithExpiry, ModuleValue, StreamEntry, StreamId};
+    use crate::{stream_node, ziplist, zipmap};
+
+    fn file(version: u32, body: &[u8]) -> Vec<u8> {
+        let mut out = format!("REDIS{version:04}").into_bytes();
+        out.extend_from_slice(body);
+        out.push(t::OPCODE_EOF);
+        if version >= 5 {
+            let crc = crc64(0, &out);
+            out.extend_from_slice(&crc.to_le_bytes());
+        }
+        out
+    }
+
+    fn key(body: &mut Vec<u8>, rdb_type: u8, name: &str) {
+        body.push(rdb_type);
+        write_string(body, name.as_bytes(), false);
+    }
+
+    fn keys(bytes: &[u8]) -> Vec<KeyEntry> {
+        RdbReader::new(bytes)
+            .unwrap()
+            .map(Result::unwrap)
+            .filter_map(|i| match i {
+                Item::Key(k) => Some(k),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn b(s: &str) -> Vec<u8> {
+        s.as_bytes().to_vec()
+    }
+
+    #[test]
+    fn reads_redis_2_and_3_encodings() {
+        let mut body = vec![t::OPCODE_SELECTDB, 0];
+        body.push(t::OPCODE_EXPIRETIME);
+        body.extend_from_slice(&2_000_000_000u32.to_le_bytes());
+        key(&mut body, t::LIST_ZIPLIST, "zl");
+        let zl =
+            ziplist::tests::build(&[Element::Bytes(b("a")), Element::Int(7), Element::Int(-300)]);
+        write_string(&mut body, &zl, false);
+        key(&mut body, t::HASH_ZIPMAP, "zm");
+        write_string(
+            &mut body,
+            &zipmap::tests::build(&[(b"f", b"v"), (b"n", b"1")]),
+            false,
+        );
+        key(&mut body, t::ZSET_ZIPLIST, "zz");
+        let zz = ziplist::tests::build(&[
+            Element::Bytes(b("m")),
+            Element::Bytes(b("1.5")),
+            Element::Bytes(b("n")),
+            Element::Int(2),
+        ]);
+        write_string(&mut body, &zz, false);
+        key(&mut body, t::HASH_ZIPLIST, "zh");
+        write_string(
+            &mut body,
+            &ziplist::tests::build(&[Element::Bytes(b("f")), Element::Int(5)]),
+            false,
+        );
+        key(&mut body, t::LIST, "ll");
+        write_length(&mut body, 2);
+        write_string(&mut body, b"x", false);
+        write_string(&mut body, b"12", false);
+        key(&mut body, t::ZSET, "oz");
+        write_length(&mut body, 3);
+        write_string(&mut body, b"a", false);
+        body.extend_from_slice(&[3, b'2', b'.', b'5']);
+        write_string(&mut body, b"b", false);
+        body.push(254);
+        write_string(&mut body, b"c", false);
+        body.push(255);
+        key(&mut body, t::LIST_QUICKLIST, "ql");
+        write_length(&mut body, 2);
+        write_string(
+            &mut body,
+            &ziplist::tests::build(&[Element::Bytes(b("p"))]),
+            false,
+        );
+        write_string(
+            &mut body,
+            &ziplist::tests::build(&[Element::Bytes(b("q")), Element::Int(3)]),
+            false,
+        );
+
+        for version in [3, 6] {
+            let bytes = file(version, &body);
+            let keys = keys(&bytes);
+            let values: Vec<(&[u8], &Value)> =
+                keys.iter().map(|k| (k.key.as_slice(), &k.value)).collect();
+            assert_eq!(
+                values,
+                vec![
+                    (&b"zl"[..], &Value::List(vec![b("a"), b("7"), b("-300")])),
+                    (
+                        b"zm",
+                        &Value::Hash(vec![(b("f"), b("v")), (b("n"), b("1"))])
+                    ),
+                    (b"zz", &Value::SortedSet(vec![(b("m"), 1.5), (b("n"), 2.0)])),
+                    (b"zh", &Value::Hash(vec![(b("f"), b("5"))])),
+                    (b"ll", &Value::List(vec![b("x"), b("12")])),
+                    (
+                        b"oz",
+                        &Value::SortedSet(vec![
+                            (b("a"), 2.5),
+                            (b("b"), f64::INFINITY),
+                            (b("c"), f64::NEG_INFINITY)
+                        ])
+                    ),
+                    (b"ql", &Value::List(vec![b("p"), b("q"), b("3")])),
+                ]
+            );
+            assert_eq!(keys[0].expire_ms, Some(2_000_000_000_000));
+            assert_eq!(keys[1].expire_ms, None);
+        }
+    }
+
+    #[test]
+    fn reads_stream_v1_and_module_values() {
+        let entries = vec![
+            StreamEntry {
+                id: StreamId { ms: 10, seq: 0 },
+                fields: vec![(b("a"), b("1"))],
+            },
+            StreamEntry {
+                id: StreamId { ms: 11, seq: 0 },
+                fields: vec![(b("a"), b("2"))],
+            },
+        ];
+        let mut body = vec![t::OPCODE_SELECTDB, 0];
+        key(&mut body, t::STREAM_LISTPACKS, "s");
+        write_length(&mut body, 1);
+        write_string(&mut body, &entries[0].id.to_be_bytes(), false);
+        write_string(&mut body, &stream_node::encode(&entries), false);
+        for n in [2, 11, 0] {
+            write_length(&mut body, n);
+        }
+        write_length(&mut body, 1);
+        write_string(&mut body, b"grp", false);
+        for n in [10, 0, 0, 0] {
+            write_length(&mut body, n);
+        }
+        // A module value: type ID, one unsigned and one string field.
+        key(&mut body, t::MODULE_2, "m");
+        let type_id = 0x1234_5678_9abc_d000u64 | 3;
+        write_length(&mut body, type_id);
+        write_length(&mut body, 2);
+        write_length(&mut body, 42);
+        write_length(&mut body, 5);
+        write_string(&mut body, b"blob", false);
+        write_length(&mut body, 0);
+        let keys = keys(&file(9, &body));
+        let Value::Stream(stream) = &keys[0].value else {
+            panic!()
+        };
+        assert_eq!(stream.entries, entries);
+        assert_eq!(stream.first_id, StreamId { ms: 10, seq: 0 });
+        assert_eq!(stream.entries_added, 2);
+        assert_eq!(stream.groups[0].entries_read, None);
+        assert_eq!(
+            keys[1].value,
+            Value::Module(ModuleValue {
+                type_id,
+                fields: vec![
+                    crate::value::ModuleField::Unsigned(42),
+                    crate::value::ModuleField::String(b("blob"))
+                ]
+            })
+        );
+    }
+
+    #[test]
+    fn pre_ga_module_values_name_their_module() {
+        let mut body = vec![];
+        key(&mut body, t::MODULE_PRE_GA, "m");
+        write_length(&mut body, 0);
+        let err = RdbReader::new(&file(8, &body)[..])
+            .unwrap()
+            .map(|r| r.map(|_| ()))
+            .collect::<Result<(), _>>()
+            .unwrap_err();
+        assert!(
+            matches!(err.kind, RdbErrorKind::UnreadableModule(ref name) if name == "AAAAAAAAA")
+        );
+        assert_eq!(err.key.as_deref(), Some(&b"m"[..]));
+    }
+
+    #[test]
+    fn reads_redis_7_4_hash_field_expiries() {
+        let mut body = vec![];
+        key(&mut body, t::HASH_LISTPACK_EX, "lpx");
+        body.extend_from_slice(&1000u64.to_le_bytes());
+        let mut lp = ListpackBuilder::new();
+        for (f, v, ttl) in [("a", "1", 0i64), ("b", "2", 5000)] {
+            lp.push_bytes(f.as_bytes());
+            lp.push_bytes(v.as_bytes());
+            lp.push_int(ttl);
+        }
+        write_string(&mut body, &lp.finish(), false);
+        key(&mut body, t::HASH_METADATA, "meta");
+        body.extend_from_slice(&1000u64.to_le_bytes());
+        write_length(&mut body, 2);
+        for (ttl, f, v) in [(0u64, "x", "1"), (5, "y", "2")] {
+            write_length(&mut body, ttl);
+            write_string(&mut body, f.as_bytes(), false);
+            write_string(&mut body, v.as_bytes(), false);
+        }
+        let keys = keys(&file(12, &body));
+        let field = |f: &str, v: &str, e: Option<u64>| HashFieldWithExpiry {
+            field: b(f),
+            value: b(v),
+            expire_ms: e,
+        };
+        assert_eq!(
+            keys[0].value,
+            Value::HashWithFieldExpiry(vec![field("a", "1", None), field("b", "2", Some(5000))])
+        );
+        assert_eq!(
+            keys[1].value,
+            Value::HashWithFieldExpiry(vec![field("x", "1", None), field("y", "2", Some(1004))])
+        );
+    }
+
+    #[test]
+    fn unknown_versions_and_types_say_which_and_where() {
+        let err = RdbReader::new(&b"REDIS0013"[..]).err().unwrap();
+        assert!(matches!(err.kind, RdbErrorKind::UnsupportedVersion(13)));
+        assert!(matches!(
+            RdbReader::new(&b"RUBBISH00"[..]).err().unwrap().kind,
+            RdbErrorKind::BadMagic
+        ));
+        let mut body = vec![];
+        key(&mut body, 8, "k");
+        let err = RdbReader::new(&file(10, &body)[..])
+            .unwrap()
+            .find_map(Result::err)
+            .unwrap();
+        assert!(matches!(err.kind, RdbErrorKind::UnknownType(8)));
+        assert_eq!((err.offset, err.key.as_deref()), (12, Some(&b"k"[..])));
+    }
+}
