@@ -230,3 +230,70 @@ fn memory_estimates_are_within_a_fifth_of_memory_usage() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Clears what replaying commands cannot reproduce: consumers' seen and
+/// active times (the replay's XCLAIM and CREATECONSUMER set them to now).
+fn without_consumer_times(value: Value) -> Value {
+    match value {
+        Value::Stream(mut stream) => {
+            for group in &mut stream.groups {
+                for consumer in &mut group.consumers {
+                    consumer.seen_time_ms = 0;
+                    consumer.active_time_ms = None;
+                }
+            }
+            Value::Stream(stream)
+        }
+        other => other,
+    }
+}
+
+#[test]
+fn resp_dump_piped_into_redis_cli_recreates_every_key() {
+    if !redis_available() || Command::new("redis-cli").arg("--version").output().is_err() {
+        eprintln!("redis-server or redis-cli not installed: skipped");
+        return;
+    }
+    let resp = Command::new(env!("CARGO_BIN_EXE_rkv-rdb"))
+        .args(["dump", "--format", "resp"])
+        .arg(fixture("all-types.rdb"))
+        .output()
+        .unwrap();
+    assert!(resp.status.success());
+    let aof = temp("aof");
+    let converted = Command::new(env!("CARGO_BIN_EXE_rkv-rdb"))
+        .arg("convert")
+        .arg(fixture("all-types.rdb"))
+        .arg(&aof)
+        .arg("--to")
+        .arg("aof")
+        .status()
+        .unwrap();
+    assert!(converted.success());
+    assert_eq!(std::fs::read(&aof).unwrap(), resp.stdout);
+    std::fs::remove_file(aof).ok();
+
+    let original = RedisServer::start_with(Some(&fixture("all-types.rdb")), "pipe-orig");
+    let target = RedisServer::start_with(None, "pipe-target");
+    let mut pipe = Command::new("redis-cli")
+        .args(["-p", &target.port.to_string(), "--pipe"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    pipe.stdin.take().unwrap().write_all(&resp.stdout).unwrap();
+    let out = pipe.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && log.contains("errors: 0"), "{log}");
+
+    let strip = |m: BTreeMap<(u64, Vec<u8>), Value>| -> BTreeMap<(u64, Vec<u8>), Value> {
+        m.into_iter().map(|(k, v)| (k, without_consumer_times(v))).collect()
+    };
+    assert_eq!(strip(server_values(&target)), strip(server_values(&original)));
+    let (mut a, mut b) = (original.connect().unwrap(), target.connect().unwrap());
+    for key in ["exp:str", "exp:hash"] {
+        assert_eq!(a.call(&["PEXPIRETIME", key]), b.call(&["PEXPIRETIME", key]));
+    }
+    assert_eq!(a.call(&["FUNCTION", "LIST"]), b.call(&["FUNCTION", "LIST"]));
+}

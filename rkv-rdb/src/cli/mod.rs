@@ -27,8 +27,8 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 /// Offline RDB tool for rkv: check, dump, convert and analyze snapshots.
 ///
-/// Works on RDB files written by rkv or Redis (up to RDB version 10, Redis
-/// 7.0) without a running server.
+/// Works on RDB files written by rkv or Redis (RDB versions 1 to 12, Redis
+/// 2.x to 7.4) without a running server.
 #[derive(Parser, Debug, Clone, PartialEq)]
 #[command(name = "rkv-rdb", version, propagate_version = true)]
 pub struct Args {
