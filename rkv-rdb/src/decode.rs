@@ -92,7 +92,7 @@ pub fn read_value<R: Read>(input: &mut Input<R>, rdb_type: u8) -> RdbResult<Valu
                 listpack::decode(&blob)
             };
             let elements = elements.map_err(|e| e.at(at))?;
-            if elements.len() % 2 != 0 {
+            if !elements.len().is_multiple_of(2) {
                 return Err(BlobError::new("hash", "odd number of elements").at(at));
             }
             let mut pairs = Vec::with_capacity(elements.len() / 2);
@@ -108,7 +108,7 @@ pub fn read_value<R: Read>(input: &mut Input<R>, rdb_type: u8) -> RdbResult<Valu
             }
             let (blob, at) = read_blob(input)?;
             let elements = listpack::decode(&blob).map_err(|e| e.at(at))?;
-            if elements.len() % 3 != 0 {
+            if !elements.len().is_multiple_of(3) {
                 return Err(BlobError::new("hash", "elements not in triples").at(at));
             }
             let mut fields = Vec::with_capacity(elements.len() / 3);
@@ -219,7 +219,7 @@ fn strings(elements: Vec<Element>) -> Vec<Vec<u8>> {
 }
 
 fn zset_pairs(elements: Vec<Element>) -> Result<Vec<(Vec<u8>, f64)>, BlobError> {
-    if elements.len() % 2 != 0 {
+    if !elements.len().is_multiple_of(2) {
         return Err(BlobError::new("sorted set", "odd number of elements"));
     }
     let mut pairs = Vec::with_capacity(elements.len() / 2);

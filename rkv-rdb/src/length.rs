@@ -71,7 +71,7 @@ pub fn write_length(out: &mut Vec<u8>, len: u64) {
 /// Appends the integer form of a string whose value is `value`, when it fits
 /// 32 bits (Redis stores such strings as integers); false otherwise.
 pub fn write_int_string(out: &mut Vec<u8>, value: i64) -> bool {
-    let special = (ENCVAL << 6) as u8;
+    let special = ENCVAL << 6;
     if let Ok(v) = i8::try_from(value) {
         out.push(special | ENC_INT8);
         out.push(v as u8);

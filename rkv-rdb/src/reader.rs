@@ -468,8 +468,7 @@ mod tests {
         write_length(&mut body, 0);
         let err = RdbReader::new(&file(8, &body)[..])
             .unwrap()
-            .map(|r| r.map(|_| ()))
-            .collect::<Result<(), _>>()
+            .try_for_each(|r| r.map(|_| ()))
             .unwrap_err();
         assert!(
             matches!(err.kind, RdbErrorKind::UnreadableModule(ref name) if name == "AAAAAAAAA")

@@ -1,6 +1,9 @@
 //! A neutral model of the values an RDB file holds, independent of how the
 //! file encoded them and of how a server stores them.
 
+/// Field/value pairs of a hash (or a stream entry), in order.
+pub type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// A key's value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

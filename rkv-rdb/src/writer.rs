@@ -197,7 +197,8 @@ mod tests {
             .unwrap()
             .map(Result::unwrap)
             .collect();
-        let keys: Vec<(u64, &[u8], Option<i64>, Option<u8>)> = items
+        type Seen<'a> = (u64, &'a [u8], Option<i64>, Option<u8>);
+        let keys: Vec<Seen> = items
             .iter()
             .filter_map(|i| match i {
                 Item::Key(k) => Some((k.db, k.key.as_slice(), k.expire_ms, k.freq)),

@@ -7,6 +7,7 @@
 //! followed by a u32 LE.
 
 use crate::error::BlobError;
+use crate::value::Pairs;
 
 const BIGLEN: u8 = 254;
 const END: u8 = 255;
@@ -16,7 +17,7 @@ fn err(reason: impl Into<String>) -> BlobError {
 }
 
 /// Decodes a zipmap into its field/value pairs.
-pub fn decode(blob: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, BlobError> {
+pub fn decode(blob: &[u8]) -> Result<Pairs, BlobError> {
     let mut pos = 1;
     if blob.is_empty() {
         return Err(err("empty blob"));

@@ -288,9 +288,14 @@ fn resp_dump_piped_into_redis_cli_recreates_every_key() {
     assert!(out.status.success() && log.contains("errors: 0"), "{log}");
 
     let strip = |m: BTreeMap<(u64, Vec<u8>), Value>| -> BTreeMap<(u64, Vec<u8>), Value> {
-        m.into_iter().map(|(k, v)| (k, without_consumer_times(v))).collect()
+        m.into_iter()
+            .map(|(k, v)| (k, without_consumer_times(v)))
+            .collect()
     };
-    assert_eq!(strip(server_values(&target)), strip(server_values(&original)));
+    assert_eq!(
+        strip(server_values(&target)),
+        strip(server_values(&original))
+    );
     let (mut a, mut b) = (original.connect().unwrap(), target.connect().unwrap());
     for key in ["exp:str", "exp:hash"] {
         assert_eq!(a.call(&["PEXPIRETIME", key]), b.call(&["PEXPIRETIME", key]));

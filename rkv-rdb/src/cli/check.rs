@@ -42,7 +42,7 @@ pub fn check_reader<R: std::io::Read>(
     let mut n = 0u64;
     while let Some(item) = reader.next_item()? {
         n += 1;
-        if n % 1024 == 0 {
+        if n.is_multiple_of(1024) {
             progress.set(reader.offset());
         }
         match item {

@@ -11,8 +11,8 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::reader::KeyEntry;
 use crate::value::{
-    Consumer, ConsumerGroup, HashFieldWithExpiry, ModuleField, ModuleValue, PendingEntry, Stream,
-    StreamEntry, StreamId, Value,
+    Consumer, ConsumerGroup, HashFieldWithExpiry, ModuleField, ModuleValue, Pairs, PendingEntry,
+    Stream, StreamEntry, StreamId, Value,
 };
 use crate::writer::KeyMeta;
 
@@ -234,7 +234,7 @@ fn id_from(json: &Json, what: &str) -> Result<StreamId, JsonError> {
     })
 }
 
-fn pairs_from(json: &Json, what: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, JsonError> {
+fn pairs_from(json: &Json, what: &str) -> Result<Pairs, JsonError> {
     array(json, what)?
         .iter()
         .map(|pair| match pair.as_array().map(Vec::as_slice) {

@@ -34,7 +34,7 @@ pub fn for_each_rdb_item(
             .map_err(|e| format!("{}: {e}", path.display()))?;
         let Some(item) = item else { break };
         n += 1;
-        if n % 1024 == 0 {
+        if n.is_multiple_of(1024) {
             progress.set(reader.offset());
         }
         if !each(item)? {
