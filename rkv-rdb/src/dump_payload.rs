@@ -7,9 +7,9 @@ use crate::decode::read_value;
 use crate::encode::write_value;
 use crate::error::{RdbError, RdbErrorKind, RdbResult};
 use crate::input::Input;
-use crate::reader::MAX_VERSION;
+pub use crate::reader::MAX_VERSION;
 use crate::value::Value;
-use crate::writer::WRITE_VERSION;
+pub use crate::writer::WRITE_VERSION;
 
 const FOOTER_LEN: usize = 10;
 
@@ -48,10 +48,17 @@ pub fn verify(payload: &[u8], max_version: u32) -> RdbResult<()> {
     Ok(())
 }
 
-/// Decodes a payload (after [`verify`] with the newest version this crate
-/// reads); returns the value and the RDB type it was stored with.
-pub fn decode(payload: &[u8]) -> RdbResult<(Value, u8)> {
-    verify(payload, MAX_VERSION)?;
+/// Decodes a payload whose footer names a version up to `max_version`
+/// (Redis 7.0's RESTORE takes up to [`WRITE_VERSION`], 10; this crate reads
+/// up to [`MAX_VERSION`]); returns the value and the RDB type it was
+/// stored with.
+///
+/// A server answering RESTORE maps [`RdbErrorKind::UnsupportedVersion`],
+/// [`RdbErrorKind::BadChecksum`] and a payload shorter than its footer to
+/// "DUMP payload version or checksum are wrong", other errors to "Bad data
+/// format".
+pub fn decode(payload: &[u8], max_version: u32) -> RdbResult<(Value, u8)> {
+    verify(payload, max_version)?;
     let body = &payload[..payload.len() - FOOTER_LEN];
     let mut input = Input::new(body);
     let rdb_type = input.read_u8()?;
@@ -75,7 +82,7 @@ mod tests {
             redis.to_vec()
         );
         assert_eq!(
-            decode(redis).unwrap(),
+            decode(redis, WRITE_VERSION).unwrap(),
             (Value::String(b"hello".to_vec()), 0)
         );
     }
@@ -86,16 +93,25 @@ mod tests {
         let mut flipped = good.clone();
         flipped[2] ^= 1;
         assert!(matches!(
-            decode(&flipped).unwrap_err().kind,
+            decode(&flipped, MAX_VERSION).unwrap_err().kind,
             RdbErrorKind::BadChecksum { .. }
         ));
         let mut future = good.clone();
         let at = future.len() - 10;
         future[at] = 99;
         assert!(matches!(
-            decode(&future).unwrap_err().kind,
+            decode(&future, MAX_VERSION).unwrap_err().kind,
             RdbErrorKind::UnsupportedVersion(99)
         ));
-        assert!(decode(&good[..5]).is_err());
+        assert!(decode(&good[..5], MAX_VERSION).is_err());
+        let mut v11 = good[..good.len() - 10].to_vec();
+        v11.extend_from_slice(&11u16.to_le_bytes());
+        let crc = crc64(0, &v11);
+        v11.extend_from_slice(&crc.to_le_bytes());
+        assert!(decode(&v11, MAX_VERSION).is_ok());
+        assert!(matches!(
+            decode(&v11, WRITE_VERSION).unwrap_err().kind,
+            RdbErrorKind::UnsupportedVersion(11)
+        ));
     }
 }

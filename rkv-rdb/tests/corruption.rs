@@ -42,7 +42,11 @@ impl Rng {
 fn every_truncation_is_a_typed_error() {
     for name in ["all-types.rdb", "all-types-uncompressed.rdb"] {
         let bytes = fixture(name);
-        let step = if name.contains("uncompressed") { 61 } else { 11 };
+        let step = if name.contains("uncompressed") {
+            61
+        } else {
+            11
+        };
         for len in (0..bytes.len()).step_by(step) {
             let err = read(&bytes[..len], true)
                 .unwrap_or_else(|| panic!("{name} cut at {len} read as valid"));
@@ -114,8 +118,8 @@ fn mutated_dump_payloads_never_panic() {
         let crc = rkv_rdb::crc64::crc64(0, &bytes[..bytes.len() - 8]);
         let end = bytes.len();
         bytes[end - 8..].copy_from_slice(&crc.to_le_bytes());
-        let _ = dump_payload::decode(&bytes);
+        let _ = dump_payload::decode(&bytes, dump_payload::MAX_VERSION);
         let cut = (rng.next() as usize) % bytes.len();
-        assert!(dump_payload::decode(&bytes[..cut]).is_err());
+        assert!(dump_payload::decode(&bytes[..cut], dump_payload::MAX_VERSION).is_err());
     }
 }

@@ -11,5 +11,5 @@ fuzz_target!(|data: &[u8]| {
     payload.extend_from_slice(&10u16.to_le_bytes());
     let crc = crc64(0, &payload);
     payload.extend_from_slice(&crc.to_le_bytes());
-    let _ = dump_payload::decode(&payload);
+    let _ = dump_payload::decode(&payload, dump_payload::MAX_VERSION);
 });
