@@ -513,6 +513,47 @@ mod tests {
     }
 
     #[test]
+    fn reads_redis_7_2_set_listpack_and_stream_v3() {
+        let mut body = vec![];
+        key(&mut body, t::SET_LISTPACK, "s");
+        let mut lp = ListpackBuilder::new();
+        lp.push_bytes(b"a");
+        lp.push_int(5);
+        write_string(&mut body, &lp.finish(), false);
+        let entry = StreamEntry { id: StreamId { ms: 7, seq: 1 }, fields: vec![(b("f"), b("v"))] };
+        key(&mut body, t::STREAM_LISTPACKS_3, "x");
+        write_length(&mut body, 1);
+        write_string(&mut body, &entry.id.to_be_bytes(), false);
+        write_string(&mut body, &stream_node::encode(std::slice::from_ref(&entry)), false);
+        // length, last id, first id, max deleted id, entries added, one group
+        for n in [1, 7, 1, 7, 1, 0, 0, 1, 1] {
+            write_length(&mut body, n);
+        }
+        write_string(&mut body, b"g", false);
+        for n in [7, 1, 1, 1] {
+            write_length(&mut body, n);
+        }
+        body.extend_from_slice(&entry.id.to_be_bytes());
+        body.extend_from_slice(&1_000i64.to_le_bytes());
+        write_length(&mut body, 3);
+        write_length(&mut body, 1);
+        write_string(&mut body, b"c", false);
+        body.extend_from_slice(&2_000i64.to_le_bytes());
+        body.extend_from_slice(&3_000i64.to_le_bytes());
+        write_length(&mut body, 1);
+        body.extend_from_slice(&entry.id.to_be_bytes());
+        let keys = keys(&file(11, &body));
+        assert_eq!(keys[0].value, Value::Set(vec![b("a"), b("5")]));
+        let Value::Stream(stream) = &keys[1].value else { panic!() };
+        let group = &stream.groups[0];
+        assert_eq!(group.entries_read, Some(1));
+        assert_eq!((group.pending[0].delivery_time_ms, group.pending[0].delivery_count), (1_000, 3));
+        let consumer = &group.consumers[0];
+        assert_eq!((consumer.seen_time_ms, consumer.active_time_ms), (2_000, Some(3_000)));
+        assert_eq!(consumer.pending, vec![entry.id]);
+    }
+
+    #[test]
     fn unknown_versions_and_types_say_which_and_where() {
         let err = RdbReader::new(&b"REDIS0013"[..]).err().unwrap();
         assert!(matches!(err.kind, RdbErrorKind::UnsupportedVersion(13)));
