@@ -77,7 +77,8 @@ pub const OPCODE_SELECTDB: u8 = 254;
 pub const OPCODE_EOF: u8 = 255;
 
 /// The in-memory encoding Redis gives a value stored with RDB type `t`, as
-/// `OBJECT ENCODING` would name it (strings: "raw"; see [`crate::Encoding`]).
+/// `OBJECT ENCODING` would name it ("string" for strings, whose encoding
+/// depends on their content).
 pub fn encoding_name(t: u8) -> &'static str {
     match t {
         STRING => "string",
