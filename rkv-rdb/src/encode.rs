@@ -60,35 +60,18 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value, compress: bool) -> u8 {
             t::LIST_QUICKLIST_2
         }
         Value::Set(members) => write_set(out, members, compress),
-        Value::SortedSet(members) => {
-            let small = members.len() <= MAX_ZSET_LISTPACK_ENTRIES
-                && members.iter().all(|(m, _)| m.len() <= MAX_LISTPACK_VALUE);
-            if small {
-                let mut lp = ListpackBuilder::new();
-                for (member, score) in members {
-                    lp.push_bytes(member);
-                    lp.push_bytes(format_score(*score).as_bytes());
-                }
-                write_string(out, &lp.finish(), compress);
-                t::ZSET_LISTPACK
-            } else {
-                write_length(out, members.len() as u64);
-                for (member, score) in members {
-                    write_string(out, member, compress);
-                    out.extend_from_slice(&score.to_le_bytes());
-                }
-                t::ZSET_2
-            }
-        }
+        Value::SortedSet(members) => write_sorted_set(out, members, compress),
         Value::Hash(pairs) => write_hash(
             out,
-            pairs.iter().map(|(f, v)| (f, v)),
+            pairs.iter().map(|(f, v)| (f.as_slice(), v.as_slice())),
             pairs.len(),
             compress,
         ),
         Value::HashWithFieldExpiry(fields) => write_hash(
             out,
-            fields.iter().map(|f| (&f.field, &f.value)),
+            fields
+                .iter()
+                .map(|f| (f.field.as_slice(), f.value.as_slice())),
             fields.len(),
             compress,
         ),
@@ -174,10 +157,13 @@ fn format_g17(value: f64) -> String {
     }
 }
 
-fn write_list(out: &mut Vec<u8>, items: &[Vec<u8>], compress: bool) {
+/// Appends a list body (quicklist 2 of listpack nodes); its type is
+/// [`t::LIST_QUICKLIST_2`].
+pub fn write_list<T: AsRef<[u8]>>(out: &mut Vec<u8>, items: &[T], compress: bool) {
     let mut nodes = Vec::new();
     let mut node = ListpackBuilder::new();
     for item in items {
+        let item = item.as_ref();
         if node.count() > 0 && node.len_bytes() + item.len() + 11 > LIST_NODE_MAX_BYTES {
             nodes.push(std::mem::take(&mut node).finish());
         }
@@ -193,9 +179,14 @@ fn write_list(out: &mut Vec<u8>, items: &[Vec<u8>], compress: bool) {
     }
 }
 
-fn write_set(out: &mut Vec<u8>, members: &[Vec<u8>], compress: bool) -> u8 {
+/// Appends a set body (intset when small and all integers); returns its
+/// type.
+pub fn write_set<T: AsRef<[u8]>>(out: &mut Vec<u8>, members: &[T], compress: bool) -> u8 {
     if members.len() <= MAX_INTSET_ENTRIES {
-        let ints: Option<Vec<i64>> = members.iter().map(|m| parse_canonical_int(m)).collect();
+        let ints: Option<Vec<i64>> = members
+            .iter()
+            .map(|m| parse_canonical_int(m.as_ref()))
+            .collect();
         if let Some(ints) = ints {
             write_string(out, &intset::encode(&ints), compress);
             return t::SET_INTSET;
@@ -203,14 +194,45 @@ fn write_set(out: &mut Vec<u8>, members: &[Vec<u8>], compress: bool) -> u8 {
     }
     write_length(out, members.len() as u64);
     for member in members {
-        write_string(out, member, compress);
+        write_string(out, member.as_ref(), compress);
     }
     t::SET
 }
 
-fn write_hash<'a>(
+/// Appends a sorted set body (listpack when small, else binary doubles);
+/// returns its type.
+pub fn write_sorted_set<T: AsRef<[u8]>>(
     out: &mut Vec<u8>,
-    pairs: impl Iterator<Item = (&'a Vec<u8>, &'a Vec<u8>)> + Clone,
+    members: &[(T, f64)],
+    compress: bool,
+) -> u8 {
+    let small = members.len() <= MAX_ZSET_LISTPACK_ENTRIES
+        && members
+            .iter()
+            .all(|(m, _)| m.as_ref().len() <= MAX_LISTPACK_VALUE);
+    if small {
+        let mut lp = ListpackBuilder::new();
+        for (member, score) in members {
+            lp.push_bytes(member.as_ref());
+            lp.push_bytes(format_score(*score).as_bytes());
+        }
+        write_string(out, &lp.finish(), compress);
+        t::ZSET_LISTPACK
+    } else {
+        write_length(out, members.len() as u64);
+        for (member, score) in members {
+            write_string(out, member.as_ref(), compress);
+            out.extend_from_slice(&score.to_le_bytes());
+        }
+        t::ZSET_2
+    }
+}
+
+/// Appends a hash body (listpack when small, else field/value strings)
+/// from `len` pairs; returns its type.
+pub fn write_hash<'a>(
+    out: &mut Vec<u8>,
+    pairs: impl Iterator<Item = (&'a [u8], &'a [u8])> + Clone,
     len: usize,
     compress: bool,
 ) -> u8 {
@@ -241,7 +263,8 @@ fn write_stream_id(out: &mut Vec<u8>, id: StreamId) {
     write_length(out, id.seq);
 }
 
-fn write_stream(out: &mut Vec<u8>, stream: &Stream, compress: bool) {
+/// Appends a stream body; its type is [`t::STREAM_LISTPACKS_2`].
+pub fn write_stream(out: &mut Vec<u8>, stream: &Stream, compress: bool) {
     let nodes = stream_node::split_into_nodes(&stream.entries);
     write_length(out, nodes.len() as u64);
     for node in nodes {

@@ -520,11 +520,18 @@ mod tests {
         lp.push_bytes(b"a");
         lp.push_int(5);
         write_string(&mut body, &lp.finish(), false);
-        let entry = StreamEntry { id: StreamId { ms: 7, seq: 1 }, fields: vec![(b("f"), b("v"))] };
+        let entry = StreamEntry {
+            id: StreamId { ms: 7, seq: 1 },
+            fields: vec![(b("f"), b("v"))],
+        };
         key(&mut body, t::STREAM_LISTPACKS_3, "x");
         write_length(&mut body, 1);
         write_string(&mut body, &entry.id.to_be_bytes(), false);
-        write_string(&mut body, &stream_node::encode(std::slice::from_ref(&entry)), false);
+        write_string(
+            &mut body,
+            &stream_node::encode(std::slice::from_ref(&entry)),
+            false,
+        );
         // length, last id, first id, max deleted id, entries added, one group
         for n in [1, 7, 1, 7, 1, 0, 0, 1, 1] {
             write_length(&mut body, n);
@@ -544,12 +551,23 @@ mod tests {
         body.extend_from_slice(&entry.id.to_be_bytes());
         let keys = keys(&file(11, &body));
         assert_eq!(keys[0].value, Value::Set(vec![b("a"), b("5")]));
-        let Value::Stream(stream) = &keys[1].value else { panic!() };
+        let Value::Stream(stream) = &keys[1].value else {
+            panic!()
+        };
         let group = &stream.groups[0];
         assert_eq!(group.entries_read, Some(1));
-        assert_eq!((group.pending[0].delivery_time_ms, group.pending[0].delivery_count), (1_000, 3));
+        assert_eq!(
+            (
+                group.pending[0].delivery_time_ms,
+                group.pending[0].delivery_count
+            ),
+            (1_000, 3)
+        );
         let consumer = &group.consumers[0];
-        assert_eq!((consumer.seen_time_ms, consumer.active_time_ms), (2_000, Some(3_000)));
+        assert_eq!(
+            (consumer.seen_time_ms, consumer.active_time_ms),
+            (2_000, Some(3_000))
+        );
         assert_eq!(consumer.pending, vec![entry.id]);
     }
 

@@ -4,10 +4,10 @@
 use std::io::{self, Write};
 
 use crate::crc64::crc64;
-use crate::encode::{write_string, write_value};
+use crate::encode::{self, write_string, write_value};
 use crate::length::write_length;
 use crate::rdb_type as t;
-use crate::value::Value;
+use crate::value::{Stream, Value};
 
 /// The RDB version this writer produces.
 pub const WRITE_VERSION: u32 = 10;
@@ -127,6 +127,89 @@ impl<W: Write> RdbWriter<W> {
     /// [`Value::HashWithFieldExpiry`] have no place in version 10 and are
     /// dropped (the fields are kept).
     pub fn write_key(&mut self, key: &[u8], value: &Value, meta: &KeyMeta) -> io::Result<()> {
+        self.write_key_with(key, meta, |out, compress| write_value(out, value, compress))
+    }
+
+    /// Writes a string key from borrowed bytes.
+    pub fn write_string_key(&mut self, key: &[u8], value: &[u8], meta: &KeyMeta) -> io::Result<()> {
+        self.write_key_with(key, meta, |out, compress| {
+            write_string(out, value, compress);
+            t::STRING
+        })
+    }
+
+    /// Writes a list key from borrowed elements, head first.
+    pub fn write_list_key<T: AsRef<[u8]>>(
+        &mut self,
+        key: &[u8],
+        items: &[T],
+        meta: &KeyMeta,
+    ) -> io::Result<()> {
+        self.write_key_with(key, meta, |out, compress| {
+            encode::write_list(out, items, compress);
+            t::LIST_QUICKLIST_2
+        })
+    }
+
+    /// Writes a set key from borrowed members.
+    pub fn write_set_key<T: AsRef<[u8]>>(
+        &mut self,
+        key: &[u8],
+        members: &[T],
+        meta: &KeyMeta,
+    ) -> io::Result<()> {
+        self.write_key_with(key, meta, |out, compress| {
+            encode::write_set(out, members, compress)
+        })
+    }
+
+    /// Writes a sorted set key from borrowed members and their scores.
+    pub fn write_sorted_set_key<T: AsRef<[u8]>>(
+        &mut self,
+        key: &[u8],
+        members: &[(T, f64)],
+        meta: &KeyMeta,
+    ) -> io::Result<()> {
+        self.write_key_with(key, meta, |out, compress| {
+            encode::write_sorted_set(out, members, compress)
+        })
+    }
+
+    /// Writes a hash key from `len` borrowed field/value pairs (the
+    /// iterator is walked twice: to choose the encoding, then to write).
+    pub fn write_hash_key<'a>(
+        &mut self,
+        key: &[u8],
+        pairs: impl Iterator<Item = (&'a [u8], &'a [u8])> + Clone,
+        len: usize,
+        meta: &KeyMeta,
+    ) -> io::Result<()> {
+        self.write_key_with(key, meta, |out, compress| {
+            encode::write_hash(out, pairs, len, compress)
+        })
+    }
+
+    /// Writes a stream key.
+    pub fn write_stream_key(
+        &mut self,
+        key: &[u8],
+        stream: &Stream,
+        meta: &KeyMeta,
+    ) -> io::Result<()> {
+        self.write_key_with(key, meta, |out, compress| {
+            encode::write_stream(out, stream, compress);
+            t::STREAM_LISTPACKS_2
+        })
+    }
+
+    /// Writes a key whose body `body` appends to the buffer (given whether
+    /// compression is on), returning the RDB type it wrote.
+    fn write_key_with(
+        &mut self,
+        key: &[u8],
+        meta: &KeyMeta,
+        body: impl FnOnce(&mut Vec<u8>, bool) -> u8,
+    ) -> io::Result<()> {
         if let Some(ms) = meta.expire_ms {
             self.buf.push(t::OPCODE_EXPIRETIME_MS);
             self.buf.extend_from_slice(&ms.to_le_bytes());
@@ -142,7 +225,7 @@ impl<W: Write> RdbWriter<W> {
         let type_at = self.buf.len();
         self.buf.push(0);
         write_string(&mut self.buf, key, self.options.compression);
-        self.buf[type_at] = write_value(&mut self.buf, value, self.options.compression);
+        self.buf[type_at] = body(&mut self.buf, self.options.compression);
         self.flush_buf()
     }
 
@@ -220,6 +303,54 @@ mod tests {
             })
         );
         assert!(items.iter().any(|i| matches!(i, Item::Function { .. })));
+    }
+
+    #[test]
+    fn borrowed_writes_match_owned_ones() {
+        let owned = |value: &Value| {
+            let mut w = RdbWriter::new(Vec::new(), WriteOptions::default()).unwrap();
+            w.write_key(b"k", value, &KeyMeta::default()).unwrap();
+            w.finish().unwrap()
+        };
+        let borrowed = |f: &dyn Fn(&mut RdbWriter<Vec<u8>>)| {
+            let mut w = RdbWriter::new(Vec::new(), WriteOptions::default()).unwrap();
+            f(&mut w);
+            w.finish().unwrap()
+        };
+        let meta = KeyMeta::default();
+        let items: Vec<&[u8]> = vec![b"a", b"12", b"c"];
+        let to_vecs = |v: &[&[u8]]| v.iter().map(|i| i.to_vec()).collect::<Vec<_>>();
+        assert_eq!(
+            borrowed(&|w| w.write_list_key(b"k", &items, &meta).unwrap()),
+            owned(&Value::List(to_vecs(&items)))
+        );
+        assert_eq!(
+            borrowed(&|w| w.write_set_key(b"k", &items, &meta).unwrap()),
+            owned(&Value::Set(to_vecs(&items)))
+        );
+        assert_eq!(
+            borrowed(&|w| w.write_string_key(b"k", b"v", &meta).unwrap()),
+            owned(&Value::String(b"v".to_vec()))
+        );
+        let members: Vec<(&[u8], f64)> = vec![(b"m", 1.5), (b"n", 2.0)];
+        assert_eq!(
+            borrowed(&|w| w.write_sorted_set_key(b"k", &members, &meta).unwrap()),
+            owned(&Value::SortedSet(
+                members.iter().map(|(m, s)| (m.to_vec(), *s)).collect()
+            ))
+        );
+        let pairs: Vec<(&[u8], &[u8])> = vec![(b"f", b"1"), (b"g", b"two")];
+        assert_eq!(
+            borrowed(&|w| w
+                .write_hash_key(b"k", pairs.iter().copied(), pairs.len(), &meta)
+                .unwrap()),
+            owned(&Value::Hash(
+                pairs
+                    .iter()
+                    .map(|(f, v)| (f.to_vec(), v.to_vec()))
+                    .collect()
+            ))
+        );
     }
 
     #[test]
