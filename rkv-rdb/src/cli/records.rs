@@ -10,6 +10,7 @@ use super::commands::{key_commands, write_line, write_resp, Command};
 use super::json::{aux_to_json, function_to_json, key_to_json, record_from_json, Record};
 use super::progress::Progress;
 use crate::reader::{Item, KeyEntry, RdbReader};
+use crate::value::Value;
 use crate::writer::{KeyMeta, RdbWriter, WriteOptions};
 
 /// Opens an RDB file, with a progress bar sized to it.
@@ -215,6 +216,14 @@ impl<W: Write> Sink<W> {
                     if *selected != Some(*db) {
                         *selected = Some(*db);
                         writer.select_db(*db, 0, 0).map_err(io)?;
+                    }
+                    if let Value::HashWithFieldExpiry(fields) = value {
+                        if fields.iter().any(|f| f.expire_ms.is_some()) {
+                            eprintln!(
+                                "rkv-rdb: warning: RDB version 10 has no hash field expiries; those of '{}' are dropped",
+                                String::from_utf8_lossy(key)
+                            );
+                        }
                     }
                     writer.write_key(key, value, meta).map_err(io)
                 }
