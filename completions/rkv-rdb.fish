@@ -33,8 +33,8 @@ complete -c rkv-rdb -n "__fish_rkv_rdb_needs_command" -f -a "analyze" -d 'Report
 complete -c rkv-rdb -n "__fish_rkv_rdb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rkv-rdb -n "__fish_rkv_rdb_using_subcommand check" -s h -l help -d 'Print help'
 complete -c rkv-rdb -n "__fish_rkv_rdb_using_subcommand check" -s V -l version -d 'Print version'
-complete -c rkv-rdb -n "__fish_rkv_rdb_using_subcommand dump" -l format -d 'Output format' -r -f -a "json\t'One JSON object per database, keys mapped to their values'
-resp\t'RESP-encoded commands that recreate the keys, ready for `rkv-cli --pipe`'
+complete -c rkv-rdb -n "__fish_rkv_rdb_using_subcommand dump" -l format -d 'Output format' -r -f -a "json\t'JSON Lines: one object per key (and per auxiliary field and function)'
+resp\t'RESP-encoded commands that recreate the keys (expiries as PEXPIREAT), ready for `redis-cli --pipe`'
 commands\t'Human-readable commands that recreate the keys, one per line'"
 complete -c rkv-rdb -n "__fish_rkv_rdb_using_subcommand dump" -l db -d 'Only keys of this database' -r
 complete -c rkv-rdb -n "__fish_rkv_rdb_using_subcommand dump" -l type -d 'Only keys of this type' -r -f -a "string\t'Strings, integers included'
@@ -48,11 +48,11 @@ complete -c rkv-rdb -n "__fish_rkv_rdb_using_subcommand dump" -l limit -d 'Stop 
 complete -c rkv-rdb -n "__fish_rkv_rdb_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rkv-rdb -n "__fish_rkv_rdb_using_subcommand dump" -s V -l version -d 'Print version'
 complete -c rkv-rdb -n "__fish_rkv_rdb_using_subcommand convert" -l from -d 'Format of IN; when omitted, taken from its extension' -r -f -a "rdb\t'RDB snapshot'
-json\t'JSON, as printed by `rkv-rdb dump --format json`'
-aof\t'Append-only file of RESP commands'"
+json\t'JSON Lines, as printed by `rkv-rdb dump --format json`'
+aof\t'Append-only file of RESP commands (written only)'"
 complete -c rkv-rdb -n "__fish_rkv_rdb_using_subcommand convert" -l to -d 'Format of OUT; when omitted, taken from its extension' -r -f -a "rdb\t'RDB snapshot'
-json\t'JSON, as printed by `rkv-rdb dump --format json`'
-aof\t'Append-only file of RESP commands'"
+json\t'JSON Lines, as printed by `rkv-rdb dump --format json`'
+aof\t'Append-only file of RESP commands (written only)'"
 complete -c rkv-rdb -n "__fish_rkv_rdb_using_subcommand convert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rkv-rdb -n "__fish_rkv_rdb_using_subcommand convert" -s V -l version -d 'Print version'
 complete -c rkv-rdb -n "__fish_rkv_rdb_using_subcommand analyze" -l top -d 'How many of the biggest keys and prefixes to list' -r

@@ -1,5 +1,4 @@
-//! `rkv-rdb` entry point: parses the arguments and reports that the
-//! requested subcommand is not written yet.
+//! `rkv-rdb` entry point: parses the arguments and runs the subcommand.
 
 use std::process::ExitCode;
 
@@ -7,7 +6,5 @@ use clap::Parser;
 use rkv_rdb::Args;
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    eprintln!("rkv-rdb: '{}' is not implemented yet", args.command.name());
-    ExitCode::from(2)
+    rkv_rdb::cli::run(&Args::parse())
 }

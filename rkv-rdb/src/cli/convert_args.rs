@@ -27,8 +27,8 @@ pub struct ConvertArgs {
 pub enum FileFormat {
     /// RDB snapshot.
     Rdb,
-    /// JSON, as printed by `rkv-rdb dump --format json`.
+    /// JSON Lines, as printed by `rkv-rdb dump --format json`.
     Json,
-    /// Append-only file of RESP commands.
+    /// Append-only file of RESP commands (written only).
     Aof,
 }

@@ -33,9 +33,9 @@ pub struct DumpArgs {
 /// How `rkv-rdb dump` prints keys.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DumpFormat {
-    /// One JSON object per database, keys mapped to their values.
+    /// JSON Lines: one object per key (and per auxiliary field and function).
     Json,
-    /// RESP-encoded commands that recreate the keys, ready for `rkv-cli --pipe`.
+    /// RESP-encoded commands that recreate the keys (expiries as PEXPIREAT), ready for `redis-cli --pipe`.
     Resp,
     /// Human-readable commands that recreate the keys, one per line.
     Commands,
