@@ -13,6 +13,7 @@
 //! - [`config`]: the directive table, config files, CONFIG GET/SET/REWRITE.
 //! - [`memory`]: allocator and RSS figures for INFO memory.
 //! - [`util`]: helpers shared by families (emulated `long double`).
+//! - [`scripting`]: the Lua engines behind EVAL and FUNCTION.
 //! - [`client`], [`stats`], [`slowlog`], [`latency`], [`log`], [`errors`].
 
 pub mod blocking;
@@ -29,6 +30,7 @@ pub mod latency;
 pub mod listener;
 pub mod log;
 pub mod memory;
+pub mod scripting;
 pub mod server;
 pub mod slowlog;
 pub mod socket;

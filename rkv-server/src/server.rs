@@ -18,6 +18,7 @@ use crate::config::{Config, LoadedConfig};
 use crate::db::Db;
 use crate::families::pubsub::Registry as PubSubRegistry;
 use crate::latency::LatencyMonitor;
+use crate::scripting::ScriptingState;
 use crate::slowlog::SlowLog;
 use crate::stats::{CommandStats, Stats};
 
@@ -102,6 +103,8 @@ pub struct Server {
     pub blocking: Blocking,
     /// Pub/sub subscriptions, by channel, pattern and shard channel.
     pub pubsub: PubSubRegistry,
+    /// Lua scripting: the EVAL script cache and FUNCTION libraries.
+    pub scripting: ScriptingState,
 }
 
 impl Server {
@@ -144,6 +147,7 @@ impl Server {
                 .unwrap_or_default(),
             blocking: Blocking::default(),
             pubsub: PubSubRegistry::default(),
+            scripting: ScriptingState::new(),
         }
     }
 

@@ -40,7 +40,9 @@ script_tests!(
     geo,
     list,
     pubsub,
-    stream
+    stream,
+    eval,
+    functions
 );
 
 #[test]

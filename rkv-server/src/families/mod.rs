@@ -10,6 +10,7 @@ pub mod hash;
 pub mod hll;
 pub mod list;
 pub mod pubsub;
+pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod sort;
@@ -44,4 +45,5 @@ pub const ALL: &[&[CommandSpec]] = &[
     stream::COMMANDS,
     stream::GROUP_COMMANDS,
     stream::INFO_COMMANDS,
+    scripting::COMMANDS,
 ];

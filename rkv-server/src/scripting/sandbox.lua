@@ -1,0 +1,468 @@
+-- rkv's Lua sandbox, run once in every new Lua state (chunk "@rkv_internal").
+--
+-- Redis patches Lua with read-only tables; stock Lua 5.1 has none, so the
+-- globals and every library table are emptied into hidden stores and
+-- replaced by proxies whose metamethods refuse writes and report reads of
+-- missing globals, with Redis's words and error positions.
+--
+-- Arguments: `rt` (slots Rust fills during a run: `d` the dispatcher,
+-- `load` the FUNCTION LOAD registrar), `native` (Rust helpers that need no
+-- run: sha1hex, log, rand, srand), `mode` ("eval" or "functions").
+-- Returns the globals store (KEYS/ARGV go there), the runner, the plain
+-- pcall (FUNCTION LOAD runs without a handler), and for functions a switch
+-- between the load-time and the run-time API.
+
+local rt, native, mode = ...
+local G = _G
+local dbg = debug
+local type_, error_, tostring_, tonumber_, next_, select_, unpack_ =
+    type, error, tostring, tonumber, next, select, unpack
+local rawset_, rawget_, setmetatable_, pcall_, xpcall_ =
+    rawset, rawget, setmetatable, pcall, xpcall
+local floor = math.floor
+local concat = table.concat
+
+local READONLY = 'Attempt to modify a readonly table'
+
+-- Functions scripts call must be C functions, as Redis's are: a Lua
+-- function called in tail position (`return redis.call(...)`) would replace
+-- the script's frame, and errors would lose the script's line. `C(f)` wraps
+-- `f` in a C closure; string errors in `f` use level 3 to name the script.
+local C = native.c_function
+
+-- Redis's allow list, less getfenv, setfenv and newproxy, which the
+-- 7.0.15 build rkv follows (Debian's, with its security fixes) removes.
+local allowed = {}
+for _, name in ipairs({
+    'string', 'cjson', 'bit', 'cmsgpack', 'math', 'table', 'struct',
+    'redis', 'xpcall', 'tostring', 'setmetatable', 'next',
+    'assert', 'tonumber', 'rawequal', 'collectgarbage', 'getmetatable',
+    'rawset', 'pcall', 'coroutine', 'type', '_G', 'select', 'unpack',
+    'gcinfo', 'pairs', 'rawget', 'loadstring', 'ipairs', '_VERSION',
+    'load', 'error',
+}) do
+    allowed[name] = true
+end
+
+-- Proxy -> the real table behind it.
+local readonly = setmetatable_({}, { __mode = 'k' })
+
+local function refuse_write()
+    error_(READONLY, 2)
+end
+
+local function missing_global(name)
+    return "Script attempted to access nonexistent global variable '" .. tostring_(name) .. "'"
+end
+
+-- A read-only view of `t` (and of the tables inside it); `strict` makes
+-- reads of missing fields errors, as Redis's globals do.
+local function protect(t, strict)
+    for k, v in next_, t do
+        if type_(v) == 'table' and not readonly[v] then
+            t[k] = protect(v, false)
+        end
+    end
+    local proxy = {}
+    local index = t
+    if strict then
+        index = function(_, k)
+            local v = t[k]
+            if v == nil then
+                error_(missing_global(k), 2)
+            end
+            return v
+        end
+    end
+    setmetatable_(proxy, { __index = index, __newindex = refuse_write, __metatable = false })
+    readonly[proxy] = t
+    return proxy
+end
+
+-- Redis's error table for an error line: `-CODE msg` or a bare message.
+local function error_table(s)
+    local code, msg
+    if s:sub(1, 1) == '-' then
+        local sp = s:find(' ', 1, true)
+        if sp then
+            code, msg = s:sub(2, sp - 1), s:sub(sp + 1)
+        else
+            code, msg = 'ERR', s:sub(2)
+        end
+    else
+        code, msg = 'ERR', s
+    end
+    msg = msg:gsub('^[\r\n]+', ''):gsub('[\r\n]+$', '')
+    return { err = code .. ' ' .. msg }
+end
+
+local function outside(what)
+    return error_table(what .. ' can only be called inside a script invocation')
+end
+
+-- lua_tonumber then a C cast to int: non-numbers are 0, fractions truncate.
+local function to_int(v)
+    local n = tonumber_(v) or 0
+    if n >= 0 then
+        return floor(n)
+    end
+    return -floor(-n)
+end
+
+local function is_string_like(v)
+    local t = type_(v)
+    return t == 'string' or t == 'number'
+end
+
+-- The `redis` table.
+local redis = {}
+
+redis.call = C(function(...)
+    local d = rt.d
+    if not d then
+        error_(outside('redis.call/pcall'))
+    end
+    local ok, v = d('call', ...)
+    if not ok then
+        error_(v)
+    end
+    return v
+end)
+
+redis.pcall = C(function(...)
+    local d = rt.d
+    if not d then
+        error_(outside('redis.call/pcall'))
+    end
+    local _, v = d('call', ...)
+    return v
+end)
+
+redis.setresp = C(function(...)
+    local d = rt.d
+    if not d then
+        error_(outside('redis.setresp'))
+    end
+    if select_('#', ...) ~= 1 then
+        error_(error_table('redis.setresp() requires one argument.'))
+    end
+    local resp = to_int((...))
+    if resp ~= 2 and resp ~= 3 then
+        error_(error_table('RESP version must be 2 or 3.'))
+    end
+    d('setresp', resp)
+end)
+
+redis.set_repl = C(function(...)
+    local d = rt.d
+    if not d then
+        error_(outside('redis.set_repl'))
+    end
+    if select_('#', ...) ~= 1 then
+        error_(error_table('redis.set_repl() requires two arguments.'))
+    end
+    local flags = to_int((...))
+    if flags < 0 or flags > 3 then
+        error_(error_table('Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.'))
+    end
+    d('set_repl', flags)
+end)
+
+redis.acl_check_cmd = C(function(...)
+    local d = rt.d
+    if not d then
+        error_(outside('redis.acl_check_cmd'))
+    end
+    local ok, v = d('acl_check_cmd', ...)
+    if not ok then
+        error_(v)
+    end
+    return v
+end)
+
+local log = C(function(...)
+    local argc = select_('#', ...)
+    if argc < 2 then
+        error_(error_table('redis.log() requires two arguments or more.'))
+    end
+    local level = ...
+    if tonumber_(level) == nil then
+        error_(error_table('First argument must be a number (log level).'))
+    end
+    level = to_int(level)
+    if level < 0 or level > 3 then
+        error_(error_table('Invalid debug level.'))
+    end
+    local parts = {}
+    for j = 2, argc do
+        local s = select_(j, ...)
+        if is_string_like(s) then
+            if j ~= 2 then
+                parts[#parts + 1] = ' '
+            end
+            parts[#parts + 1] = tostring_(s)
+        end
+    end
+    native.log(level, concat(parts))
+end)
+
+local function add_log_api(t)
+    t.log = log
+    t.LOG_DEBUG = 0
+    t.LOG_VERBOSE = 1
+    t.LOG_NOTICE = 2
+    t.LOG_WARNING = 3
+end
+
+local function add_version(t)
+    t.REDIS_VERSION_NUM = native.version_num
+    t.REDIS_VERSION = native.version
+end
+
+add_log_api(redis)
+add_version(redis)
+
+redis.sha1hex = C(function(...)
+    if select_('#', ...) ~= 1 then
+        error_(error_table('wrong number of arguments'))
+    end
+    local s = ...
+    if not is_string_like(s) then
+        s = ''
+    end
+    return native.sha1hex(tostring_(s))
+end)
+
+redis.error_reply = function(...)
+    local s = ...
+    if select_('#', ...) ~= 1 or type_(s) ~= 'string' then
+        return error_table('wrong number or type of arguments')
+    end
+    if s:sub(1, 1) ~= '-' then
+        s = '-' .. s
+    end
+    return error_table(s)
+end
+
+redis.status_reply = function(...)
+    local s = ...
+    if select_('#', ...) ~= 1 or type_(s) ~= 'string' then
+        return error_table('wrong number or type of arguments')
+    end
+    return { ok = s }
+end
+
+redis.REPL_NONE = 0
+redis.REPL_AOF = 1
+redis.REPL_SLAVE = 2
+redis.REPL_REPLICA = 2
+redis.REPL_ALL = 3
+
+if mode == 'eval' then
+    -- Outside the debugger (which rkv does not have) these do nothing.
+    redis.breakpoint = function()
+        return false
+    end
+    redis.debug = function() end
+    redis.replicate_commands = function()
+        return true
+    end
+end
+
+-- math.random / math.randomseed on Redis's own lrand48, shared by all scripts.
+local function check_int(v, i, present)
+    local n = tonumber_(v)
+    if n == nil then
+        local got = present and type_(v) or 'no value'
+        error_("bad argument #" .. i .. " to 'random' (number expected, got " .. got .. ")", 4)
+    end
+    return to_int(n)
+end
+
+math.random = C(function(...)
+    if not rt.d then
+        error_('math.random can only be called inside a script invocation', 3)
+    end
+    local argc = select_('#', ...)
+    local r = native.rand()
+    if argc == 0 then
+        return r
+    elseif argc == 1 then
+        local u = check_int((...), 1, true)
+        if u < 1 then
+            error_("bad argument #1 to 'random' (interval is empty)", 3)
+        end
+        return floor(r * u) + 1
+    elseif argc == 2 then
+        local l, u = ...
+        l = check_int(l, 1, true)
+        u = check_int(u, 2, true)
+        if l > u then
+            error_("bad argument #2 to 'random' (interval is empty)", 3)
+        end
+        return floor(r * (u - l + 1)) + l
+    end
+    error_('wrong number of arguments', 3)
+end)
+
+math.randomseed = C(function(...)
+    if not rt.d then
+        error_('math.randomseed can only be called inside a script invocation', 3)
+    end
+    local seed = ...
+    if tonumber_(seed) == nil then
+        local got = select_('#', ...) > 0 and type_(seed) or 'no value'
+        error_("bad argument #1 to 'randomseed' (number expected, got " .. got .. ")", 3)
+    end
+    native.srand(to_int(seed))
+end)
+
+-- Redis's pcall: an error table with an `err` field comes back as that text.
+local function pack(...)
+    return { n = select_('#', ...), ... }
+end
+local function redis_pcall(...)
+    local res = pack(pcall_(...))
+    if not res[1] then
+        local e = res[2]
+        if type_(e) == 'table' and is_string_like(e.err) then
+            e = e.err
+        end
+        return false, e
+    end
+    return unpack_(res, 1, res.n)
+end
+
+-- Move the allowed globals into the store and empty the real globals table.
+local store = {}
+for k, v in next_, G do
+    if allowed[k] then
+        store[k] = v
+    end
+end
+local names = {}
+for k in next_, G do
+    names[#names + 1] = k
+end
+for _, k in ipairs(names) do
+    rawset_(G, k, nil)
+end
+store.redis = redis
+store.pcall = redis_pcall
+store._G = G
+
+-- The error handler: Redis's, adding where the script failed. Frames of
+-- C functions and of this sandbox are skipped to reach the user's code.
+local function handler(err)
+    local level = 2
+    local info = dbg.getinfo(level, 'nSl')
+    while info and (info.what == 'C' or info.source == '@rkv_internal') do
+        level = level + 1
+        info = dbg.getinfo(level, 'nSl')
+    end
+    if rt.killed then
+        err = error_table(rt.killed)
+    end
+    if type_(err) ~= 'table' then
+        err = { err = 'ERR ' .. tostring_(err) }
+    end
+    if info then
+        err['source'] = info.source
+        err['line'] = info.currentline
+    end
+    return err
+end
+
+if mode == 'eval' then
+    store.__redis__err__handler = handler
+end
+
+-- The raw functions see through proxies as Redis's read-only tables allow.
+store.rawset = function(t, k, v)
+    if readonly[t] then
+        error_(READONLY, 0)
+    end
+    return rawset_(t, k, v)
+end
+store.rawget = function(t, k)
+    local real = readonly[t]
+    if real then
+        return rawget_(real, k)
+    end
+    return rawget_(t, k)
+end
+store.setmetatable = function(t, mt)
+    if readonly[t] then
+        error_(READONLY, 0)
+    end
+    return setmetatable_(t, mt)
+end
+local function proxy_next(t, k)
+    local real = readonly[t]
+    if real then
+        return next_(real, k)
+    end
+    return next_(t, k)
+end
+store.next = proxy_next
+store.pairs = function(t)
+    return proxy_next, t, nil
+end
+
+-- Protect every library table, then the globals themselves.
+for k, v in next_, store do
+    if type_(v) == 'table' and v ~= G then
+        store[k] = protect(v, false)
+    end
+end
+
+local api = { current = store }
+readonly[G] = store
+setmetatable_(G, {
+    __index = function(_, k)
+        local v = api.current[k]
+        if v == nil then
+            error_(missing_global(k), 2)
+        end
+        return v
+    end,
+    __newindex = refuse_write,
+    __metatable = false,
+})
+
+-- Runs `f` as Redis's luaCallFunction does: with the error handler, one result.
+local function run(f, ...)
+    local n = select_('#', ...)
+    local args = { ... }
+    return xpcall_(function()
+        return f(unpack_(args, 1, n))
+    end, handler)
+end
+
+local set_load_mode
+if mode == 'functions' then
+    -- At FUNCTION LOAD only `redis` with register_function, log and the
+    -- version exists, and a missing name there is an error too.
+    local lib_redis = { register_function = C(function(...)
+        local reg = rt.load
+        if not reg then
+            error_(error_table('redis.register_function can only be called on FUNCTION LOAD command'))
+        end
+        local ok, v = reg(...)
+        if not ok then
+            error_(v)
+        end
+    end) }
+    add_log_api(lib_redis)
+    add_version(lib_redis)
+    local lib_api = { redis = protect(lib_redis, true) }
+    set_load_mode = function(on)
+        if on then
+            api.current = lib_api
+        else
+            api.current = store
+        end
+    end
+end
+
+return store, run, pcall_, set_load_mode
