@@ -223,6 +223,18 @@ pub fn call_from_script(
     Ok(())
 }
 
+/// Shows a command to MONITOR clients before it runs: EVAL and FCALL are
+/// `skip_monitor` so that, as in Redis, they appear before the commands
+/// their script calls rather than after.
+pub fn feed_monitors_before(srv: &mut Server, client: &Client, argv: &[&[u8]]) {
+    if srv.monitors.is_empty() {
+        return;
+    }
+    let mut own = Vec::new();
+    let mut writer = ReplyWriter::new(&mut own, client.protocol);
+    feed_monitors(srv, client, argv, 0, &mut writer);
+}
+
 /// Executes a resolved command and does the bookkeeping after it; true
 /// when the command blocked the client.
 fn call(

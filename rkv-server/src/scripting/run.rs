@@ -54,6 +54,7 @@ struct RunState<'s> {
 
 /// Runs the invocation and writes its reply (or error) to `ctx.out`.
 pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
+    crate::command::dispatch::feed_monitors_before(ctx.srv, ctx.client, ctx.argv);
     let errors_before = ctx.srv.stats.total_error_replies;
     ctx.srv.scripting.running = Some(RunningScript {
         name: inv.name.clone(),
