@@ -20,6 +20,52 @@ pub const SPEC: CommandSpec = CommandSpec {
     complexity: "Depends on subcommand.",
     subcommands: &[
         CommandSpec {
+            name: "flush",
+            arity: -2,
+            flags: flags::NOSCRIPT | flags::WRITE,
+            acl: acl::SCRIPTING,
+            group: "scripting",
+            since: "7.0.0",
+            summary: "Deleting all functions",
+            complexity: "O(N) where N is the number of functions deleted",
+            tips: WRITE_ALL_SHARDS,
+            args: &[Arg {
+                since: None,
+                ..FLUSH_MODE
+            }],
+            handler: function_flush,
+            ..CommandSpec::BASE
+        },
+        CommandSpec {
+            name: "stats",
+            arity: 2,
+            flags: flags::NOSCRIPT | flags::ALLOW_BUSY,
+            acl: acl::SCRIPTING,
+            group: "scripting",
+            since: "7.0.0",
+            summary: "Return information about the function currently running (name, description, duration)",
+            complexity: "O(1)",
+            tips: &[
+                "nondeterministic_output",
+                "request_policy:all_shards",
+                "response_policy:special",
+            ],
+            handler: function_stats,
+            ..CommandSpec::BASE
+        },
+        CommandSpec {
+            name: "help",
+            arity: 2,
+            flags: flags::LOADING | flags::STALE,
+            acl: acl::SCRIPTING,
+            group: "scripting",
+            since: "7.0.0",
+            summary: "Show helpful text about the different subcommands",
+            complexity: "O(1)",
+            handler: function_help,
+            ..CommandSpec::BASE
+        },
+        CommandSpec {
             name: "delete",
             arity: 3,
             flags: flags::NOSCRIPT | flags::WRITE,
@@ -46,35 +92,6 @@ pub const SPEC: CommandSpec = CommandSpec {
             ..CommandSpec::BASE
         },
         CommandSpec {
-            name: "flush",
-            arity: -2,
-            flags: flags::NOSCRIPT | flags::WRITE,
-            acl: acl::SCRIPTING,
-            group: "scripting",
-            since: "7.0.0",
-            summary: "Deleting all functions",
-            complexity: "O(N) where N is the number of functions deleted",
-            tips: WRITE_ALL_SHARDS,
-            args: &[Arg {
-                since: None,
-                ..FLUSH_MODE
-            }],
-            handler: function_flush,
-            ..CommandSpec::BASE
-        },
-        CommandSpec {
-            name: "help",
-            arity: 2,
-            flags: flags::LOADING | flags::STALE,
-            acl: acl::SCRIPTING,
-            group: "scripting",
-            since: "7.0.0",
-            summary: "Show helpful text about the different subcommands",
-            complexity: "O(1)",
-            handler: function_help,
-            ..CommandSpec::BASE
-        },
-        CommandSpec {
             name: "kill",
             arity: 2,
             flags: flags::NOSCRIPT | flags::ALLOW_BUSY,
@@ -85,26 +102,6 @@ pub const SPEC: CommandSpec = CommandSpec {
             complexity: "O(1)",
             tips: &["request_policy:all_shards", "response_policy:one_succeeded"],
             handler: function_kill,
-            ..CommandSpec::BASE
-        },
-        CommandSpec {
-            name: "list",
-            arity: -2,
-            flags: flags::NOSCRIPT,
-            acl: acl::SCRIPTING,
-            group: "scripting",
-            since: "7.0.0",
-            summary: "List information about all the functions",
-            complexity: "O(N) where N is the number of functions",
-            tips: &["nondeterministic_output_order"],
-            args: &[
-                Arg {
-                    token: Some("LIBRARYNAME"),
-                    ..Arg::new("library-name-pattern", ArgKind::String).optional()
-                },
-                Arg::token("withcode", "WITHCODE").optional(),
-            ],
-            handler: function_list,
             ..CommandSpec::BASE
         },
         CommandSpec {
@@ -152,20 +149,23 @@ pub const SPEC: CommandSpec = CommandSpec {
             ..CommandSpec::BASE
         },
         CommandSpec {
-            name: "stats",
-            arity: 2,
-            flags: flags::NOSCRIPT | flags::ALLOW_BUSY,
+            name: "list",
+            arity: -2,
+            flags: flags::NOSCRIPT,
             acl: acl::SCRIPTING,
             group: "scripting",
             since: "7.0.0",
-            summary: "Return information about the function currently running (name, description, duration)",
-            complexity: "O(1)",
-            tips: &[
-                "nondeterministic_output",
-                "request_policy:all_shards",
-                "response_policy:special",
+            summary: "List information about all the functions",
+            complexity: "O(N) where N is the number of functions",
+            tips: &["nondeterministic_output_order"],
+            args: &[
+                Arg {
+                    token: Some("LIBRARYNAME"),
+                    ..Arg::new("library-name-pattern", ArgKind::String).optional()
+                },
+                Arg::token("withcode", "WITHCODE").optional(),
             ],
-            handler: function_stats,
+            handler: function_list,
             ..CommandSpec::BASE
         },
     ],

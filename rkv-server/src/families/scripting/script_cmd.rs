@@ -27,6 +27,18 @@ pub const SPEC: CommandSpec = CommandSpec {
             ..CommandSpec::BASE
         },
         CommandSpec {
+            name: "help",
+            arity: 2,
+            flags: flags::LOADING | flags::STALE,
+            acl: acl::SCRIPTING,
+            group: "scripting",
+            since: "5.0.0",
+            summary: "Show helpful text about the different subcommands",
+            complexity: "O(1)",
+            handler: script_help,
+            ..CommandSpec::BASE
+        },
+        CommandSpec {
             name: "flush",
             arity: -2,
             flags: flags::NOSCRIPT,
@@ -39,18 +51,6 @@ pub const SPEC: CommandSpec = CommandSpec {
             history: &[("6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers.")],
             args: &[FLUSH_MODE],
             handler: script_flush,
-            ..CommandSpec::BASE
-        },
-        CommandSpec {
-            name: "help",
-            arity: 2,
-            flags: flags::LOADING | flags::STALE,
-            acl: acl::SCRIPTING,
-            group: "scripting",
-            since: "5.0.0",
-            summary: "Show helpful text about the different subcommands",
-            complexity: "O(1)",
-            handler: script_help,
             ..CommandSpec::BASE
         },
         CommandSpec {
