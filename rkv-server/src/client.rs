@@ -99,6 +99,10 @@ pub struct Client {
     pub subscriptions: ClientSubscriptions,
     /// When pending output first went over its class's soft limit.
     pub soft_limit_since_ms: Option<i64>,
+    /// Input read from the socket while a busy script served clients
+    /// ([`crate::scripting::busy`]) and not consumed there; the connection
+    /// task takes it before anything it reads itself.
+    pub busy_input: Vec<u8>,
 }
 
 impl Client {
@@ -139,6 +143,7 @@ impl Client {
             deny_blocking: false,
             subscriptions: ClientSubscriptions::default(),
             soft_limit_since_ms: None,
+            busy_input: Vec::new(),
         }
     }
 

@@ -10,9 +10,11 @@
 //! - [`flags`]: script flags and EVAL's shebang.
 //! - [`dump`]: FUNCTION DUMP / RESTORE payloads.
 //! - [`prng`]: Redis's `math.random` generator.
+//! - [`busy`]: serving other clients while a script runs too long.
 //!
 //! The commands are in [`crate::families::scripting`].
 
+pub mod busy;
 pub mod convert;
 pub mod dump;
 pub mod flags;
@@ -22,7 +24,13 @@ pub mod run;
 pub mod script_cache;
 pub mod vm;
 
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpStream};
+use std::os::fd::RawFd;
+use std::rc::Rc;
 use std::time::Instant;
+
+use tokio::sync::Notify;
 
 use crate::client::Client;
 pub use functions::FunctionsEngine;
@@ -56,6 +64,16 @@ pub struct ScriptingState {
     pub running: Option<RunningScript>,
     /// The client scripts run their commands as (Redis's `lua_client`).
     script_client: Option<Box<Client>>,
+    /// Listening sockets, so a busy script can accept connections.
+    pub listener_fds: Vec<RawFd>,
+    /// Connections accepted while a script was busy, being served there.
+    pub busy_accepted: Vec<busy::AcceptedWhileBusy>,
+    /// Connections accepted while busy, for the accept path to adopt.
+    pub handoff: Vec<(TcpStream, SocketAddr, SocketAddr)>,
+    /// Their unconsumed input, by socket, for the new client to take.
+    handoff_input: HashMap<RawFd, Vec<u8>>,
+    /// Wakes the task that adopts `handoff` connections.
+    pub handoff_notify: Rc<Notify>,
 }
 
 impl ScriptingState {
@@ -66,6 +84,11 @@ impl ScriptingState {
             functions: FunctionsEngine::new().expect("creating the FUNCTION Lua state"),
             running: None,
             script_client: None,
+            listener_fds: Vec::new(),
+            busy_accepted: Vec::new(),
+            handoff: Vec::new(),
+            handoff_input: HashMap::new(),
+            handoff_notify: Rc::new(Notify::new()),
         }
     }
 
@@ -103,6 +126,27 @@ impl ScriptingState {
         }
         running.killed = true;
         Ok(())
+    }
+
+    /// Input a connection accepted while busy sent and was not answered;
+    /// its new client takes it.
+    pub fn take_handoff_input(&mut self, fd: RawFd) -> Vec<u8> {
+        self.handoff_input.remove(&fd).unwrap_or_default()
+    }
+
+    /// Queues a connection accepted while busy for the accept path.
+    pub fn hand_off(&mut self, accepted: busy::AcceptedWhileBusy) {
+        let busy::AcceptedWhileBusy {
+            stream,
+            peer,
+            local,
+            client,
+        } = accepted;
+        if !client.busy_input.is_empty() {
+            self.handoff_input.insert(client.fd, client.busy_input);
+        }
+        self.handoff.push((stream, peer, local));
+        self.handoff_notify.notify_one();
     }
 
     /// Gives the scripts' client back after a run.

@@ -4,11 +4,13 @@
 //! converted into the caller's reply.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Instant;
 
-use mlua::{Function, Lua, MultiValue, Value};
+use mlua::{Function, HookTriggers, Lua, MultiValue, Value, VmState};
 use rkv_proto::{parse_frame, Protocol};
 
+use super::busy::{self, BusyWatch};
 use super::convert::{self, error_info, error_table, frame_to_lua, lua_args_to_argv};
 use super::script_cache::lua_error_text;
 use super::vm::Vm;
@@ -74,8 +76,17 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
         read_only: inv.read_only,
         wrote: false,
     });
+    let threshold = state.borrow().srv.config.busy_reply_threshold;
+    let watch = Rc::new(RefCell::new(BusyWatch::new(threshold, ctx.client.id)));
+    if threshold > 0 {
+        install_busy_hook(vm, &state, watch.clone());
+    }
     let outcome = call_script(vm, &inv, &state);
+    if threshold > 0 {
+        vm.lua.remove_hook();
+    }
     let RunState { client, .. } = state.into_inner();
+    busy::finish(ctx.srv, &watch.borrow());
     let resp3 = client.protocol == Protocol::Resp3;
     ctx.srv.scripting.put_client(client);
     ctx.srv.scripting.running = None;
@@ -98,6 +109,39 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
         ctx.failed = true;
     }
 }
+
+/// Checks the run's time every 100000 Lua instructions (as Redis does);
+/// past the threshold it serves the other clients, and once SCRIPT KILL
+/// or FUNCTION KILL was accepted it makes the script fail.
+fn install_busy_hook(vm: &Vm, state: &RefCell<RunState<'_>>, watch: Rc<RefCell<BusyWatch>>) {
+    // The hook must be 'static; it is removed (in `run`) before `state` is
+    // dropped, so this pointer never dangles while the hook can fire.
+    let state: *const RefCell<RunState<'static>> = (state as *const RefCell<RunState<'_>>).cast();
+    let rt = vm.rt.clone();
+    vm.lua.set_hook(
+        HookTriggers::new().every_nth_instruction(100_000),
+        move |_, _| {
+            // SAFETY: see above; the dispatcher's borrow (a command running
+            // for the script) never overlaps a hook, as no Lua runs then,
+            // and `try_borrow_mut` guards it anyway.
+            let state = unsafe { &*state };
+            let Ok(mut st) = state.try_borrow_mut() else {
+                return Ok(VmState::Continue);
+            };
+            if !busy::tick(st.srv, &mut watch.borrow_mut()) {
+                return Ok(VmState::Continue);
+            }
+            if rt.raw_get::<Value>("killed")?.is_nil() {
+                crate::warning!("Lua script killed by user with SCRIPT KILL.");
+                rt.raw_set("killed", KILLED)?;
+            }
+            Err(mlua::Error::runtime(KILLED))
+        },
+    );
+}
+
+/// The error a killed script fails with.
+const KILLED: &str = "Script killed by user with SCRIPT KILL...";
 
 /// Calls the code with the dispatcher installed for its duration.
 fn call_script(
