@@ -212,6 +212,20 @@ fn script_kill_stops_a_busy_script() {
     assert_eq!(text(&other.command(&["PING"])), "+PONG\r\n");
     assert_eq!(text(&late.command(&["PING"])), "+PONG\r\n");
     assert_eq!(text(&runner.command(&["PING"])), "+PONG\r\n");
+
+    // A script that catches errors with pcall is killed all the same.
+    runner.send_command(&[
+        "EVAL",
+        "while true do pcall(function() while true do end end) end",
+        "0",
+    ]);
+    wait_busy(&mut other, BUSY_EVAL);
+    assert_eq!(text(&admin.command(&["SCRIPT", "KILL"])), "+OK\r\n");
+    let killed = text(&runner.read_reply());
+    assert!(
+        killed.starts_with("-ERR Script killed by user with SCRIPT KILL... script: "),
+        "{killed}"
+    );
 }
 
 #[test]

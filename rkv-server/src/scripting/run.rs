@@ -120,7 +120,12 @@ fn install_busy_hook(vm: &Vm, state: &RefCell<RunState<'_>>, watch: Rc<RefCell<B
     let rt = vm.rt.clone();
     vm.lua.set_hook(
         HookTriggers::new().every_nth_instruction(100_000),
-        move |_, _| {
+        move |lua, debug| {
+            // The sandbox's own frames (the error handler, the runner) must
+            // finish even after a kill, or the error would escape them.
+            if debug.source().source.as_deref() == Some("@rkv_internal") {
+                return Ok(VmState::Continue);
+            }
             // SAFETY: see above; the dispatcher's borrow (a command running
             // for the script) never overlaps a hook, as no Lua runs then,
             // and `try_borrow_mut` guards it anyway.
@@ -134,10 +139,26 @@ fn install_busy_hook(vm: &Vm, state: &RefCell<RunState<'_>>, watch: Rc<RefCell<B
             if rt.raw_get::<Value>("killed")?.is_nil() {
                 crate::warning!("Lua script killed by user with SCRIPT KILL.");
                 rt.raw_set("killed", KILLED)?;
+                fail_on_every_line(lua);
             }
             Err(mlua::Error::runtime(KILLED))
         },
     );
+}
+
+/// After a kill, makes the hook fire on every line too, as Redis does, so
+/// a script catching the error with pcall cannot keep running.
+fn fail_on_every_line(lua: &Lua) {
+    // SAFETY: only the hook mask of the running state changes; the hook
+    // function and its count stay those mlua installed.
+    let _ = unsafe {
+        lua.exec_raw::<()>((), |state| {
+            use mlua::ffi;
+            let hook = ffi::lua_gethook(state);
+            let count = ffi::lua_gethookcount(state);
+            ffi::lua_sethook(state, hook, ffi::LUA_MASKLINE | ffi::LUA_MASKCOUNT, count);
+        })
+    };
 }
 
 /// The error a killed script fails with.
