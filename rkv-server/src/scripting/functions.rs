@@ -241,7 +241,7 @@ impl FunctionsEngine {
         let vm = &self.vm;
         let lua = &vm.lua;
         let chunk = lua
-            .load(body)
+            .load(super::script_cache::text_only(body).as_ref())
             .set_name("@user_function")
             .into_function()
             .map_err(|e| format!("Error compiling function: {}", lua_error_text(&e)))?;

@@ -81,7 +81,7 @@ impl EvalEngine {
         let func = self
             .vm
             .lua
-            .load(&body[shebang_len..])
+            .load(text_only(&body[shebang_len..]).as_ref())
             .set_name("@user_script")
             .into_function()
             .map_err(|e| {
@@ -100,6 +100,20 @@ impl EvalEngine {
             },
         );
         Ok(sha)
+    }
+}
+
+/// Source for the Lua parser: Redis's Lua never loads precompiled
+/// bytecode, so text starting with its signature (ESC) is parsed as text,
+/// which fails the same way; a leading space forces that here.
+pub fn text_only(source: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if source.first() == Some(&0x1b) {
+        let mut spaced = Vec::with_capacity(source.len() + 1);
+        spaced.push(b' ');
+        spaced.extend_from_slice(source);
+        std::borrow::Cow::Owned(spaced)
+    } else {
+        std::borrow::Cow::Borrowed(source)
     }
 }
 
