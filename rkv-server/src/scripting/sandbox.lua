@@ -17,10 +17,13 @@ local G = _G
 local dbg = debug
 local type_, error_, tostring_, tonumber_, next_, select_, unpack_ =
     type, error, tostring, tonumber, next, select, unpack
-local rawset_, rawget_, setmetatable_, pcall_, xpcall_ =
-    rawset, rawget, setmetatable, pcall, xpcall
+local rawset_, rawget_, setmetatable_, getmetatable_, pcall_, xpcall_ =
+    rawset, rawget, setmetatable, getmetatable, pcall, xpcall
 local floor = math.floor
 local concat = table.concat
+-- String functions called directly: scripts can reach the string
+-- metatable, so the sandbox does not rely on method lookups.
+local s_sub, s_find, s_gsub, s_byte = string.sub, string.find, string.gsub, string.byte
 
 local READONLY = 'Attempt to modify a readonly table'
 
@@ -82,17 +85,17 @@ end
 -- Redis's error table for an error line: `-CODE msg` or a bare message.
 local function error_table(s)
     local code, msg
-    if s:sub(1, 1) == '-' then
-        local sp = s:find(' ', 1, true)
+    if s_sub(s, 1, 1) == '-' then
+        local sp = s_find(s, ' ', 1, true)
         if sp then
-            code, msg = s:sub(2, sp - 1), s:sub(sp + 1)
+            code, msg = s_sub(s, 2, sp - 1), s_sub(s, sp + 1)
         else
-            code, msg = 'ERR', s:sub(2)
+            code, msg = 'ERR', s_sub(s, 2)
         end
     else
         code, msg = 'ERR', s
     end
-    msg = msg:gsub('^[\r\n]+', ''):gsub('[\r\n]+$', '')
+    msg = s_gsub((s_gsub(msg, '^[\r\n]+', '')), '[\r\n]+$', '')
     return { err = code .. ' ' .. msg }
 end
 
@@ -238,7 +241,7 @@ redis.error_reply = function(...)
     if select_('#', ...) ~= 1 or type_(s) ~= 'string' then
         return error_table('wrong number or type of arguments')
     end
-    if s:sub(1, 1) ~= '-' then
+    if s_sub(s, 1, 1) ~= '-' then
         s = '-' .. s
     end
     return error_table(s)
@@ -415,7 +418,7 @@ end
 local loadstring_, load_ = store.loadstring, store.load
 local ESC = 27
 store.loadstring = function(s, chunkname)
-    if type_(s) == 'string' and s:byte(1) == ESC then
+    if type_(s) == 'string' and s_byte(s, 1) == ESC then
         return loadstring_(' ' .. s, chunkname or s)
     end
     return loadstring_(s, chunkname)
@@ -429,7 +432,7 @@ store.load = function(reader, chunkname)
         local piece = reader()
         if not started and type_(piece) == 'string' and piece ~= '' then
             started = true
-            if piece:byte(1) == ESC then
+            if s_byte(piece, 1) == ESC then
                 piece = ' ' .. piece
             end
         end
@@ -443,6 +446,10 @@ for k, v in next_, store do
         store[k] = protect(v, false)
     end
 end
+
+-- Strings index the protected string table, as in Redis (where the
+-- string table itself is read-only).
+getmetatable_('').__index = store.string
 
 local api = { current = store }
 readonly[G] = store
