@@ -268,7 +268,7 @@ fn admit(
     let id = srv.next_client_id;
     srv.next_client_id += 1;
     let authenticated = !srv.auth_required();
-    let client = Client::new(
+    let mut client = Client::new(
         id,
         peer.to_string(),
         local.to_string(),
@@ -276,7 +276,6 @@ fn admit(
         srv.now_ms,
         authenticated,
     );
-    let mut client = client;
     // A connection a busy script accepted may have sent more than it answered.
     client.busy_input = srv.scripting.take_handoff_input(client.fd);
     let client = Rc::new(RefCell::new(client));

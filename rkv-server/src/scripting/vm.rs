@@ -1,6 +1,7 @@
 //! A sandboxed Lua 5.1 state as Redis 7.0 builds one: the base, table,
 //! string and math libraries, the bundled libraries, the `redis` API and
-//! read-only globals ([`sandbox.lua`](./sandbox.lua) does the Lua side).
+//! read-only globals ([`sandbox.lua`](./sandbox.lua) and
+//! [`redis_api.lua`](./redis_api.lua) do the Lua side).
 //!
 //! EVAL and functions each get their own state, as in Redis.
 
@@ -136,6 +137,12 @@ fn native_helpers(lua: &Lua) -> mlua::Result<Table> {
                 })
             }
         })?,
+    )?;
+    t.set(
+        "redis_api",
+        lua.load(include_str!("redis_api.lua"))
+            .set_name("@rkv_internal")
+            .into_function()?,
     )?;
     t.set("version", REDIS_VERSION)?;
     t.set("version_num", REDIS_VERSION_NUM)?;
