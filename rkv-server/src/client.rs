@@ -108,6 +108,10 @@ pub struct Client {
     pub dirty_cas: Rc<Cell<bool>>,
     /// Client-side caching settings (CLIENT TRACKING).
     pub tracking: ClientTracking,
+    /// Input read from the socket while a busy script served clients
+    /// ([`crate::scripting::busy`]) and not consumed there; the connection
+    /// task takes it before anything it reads itself.
+    pub busy_input: Vec<u8>,
 }
 
 impl Client {
@@ -151,6 +155,7 @@ impl Client {
             multi: crate::multi::MultiState::default(),
             dirty_cas: Rc::new(Cell::new(false)),
             tracking: ClientTracking::default(),
+            busy_input: Vec::new(),
         }
     }
 

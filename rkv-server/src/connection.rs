@@ -281,7 +281,7 @@ fn admit(
     let id = srv.next_client_id;
     srv.next_client_id += 1;
     let authenticated = !srv.auth_required();
-    let client = Client::new(
+    let mut client = Client::new(
         id,
         peer.to_string(),
         local.to_string(),
@@ -289,6 +289,8 @@ fn admit(
         srv.now_ms,
         authenticated,
     );
+    // A connection a busy script accepted may have sent more than it answered.
+    client.busy_input = srv.scripting.take_handoff_input(client.fd);
     let client = Rc::new(RefCell::new(client));
     srv.clients.insert(id, client.clone());
     Ok(client)
@@ -304,6 +306,10 @@ fn process_input(
 ) -> Next {
     let mut srv = shared.borrow_mut();
     let mut c = client.borrow_mut();
+    // Input a busy script read from our socket comes before any we read.
+    if !c.busy_input.is_empty() {
+        inbuf.append(&mut c.busy_input);
+    }
     let mut pos = 0;
     let mut next = Next::Read;
     while pos < inbuf.len() {

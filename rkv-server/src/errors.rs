@@ -37,6 +37,18 @@ pub const AUTH_NOPASS: &str = "ERR AUTH <password> called without any password c
 /// CLIENT SETNAME / HELLO SETNAME with a bad name.
 pub const CLIENT_NAME: &str =
     "ERR Client names cannot contain spaces, newlines or special characters.";
+/// EVALSHA of a script that is not cached.
+pub const NOSCRIPT: &str = "NOSCRIPT No matching script. Please use EVAL.";
+/// A command while an EVAL script is busy.
+pub const BUSY_EVAL: &str =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+/// A command while a function is busy.
+pub const BUSY_FUNCTION: &str =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+/// SCRIPT KILL / FUNCTION KILL with nothing running.
+pub const NOTBUSY: &str = "NOTBUSY No scripts in execution right now.";
+/// SCRIPT KILL of a script that already wrote.
+pub const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
 /// An expire time argument that overflows.
 pub const INVALID_EXPIRE: &str = "ERR invalid expire time in '{}' command";
 /// A value that would exceed `proto-max-bulk-len`.

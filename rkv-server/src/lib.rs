@@ -16,6 +16,7 @@
 //! - [`memory`]: allocator and RSS figures for INFO memory.
 //! - [`util`]: helpers shared by families (emulated `long double`).
 //! - [`multi`] and [`watch`]: MULTI state of a client, WATCHed keys.
+//! - [`scripting`]: the Lua engines behind EVAL and FUNCTION.
 //! - [`client`], [`stats`], [`slowlog`], [`latency`], [`log`], [`errors`].
 
 pub mod blocking;
@@ -34,6 +35,7 @@ pub mod listener;
 pub mod log;
 pub mod memory;
 pub mod multi;
+pub mod scripting;
 pub mod server;
 pub mod slowlog;
 pub mod socket;

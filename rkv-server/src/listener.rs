@@ -84,8 +84,12 @@ async fn serve(loaded: LoadedConfig) -> Result<(), StartError> {
         }
     }
     for l in listeners {
+        // A busy script accepts connections itself (scripting::busy).
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&l);
+        shared.borrow_mut().scripting.listener_fds.push(fd);
         tokio::task::spawn_local(accept_loop(shared.clone(), l));
     }
+    tokio::task::spawn_local(adopt_busy_accepted(shared.clone()));
     tokio::task::spawn_local(cron::run(shared.clone()));
     notice!("Server initialized");
     notice!("Ready to accept connections tcp");
@@ -175,6 +179,29 @@ fn listen(addr: SocketAddr, backlog: u32) -> std::io::Result<TcpListener> {
     socket.bind(&addr.into())?;
     socket.listen(backlog.min(i32::MAX as u32) as i32)?;
     TcpListener::from_std(socket.into())
+}
+
+/// Serves the connections a busy script accepted, once it has ended.
+async fn adopt_busy_accepted(shared: Rc<RefCell<Server>>) {
+    let notify = shared.borrow().scripting.handoff_notify.clone();
+    loop {
+        notify.notified().await;
+        let handed = std::mem::take(&mut shared.borrow_mut().scripting.handoff);
+        for (stream, peer, local) in handed {
+            let socket = tokio::net::TcpStream::from_std(stream).and_then(ClientSocket::new);
+            match socket {
+                Ok(socket) => {
+                    tokio::task::spawn_local(connection::serve(
+                        shared.clone(),
+                        socket,
+                        peer,
+                        local,
+                    ));
+                }
+                Err(e) => warning!("Registering client connection: {e}"),
+            }
+        }
+    }
 }
 
 async fn accept_loop(shared: Rc<RefCell<Server>>, listener: TcpListener) {

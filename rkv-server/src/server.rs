@@ -18,6 +18,7 @@ use crate::config::{Config, LoadedConfig};
 use crate::db::Db;
 use crate::families::pubsub::Registry as PubSubRegistry;
 use crate::latency::LatencyMonitor;
+use crate::scripting::ScriptingState;
 use crate::slowlog::SlowLog;
 use crate::stats::{CommandStats, Stats};
 use crate::tracking::Tracking;
@@ -107,6 +108,8 @@ pub struct Server {
     pub watches: crate::watch::Watches,
     /// Client-side caching: tracked keys and BCAST prefixes.
     pub tracking: Tracking,
+    /// Lua scripting: the EVAL script cache and FUNCTION libraries.
+    pub scripting: ScriptingState,
 }
 
 impl Server {
@@ -151,6 +154,7 @@ impl Server {
             pubsub: PubSubRegistry::default(),
             watches: crate::watch::Watches::default(),
             tracking: Tracking::default(),
+            scripting: ScriptingState::new(),
         }
     }
 

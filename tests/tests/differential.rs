@@ -51,7 +51,9 @@ script_tests!(
     notify_generic,
     transactions,
     transactions_watch,
-    tracking
+    tracking,
+    eval,
+    functions
 );
 
 #[test]

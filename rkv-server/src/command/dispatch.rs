@@ -191,6 +191,91 @@ fn effective_flags(client: &Client, spec: &CommandSpec) -> u32 {
     }
 }
 
+/// Why a script's `redis.call` was refused before running (Redis's
+/// `scriptCall` checks); the text becomes the script's error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptCallRefusal {
+    /// No such command (or subcommand).
+    Unknown,
+    /// Arity mismatch.
+    WrongArity,
+    /// The command is flagged `noscript`.
+    NoScript,
+    /// A write from a read-only script (EVAL_RO, FCALL_RO, `no-writes`).
+    WriteFromReadOnly,
+}
+
+impl ScriptCallRefusal {
+    /// Redis's text for the refusal (without an error code).
+    pub fn message(self) -> &'static str {
+        match self {
+            ScriptCallRefusal::Unknown => "Unknown Redis command called from script",
+            ScriptCallRefusal::WrongArity => {
+                "Wrong number of args calling Redis command from script"
+            }
+            ScriptCallRefusal::NoScript => "This Redis command is not allowed from script",
+            ScriptCallRefusal::WriteFromReadOnly => {
+                "Write commands are not allowed from read-only scripts."
+            }
+        }
+    }
+}
+
+/// Runs one command for a script (`redis.call`/`redis.pcall`): the checks
+/// Redis's `scriptCall` makes, then the same [`call`] clients go through, so
+/// command statistics, the slow log, MONITOR and keyspace effects are
+/// shared. The reply is appended to `out` in `script_client`'s protocol.
+/// `wrote` is set when a write command runs (SCRIPT KILL then refuses).
+pub fn call_from_script(
+    srv: &mut Server,
+    script_client: &mut Client,
+    argv: &[&[u8]],
+    out: &mut Vec<u8>,
+    read_only: bool,
+    wrote: &mut bool,
+) -> Result<(), ScriptCallRefusal> {
+    let refuse = |srv: &mut Server, id: Option<CommandId>, why: ScriptCallRefusal| {
+        srv.stats.count_error("ERR");
+        if let Some(id) = id {
+            srv.stats.commands[id].rejected_calls += 1;
+        }
+        Err(why)
+    };
+    let Ok(id) = srv.commands.resolve(argv) else {
+        return refuse(srv, None, ScriptCallRefusal::Unknown);
+    };
+    let spec = srv.commands.entry(id).spec;
+    if (spec.arity > 0 && argv.len() != spec.arity as usize)
+        || (argv.len() as i64) < -(spec.arity as i64)
+    {
+        return refuse(srv, Some(id), ScriptCallRefusal::WrongArity);
+    }
+    if spec.has(flags::NOSCRIPT) {
+        return refuse(srv, Some(id), ScriptCallRefusal::NoScript);
+    }
+    if read_only && (spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE)) {
+        return refuse(srv, Some(id), ScriptCallRefusal::WriteFromReadOnly);
+    }
+    if spec.has(flags::WRITE) {
+        *wrote = true;
+    }
+    let reply = ReplyWriter::new(out, script_client.protocol);
+    call(srv, script_client, argv, reply, id);
+    Ok(())
+}
+
+/// Shows a command to MONITOR clients before it runs: EVAL and FCALL are
+/// `skip_monitor` so that, as in Redis, they appear before the commands
+/// their script calls rather than after.
+pub fn feed_monitors_before(srv: &mut Server, client: &Client, argv: &[&[u8]]) {
+    if srv.monitors.is_empty() {
+        return;
+    }
+    let mut own = Vec::new();
+    let mut writer = ReplyWriter::new(&mut own, client.protocol);
+    feed_monitors(srv, client, argv, 0, &mut writer);
+}
+
 /// Executes a resolved command and does the bookkeeping after it; true
 /// when the command blocked the client. EXEC runs its queue through here.
 pub(crate) fn call(

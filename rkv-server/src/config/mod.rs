@@ -78,6 +78,9 @@ pub struct Config {
     pub slowlog_log_slower_than: i64,
     /// `slowlog-max-len`: entries kept in the slow log.
     pub slowlog_max_len: u64,
+    /// `busy-reply-threshold` (alias `lua-time-limit`): milliseconds a
+    /// script runs before other clients get BUSY replies; 0 never.
+    pub busy_reply_threshold: u64,
     /// `latency-monitor-threshold`: milliseconds; 0 disables.
     pub latency_monitor_threshold: u64,
     /// `hll-sparse-max-bytes`: largest sparse HyperLogLog before it turns dense.
@@ -165,6 +168,7 @@ impl Config {
             enable_debug_command: ProtectedAccess::No,
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,
+            busy_reply_threshold: 0,
             latency_monitor_threshold: 0,
             hll_sparse_max_bytes: 0,
             set_max_intset_entries: 0,

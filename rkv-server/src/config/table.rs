@@ -312,6 +312,19 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         write: |c, v| c.slowlog_log_slower_than = v.int(),
     },
     DirectiveSpec {
+        name: "busy-reply-threshold",
+        aliases: &["lua-time-limit"],
+        kind: Kind::Integer {
+            min: 0,
+            max: LONG_MAX,
+        },
+        default: "5000",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(wide(c.busy_reply_threshold)),
+        write: |c, v| c.busy_reply_threshold = narrow(v.int()),
+    },
+    DirectiveSpec {
         name: "slowlog-max-len",
         aliases: &[],
         kind: Kind::Integer {

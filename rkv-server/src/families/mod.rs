@@ -11,6 +11,7 @@ pub mod hll;
 pub mod key_events;
 pub mod list;
 pub mod pubsub;
+pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod sort;
@@ -47,4 +48,5 @@ pub const ALL: &[&[CommandSpec]] = &[
     stream::GROUP_COMMANDS,
     stream::INFO_COMMANDS,
     transactions::COMMANDS,
+    scripting::COMMANDS,
 ];

@@ -340,6 +340,16 @@ fn memory_section(out: &mut String, srv: &mut Server) {
     let diff = |a: usize, b: usize| a as i64 - b as i64;
     let total = total_system_memory();
     let h = |n: usize| bytes_to_human(n as u64);
+    let scripting = &srv.scripting;
+    let vm_eval = scripting.eval.vm.used_memory();
+    let vm_functions = scripting.functions.vm.used_memory();
+    let vm_total = vm_eval + vm_functions;
+    let scripts_eval = scripting.eval.scripts_memory();
+    let cached_scripts = scripting.eval.len();
+    let functions = scripting.functions.function_count();
+    let libraries = scripting.functions.libraries().len();
+    let functions_mem = scripting.functions.registry_memory();
+    let scripts_mem = scripts_eval + functions_mem;
     let _ = write!(
         out,
         "used_memory:{used}\r\n\
@@ -358,19 +368,19 @@ fn memory_section(out: &mut String, srv: &mut Server) {
          allocator_resident:{}\r\n\
          total_system_memory:{total}\r\n\
          total_system_memory_human:{}\r\n\
-         used_memory_lua:0\r\n\
-         used_memory_vm_eval:0\r\n\
-         used_memory_lua_human:0B\r\n\
-         used_memory_scripts_eval:0\r\n\
-         number_of_cached_scripts:0\r\n\
-         number_of_functions:0\r\n\
-         number_of_libraries:0\r\n\
-         used_memory_vm_functions:0\r\n\
-         used_memory_vm_total:0\r\n\
-         used_memory_vm_total_human:0B\r\n\
-         used_memory_functions:0\r\n\
-         used_memory_scripts:0\r\n\
-         used_memory_scripts_human:0B\r\n\
+         used_memory_lua:{vm_eval}\r\n\
+         used_memory_vm_eval:{vm_eval}\r\n\
+         used_memory_lua_human:{}\r\n\
+         used_memory_scripts_eval:{scripts_eval}\r\n\
+         number_of_cached_scripts:{cached_scripts}\r\n\
+         number_of_functions:{functions}\r\n\
+         number_of_libraries:{libraries}\r\n\
+         used_memory_vm_functions:{vm_functions}\r\n\
+         used_memory_vm_total:{vm_total}\r\n\
+         used_memory_vm_total_human:{}\r\n\
+         used_memory_functions:{functions_mem}\r\n\
+         used_memory_scripts:{scripts_mem}\r\n\
+         used_memory_scripts_human:{}\r\n\
          maxmemory:0\r\n\
          maxmemory_human:0B\r\n\
          maxmemory_policy:noeviction\r\n\
@@ -400,6 +410,9 @@ fn memory_section(out: &mut String, srv: &mut Server) {
         alloc.active,
         alloc.resident,
         bytes_to_human(total),
+        h(vm_eval),
+        h(vm_total),
+        h(scripts_mem),
         ratio(alloc.active, alloc.allocated),
         diff(alloc.active, alloc.allocated),
         ratio(alloc.resident, alloc.active),

@@ -1,0 +1,317 @@
+//! Conversions between RESP replies and Lua values, as Redis's
+//! `redisProtocolToLuaType` and `luaReplyToRedisReply` do them, and Lua
+//! arguments to command arguments (`luaArgsToRedisArgv`).
+
+use mlua::{Lua, Table, Value};
+use rkv_proto::{Frame, ReplyWriter};
+
+use super::vm::format_g;
+
+/// The `{err=...}` text Redis's `luaPushErrorBuff` builds from an error
+/// line: `-CODE msg` keeps its code, a bare message gets `ERR`; newlines at
+/// either end of the message are trimmed.
+pub fn error_text(line: &str) -> String {
+    let (code, msg) = match line.strip_prefix('-') {
+        Some(rest) => match rest.split_once(' ') {
+            Some((code, msg)) => (code, msg),
+            None => ("ERR", rest),
+        },
+        None => ("ERR", line),
+    };
+    let msg = msg.trim_matches(|c| c == '\r' || c == '\n');
+    format!("{code} {msg}")
+}
+
+/// An error table `{err=...}` for an error line; `reply_error` marks it as
+/// an error a command already counted (`ignore_error_stats_update`).
+pub fn error_table(lua: &Lua, line: &str, reply_error: bool) -> mlua::Result<Table> {
+    let t = lua.create_table()?;
+    t.raw_set("err", error_text(line))?;
+    if reply_error {
+        t.raw_set("ignore_error_stats_update", true)?;
+    }
+    Ok(t)
+}
+
+/// A command reply as a Lua value. `resp3` says which protocol the reply
+/// was written in (`redis.setresp`): a RESP2 null is `false`, a RESP3 null
+/// `nil`.
+pub fn frame_to_lua(lua: &Lua, frame: &Frame, resp3: bool) -> mlua::Result<Value> {
+    Ok(match frame {
+        Frame::Simple(s) => single_field(lua, "ok", Value::String(lua.create_string(s)?))?,
+        Frame::Error(s) => Value::Table(error_table(lua, &format!("-{s}"), true)?),
+        Frame::Integer(i) => Value::Number(*i as f64),
+        Frame::Bulk(b) => Value::String(lua.create_string(b)?),
+        Frame::Null => {
+            if resp3 {
+                Value::Nil
+            } else {
+                Value::Boolean(false)
+            }
+        }
+        Frame::Array(items) | Frame::Push(items) => {
+            let t = lua.create_table_with_capacity(items.len(), 0)?;
+            for (i, item) in items.iter().enumerate() {
+                t.raw_set(i + 1, frame_to_lua(lua, item, resp3)?)?;
+            }
+            Value::Table(t)
+        }
+        Frame::Map(pairs) => {
+            let inner = lua.create_table()?;
+            for (k, v) in pairs {
+                let k = frame_to_lua(lua, k, resp3)?;
+                if !k.is_nil() {
+                    inner.raw_set(k, frame_to_lua(lua, v, resp3)?)?;
+                }
+            }
+            single_field(lua, "map", Value::Table(inner))?
+        }
+        Frame::Set(items) => {
+            let inner = lua.create_table()?;
+            for item in items {
+                let k = frame_to_lua(lua, item, resp3)?;
+                if !k.is_nil() {
+                    inner.raw_set(k, true)?;
+                }
+            }
+            single_field(lua, "set", Value::Table(inner))?
+        }
+        Frame::Double(text) => {
+            let d = match text.as_str() {
+                "inf" => f64::INFINITY,
+                "-inf" => f64::NEG_INFINITY,
+                t => t.parse().unwrap_or(f64::NAN),
+            };
+            single_field(lua, "double", Value::Number(d))?
+        }
+        Frame::Boolean(b) => Value::Boolean(*b),
+        Frame::BigNumber(s) => {
+            single_field(lua, "big_number", Value::String(lua.create_string(s)?))?
+        }
+        Frame::Verbatim(format, text) => {
+            let inner = lua.create_table()?;
+            inner.raw_set("string", lua.create_string(text)?)?;
+            inner.raw_set("format", lua.create_string(format)?)?;
+            single_field(lua, "verbatim_string", Value::Table(inner))?
+        }
+        Frame::Attribute(_, value) => frame_to_lua(lua, value, resp3)?,
+    })
+}
+
+fn single_field(lua: &Lua, name: &str, v: Value) -> mlua::Result<Value> {
+    let t = lua.create_table()?;
+    t.raw_set(name, v)?;
+    Ok(Value::Table(t))
+}
+
+/// What an error table returned or raised by a script says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorInfo {
+    /// The `err` text (`CODE message`).
+    pub msg: String,
+    /// Where it was raised (`@user_script`), if known.
+    pub source: Option<String>,
+    /// The line, if known.
+    pub line: Option<String>,
+    /// The error came from a command reply and was counted there.
+    pub ignore_stats: bool,
+}
+
+/// Reads an error table's fields (Redis's `luaExtractErrorInformation`).
+pub fn error_info(t: &Table) -> ErrorInfo {
+    let text = |name: &str| -> Option<String> {
+        let v: Value = t.get(name).ok()?;
+        super::vm::lua_bytes(&v).map(|b| String::from_utf8_lossy(&b).into_owned())
+    };
+    ErrorInfo {
+        msg: text("err").unwrap_or_default(),
+        source: text("source"),
+        line: text("line"),
+        ignore_stats: matches!(
+            t.get::<Value>("ignore_error_stats_update"),
+            Ok(Value::Boolean(true))
+        ),
+    }
+}
+
+/// Writes a script's return value as its reply. `script_resp3` is the
+/// protocol the script chose (booleans depend on it). Returns the error
+/// codes written that must be counted in the error statistics.
+pub fn lua_to_reply(out: &mut ReplyWriter<'_>, v: &Value, script_resp3: bool) -> Vec<String> {
+    let mut counted = Vec::new();
+    write_value(out, v, script_resp3, &mut counted);
+    counted
+}
+
+fn write_value(out: &mut ReplyWriter<'_>, v: &Value, resp3: bool, counted: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.bulk(&s.as_bytes()),
+        Value::Boolean(b) => {
+            if resp3 {
+                out.boolean(*b);
+            } else if *b {
+                out.int(1);
+            } else {
+                out.null();
+            }
+        }
+        Value::Integer(i) => out.int(*i),
+        Value::Number(n) => out.int(c_cast_i64(*n)),
+        Value::Table(t) => write_table(out, t, resp3, counted),
+        _ => out.null(),
+    }
+}
+
+/// `(long long)d` as x86-64 does it: out-of-range values become `i64::MIN`.
+fn c_cast_i64(d: f64) -> i64 {
+    if d.is_nan() || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&d) {
+        i64::MIN
+    } else {
+        d as i64
+    }
+}
+
+/// Replaces CR and LF with spaces, as Redis does for status lines.
+fn one_line(b: &[u8]) -> String {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    String::from_utf8_lossy(&b[..end]).replace(['\r', '\n'], " ")
+}
+
+fn write_table(out: &mut ReplyWriter<'_>, t: &Table, resp3: bool, counted: &mut Vec<String>) {
+    if let Ok(Value::String(_)) = t.raw_get::<Value>("err") {
+        let info = error_info(t);
+        out.error(&info.msg);
+        if !info.ignore_stats {
+            counted.push(crate::errors::error_code(&info.msg).to_string());
+        }
+        return;
+    }
+    if let Ok(Value::String(s)) = t.raw_get::<Value>("ok") {
+        out.simple(&one_line(&s.as_bytes()));
+        return;
+    }
+    match t.raw_get::<Value>("double") {
+        Ok(Value::Number(d)) => return out.double(d),
+        Ok(Value::Integer(i)) => return out.double(i as f64),
+        _ => {}
+    }
+    if let Ok(Value::String(s)) = t.raw_get::<Value>("big_number") {
+        out.big_number(&one_line(&s.as_bytes()));
+        return;
+    }
+    if let Ok(Value::Table(vt)) = t.raw_get::<Value>("verbatim_string") {
+        if let (Ok(Value::String(format)), Ok(Value::String(text))) =
+            (vt.raw_get::<Value>("format"), vt.raw_get::<Value>("string"))
+        {
+            let format = format.as_bytes();
+            let mut f = [b' '; 3];
+            for (dst, src) in f.iter_mut().zip(format.iter()) {
+                *dst = *src;
+            }
+            out.verbatim(&String::from_utf8_lossy(&f), &text.as_bytes());
+            return;
+        }
+    }
+    if let Ok(Value::Table(map)) = t.raw_get::<Value>("map") {
+        let pairs = raw_pairs(&map);
+        out.map(pairs.len());
+        for (k, v) in &pairs {
+            write_value(out, k, resp3, counted);
+            write_value(out, v, resp3, counted);
+        }
+        return;
+    }
+    if let Ok(Value::Table(set)) = t.raw_get::<Value>("set") {
+        let pairs = raw_pairs(&set);
+        out.set(pairs.len());
+        for (k, _) in &pairs {
+            write_value(out, k, resp3, counted);
+        }
+        return;
+    }
+    let mut items = Vec::new();
+    for j in 1.. {
+        match t.raw_get::<Value>(j) {
+            Ok(Value::Nil) | Err(_) => break,
+            Ok(v) => items.push(v),
+        }
+    }
+    out.array(items.len());
+    for v in &items {
+        write_value(out, v, resp3, counted);
+    }
+}
+
+/// A table's entries in `lua_next` order.
+fn raw_pairs(t: &Table) -> Vec<(Value, Value)> {
+    let mut pairs = Vec::new();
+    let _ = t.for_each(|k: Value, v: Value| {
+        pairs.push((k, v));
+        Ok(())
+    });
+    pairs
+}
+
+/// Lua arguments of `redis.call` as command arguments: numbers as `%.17g`,
+/// strings as they are; anything else is Redis's error.
+pub fn lua_args_to_argv(args: &[Value]) -> Result<Vec<Vec<u8>>, &'static str> {
+    if args.is_empty() {
+        return Err("Please specify at least one argument for this redis lib call");
+    }
+    args.iter()
+        .map(|v| match v {
+            Value::Number(n) => Ok(format_g(*n, 17).into_bytes()),
+            Value::Integer(i) => Ok(i.to_string().into_bytes()),
+            Value::String(s) => Ok(s.as_bytes().to_vec()),
+            _ => Err("Lua redis lib command arguments must be strings or integers"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rkv_proto::Protocol;
+
+    #[test]
+    fn error_texts() {
+        assert_eq!(error_text("-WRONGTYPE bad\r\n"), "WRONGTYPE bad");
+        assert_eq!(error_text("-OOPS"), "ERR OOPS");
+        assert_eq!(error_text("plain words"), "ERR plain words");
+    }
+
+    #[test]
+    fn reply_round_trip() {
+        let lua = Lua::new();
+        let frame = Frame::Array(vec![
+            Frame::Integer(3),
+            Frame::Bulk(b"x".to_vec()),
+            Frame::Null,
+        ]);
+        let v = frame_to_lua(&lua, &frame, false).unwrap();
+        let mut buf = Vec::new();
+        let mut w = ReplyWriter::new(&mut buf, Protocol::Resp2);
+        assert!(lua_to_reply(&mut w, &v, false).is_empty());
+        // false (a RESP2 null) comes back as a null.
+        assert_eq!(buf, b"*3\r\n:3\r\n$1\r\nx\r\n$-1\r\n");
+    }
+
+    #[test]
+    fn numbers_truncate() {
+        let mut buf = Vec::new();
+        let mut w = ReplyWriter::new(&mut buf, Protocol::Resp2);
+        lua_to_reply(&mut w, &Value::Number(3.99), false);
+        lua_to_reply(&mut w, &Value::Number(-2.5), false);
+        assert_eq!(buf, b":3\r\n:-2\r\n");
+    }
+
+    #[test]
+    fn args() {
+        let lua = Lua::new();
+        let s = Value::String(lua.create_string("k").unwrap());
+        let argv = lua_args_to_argv(&[s, Value::Number(1.5), Value::Number(10.0)]).unwrap();
+        assert_eq!(argv, vec![b"k".to_vec(), b"1.5".to_vec(), b"10".to_vec()]);
+        assert!(lua_args_to_argv(&[Value::Boolean(true)]).is_err());
+        assert!(lua_args_to_argv(&[]).is_err());
+    }
+}
