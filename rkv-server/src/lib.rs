@@ -9,6 +9,7 @@
 //! - [`types`]: lists, hashes, sets and sorted sets with their encodings.
 //! - [`db`]: databases, the hash table, values and their encodings.
 //! - [`glob`]: Redis-exact glob matching (KEYS, SCAN MATCH, CONFIG GET).
+//! - [`lua_libs`]: the Lua libraries of the scripting VM (cjson, cmsgpack, struct, bit).
 //! - [`cron`]: periodic work: active expiry, rehashing, timeouts.
 //! - [`config`]: the directive table, config files, CONFIG GET/SET/REWRITE.
 //! - [`memory`]: allocator and RSS figures for INFO memory.
@@ -28,6 +29,7 @@ pub mod glob;
 pub mod latency;
 pub mod listener;
 pub mod log;
+pub mod lua_libs;
 pub mod memory;
 pub mod server;
 pub mod slowlog;
