@@ -218,7 +218,7 @@ pub unsafe fn check_stack(l: *mut lua_State, space: c_int, msg: &str) -> Result<
 /// A C `(int)` conversion of a double as x86-64 performs it
 /// (`cvttsd2si`): out-of-range values and NaN become `i32::MIN`.
 pub fn x86_f64_to_i32(d: f64) -> i32 {
-    if d.is_nan() || d >= 2147483648.0 || d <= -2147483649.0 {
+    if !(-2147483648.0..2147483648.0).contains(&d.trunc()) {
         i32::MIN
     } else {
         d as i32
@@ -228,7 +228,7 @@ pub fn x86_f64_to_i32(d: f64) -> i32 {
 /// A C `(int64_t)` conversion of a double on x86-64: out-of-range values
 /// and NaN become `i64::MIN`.
 pub fn x86_f64_to_i64(d: f64) -> i64 {
-    if d.is_nan() || d >= 9223372036854775808.0 || d < -9223372036854775808.0 {
+    if !(-9223372036854775808.0..9223372036854775808.0).contains(&d) {
         i64::MIN
     } else {
         d as i64

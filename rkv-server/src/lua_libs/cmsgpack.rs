@@ -305,13 +305,13 @@ unsafe fn decode_value(l: *mut lua_State, c: &mut Cursor) -> Result<(), DecodeEr
     // lua_pushunsigned is lua_pushinteger on 64-bit: values >= 2^63 wrap.
     let push_int = |v: i64| ffi::lua_pushnumber(l, v as f64);
     match code {
-        0xcc | 0xcd | 0xce | 0xcf => {
+        0xcc..=0xcf => {
             let size = 1 << (code - 0xcc);
             c.take(1)?;
             let v = c.be(size)?;
             push_int(v as i64);
         }
-        0xd0 | 0xd1 | 0xd2 | 0xd3 => {
+        0xd0..=0xd3 => {
             let size = 1 << (code - 0xd0);
             c.take(1)?;
             let v = c.be(size)?;
@@ -337,7 +337,7 @@ unsafe fn decode_value(l: *mut lua_State, c: &mut Cursor) -> Result<(), DecodeEr
             raw.copy_from_slice(&bytes[1..]);
             ffi::lua_pushnumber(l, f64::from_be_bytes(raw));
         }
-        0xd9 | 0xda | 0xdb => {
+        0xd9..=0xdb => {
             let size = 1 << (code - 0xd9);
             let header = c.take(1 + size)?;
             let len = header[1..]

@@ -171,6 +171,10 @@ unsafe fn check_format<'a>(l: *mut lua_State) -> Result<Format<'a>, Raise> {
 unsafe fn pack_impl(l: *mut lua_State) -> LibResult {
     let mut fmt = check_format(l)?;
     let mut h = Header::new();
+    // The C code pushes a nil mark after the arguments, so a missing first
+    // extra argument reads as "got nil" (its luaL_Buffer, which could
+    // stack partial strings after 8 KiB, is not reproduced).
+    ffi::lua_pushnil(l);
     let mut arg: c_int = 2;
     let mut total: usize = 0;
     let mut out = Vec::new();

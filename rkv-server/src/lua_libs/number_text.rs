@@ -288,7 +288,7 @@ mod tests {
         assert_eq!(g(0.00001, 14), "1e-05");
         assert_eq!(g(-0.0, 14), "-0");
         assert_eq!(g(1e300, 14), "1e+300");
-        assert_eq!(g(3.14159, 3), "3.14");
+        assert_eq!(g(1.23456, 3), "1.23");
         assert_eq!(g(f64::INFINITY, 14), "inf");
         assert_eq!(g(f64::NEG_INFINITY, 14), "-inf");
         assert_eq!(g(5e-324, 14), "4.9406564584125e-324");
