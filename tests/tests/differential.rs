@@ -40,7 +40,8 @@ script_tests!(
     geo,
     list,
     pubsub,
-    stream
+    stream,
+    lua_libs
 );
 
 #[test]
