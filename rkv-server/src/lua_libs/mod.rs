@@ -73,3 +73,56 @@ unsafe fn register_library(
     ffi::lua_pop(l, 1);
     ffi::lua_setglobal(l, name.as_ptr());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Redis's scripts cannot see `package`, so these follow the C source:
+    /// `luaL_register` records struct and bit in `_LOADED`, while cjson and
+    /// cmsgpack only set globals.
+    #[test]
+    fn globals_and_loaded_table_as_lua_5_1_luaopen_functions_leave_them() {
+        let lua = mlua::Lua::new();
+        register_all(&lua).unwrap();
+        let check: (bool, bool, bool, bool, String) = lua
+            .load(
+                "return package.loaded.cjson == nil, package.loaded.cmsgpack == nil, \
+                 package.loaded.struct == struct, package.loaded.bit == bit, \
+                 type(cjson.encode) .. type(cmsgpack.pack) .. type(struct.pack) .. type(bit.band)",
+            )
+            .eval()
+            .unwrap();
+        assert_eq!(
+            check,
+            (
+                true,
+                true,
+                true,
+                true,
+                "functionfunctionfunctionfunction".to_string()
+            )
+        );
+    }
+
+    /// Large inputs go through in linear time (a quadratic path would take
+    /// minutes here), and survive a round trip unchanged.
+    #[test]
+    fn large_payloads_round_trip() {
+        let lua = mlua::Lua::new();
+        register_all(&lua).unwrap();
+        let ok: bool = lua
+            .load(
+                "local t = {} for i = 1, 200000 do t[i] = {id = i, name = 'n\"' .. i, v = i / 7} end \
+                 local s = cjson.encode(t) local back = cjson.decode(s) \
+                 local m = cmsgpack.pack(back) local again = cmsgpack.unpack(m) \
+                 local big = string.rep('\\0x\"', 300000) \
+                 return #back == 200000 and again[200000].name == 'n\"200000' \
+                    and cjson.decode(cjson.encode(big)) == big and cmsgpack.unpack(cmsgpack.pack(big)) == big \
+                    and cjson.encode(again) == s",
+            )
+            .eval()
+            .unwrap();
+        assert!(ok);
+    }
+}

@@ -305,6 +305,15 @@ fn decode_values() {
         ),
         (r#"return cjson.decode(42)"#, r#"42"#),
         (r#"return cjson.decode('[1]\0garbage')"#, r#"{[1]=1}"#),
+        (r#"return cjson.decode('{"1":2}')"#, r#"{["1"]=2}"#),
+        (
+            r#"return coroutine.wrap(function() return cjson.decode('[1,{"a":[]}]') end)()"#,
+            r#"{[1]=1,[2]={["a"]={}}}"#,
+        ),
+        (
+            r#"return coroutine.wrap(function() return pcall(cjson.decode, '[') end)()"#,
+            r#"false "Expected value but found T_END at character 2""#,
+        ),
         (r#"return cjson.decode('{"a":1,"a":2}')"#, r#"{["a"]=2}"#),
         (
             r#"return cjson.decode('"raw \1\127 control"')"#,

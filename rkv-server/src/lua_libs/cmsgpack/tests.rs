@@ -78,6 +78,18 @@ fn pack_tables() {
             r#""df00011170""#,
         ),
         (
+            r#"local t = {} local c = t for i = 1, 20 do c[1] = {} c = c[1] end return hex(cmsgpack.pack(t))"#,
+            r#""91919191919191919191919191919191c0""#,
+        ),
+        (
+            r#"local t = {} local c = t for i = 1, 20 do c.k = {} c = c.k end return hex(cmsgpack.pack(t))"#,
+            r#""81a16b81a16b81a16b81a16b81a16b81a16b81a16b81a16b81a16b81a16b81a16b81a16b81a16b81a16b81a16b81a16bc0""#,
+        ),
+        (
+            r#"return coroutine.wrap(function() return hex(cmsgpack.pack({1, 2})) end)()"#,
+            r#""920102""#,
+        ),
+        (
             r#"local t = {} t[1] = t return hex(cmsgpack.pack(t))"#,
             r#""91919191919191919191919191919191c0""#,
         ),
