@@ -124,9 +124,8 @@ unsafe fn tohex_impl(l: *mut lua_State) -> LibResult {
     } else {
         b"0123456789abcdef"
     };
-    // -(-2^31) stays negative in C; its length cast would be absurd, so
-    // it gives the empty string here.
-    let n = n.clamp(0, 8) as usize;
+    // -(-2^31) overflows; compiled Redis treats it as more than 8 digits.
+    let n = if n < 0 { 8 } else { n.min(8) as usize };
     let mut buf = [0u8; 8];
     for slot in buf[..n].iter_mut().rev() {
         *slot = digits[(b & 15) as usize];

@@ -88,6 +88,10 @@ fn tohex() {
             r#""00abcdef" "00ABCDEF" "" "0000000a""#,
         ),
         (
+            r#"return bit.tohex(0xabc, -2^31), bit.tohex(0xabc, 2^31)"#,
+            r#""00000ABC" "00000ABC""#,
+        ),
+        (
             r#"return bit.tohex(1, nil)"#,
             r#"error: user_script:1: bad argument #2 to 'tohex' (number expected, got nil)"#,
         ),

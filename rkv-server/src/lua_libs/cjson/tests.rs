@@ -300,6 +300,22 @@ fn decode_values() {
             r#"{[1]=nan,[2]=nan,[3]=inf,[4]=-inf,[5]=inf,[6]=-inf,[7]=5,[8]=16,[9]=16,[10]=7}"#,
         ),
         (
+            r#"return cjson.decode('1.'), cjson.decode('-.5'), cjson.decode('1e5'), cjson.decode('1E+2'), cjson.decode('0.0000000000000000000001')"#,
+            r#"1 -0.5 100000 100 1e-22"#,
+        ),
+        (
+            r#"return cjson.decode('.5')"#,
+            r#"error: user_script:1: Expected value but found invalid token at character 1"#,
+        ),
+        (
+            r#"return cjson.decode('[1e]')"#,
+            r#"error: user_script:1: Expected comma or array end but found invalid token at character 3"#,
+        ),
+        (
+            r#"return cjson.decode('[1' .. string.rep('0', 400) .. ']')[1], cjson.decode('-1e99999999999')"#,
+            r#"inf -inf"#,
+        ),
+        (
             r#"return cjson.decode('123'), cjson.decode('"x"'), cjson.decode('true'), cjson.decode('null')"#,
             r#"123 "x" true null"#,
         ),
