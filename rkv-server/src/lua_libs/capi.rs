@@ -9,7 +9,9 @@
 //! wrapped by [`lua_cfunction!`]: the body returns errors as [`Raise`]
 //! values; the wrapper raises them with `lua_error` only after every Rust
 //! value has been dropped, so the `longjmp` crosses no frame with pending
-//! destructors (the pattern mlua itself uses).
+//! destructors (the pattern mlua itself uses). The one exception is an
+//! allocation failure inside a Lua API call (a memory error `longjmp`s out
+//! at once): the Rust buffers of that call are then leaked, not freed.
 
 use std::ffi::{c_int, CStr};
 use std::ptr;
