@@ -144,6 +144,14 @@ fn encode_errors() {
             r#"error: user_script:1: bad argument #1 to 'encode' (expected 1 argument)"#,
         ),
         (
+            r#"return cjson:encode(1)"#,
+            r#"error: user_script:1: calling 'encode' on bad self (expected 1 argument)"#,
+        ),
+        (
+            r#"local f = cjson.decode return f()"#,
+            r#"error: user_script:1: bad argument #1 to 'f' (expected 1 argument)"#,
+        ),
+        (
             r#"return cjson.encode(1, 2)"#,
             r#"error: user_script:1: bad argument #1 to 'encode' (expected 1 argument)"#,
         ),
