@@ -11,6 +11,7 @@
 //! - [`glob`]: Redis-exact glob matching (KEYS, SCAN MATCH, CONFIG GET).
 //! - [`keyspace_events`]: keyspace notifications and the key-modified signal.
 //! - [`tracking`]: client-side caching (CLIENT TRACKING) invalidations.
+//! - [`lua_libs`]: the Lua libraries of the scripting VM (cjson, cmsgpack, struct, bit).
 //! - [`cron`]: periodic work: active expiry, rehashing, timeouts.
 //! - [`config`]: the directive table, config files, CONFIG GET/SET/REWRITE.
 //! - [`memory`]: allocator and RSS figures for INFO memory.
@@ -33,6 +34,7 @@ pub mod keyspace_events;
 pub mod latency;
 pub mod listener;
 pub mod log;
+pub mod lua_libs;
 pub mod memory;
 pub mod multi;
 pub mod scripting;

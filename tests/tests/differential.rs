@@ -53,7 +53,8 @@ script_tests!(
     transactions_watch,
     tracking,
     eval,
-    functions
+    functions,
+    lua_libs
 );
 
 #[test]

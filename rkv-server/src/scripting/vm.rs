@@ -81,14 +81,10 @@ impl Vm {
     }
 }
 
-/// Loads the libraries Redis bundles (cjson, cmsgpack, struct, bit) into
-/// the globals before the sandbox locks them.
-///
-/// Those libraries live in the `lua_libs` module, which is wired in here at
-/// merge (`crate::lua_libs::register_all(lua)`); until then scripts see
-/// them as nonexistent globals.
-fn load_bundled_libraries(_lua: &Lua) -> mlua::Result<()> {
-    Ok(())
+/// Loads the libraries Redis bundles (cjson, cmsgpack, struct, bit, from
+/// [`crate::lua_libs`]) into the globals before the sandbox locks them.
+fn load_bundled_libraries(lua: &Lua) -> mlua::Result<()> {
+    crate::lua_libs::register_all(lua)
 }
 
 /// Rust helpers the sandbox wraps: they need no running script.
