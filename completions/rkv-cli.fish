@@ -13,6 +13,7 @@ complete -c rkv-cli -l eval -d 'Run the Lua script in FILE with EVAL; COMMAND ho
 complete -c rkv-cli -l intrinsic-latency -d 'Measure the latency this machine itself adds, for SECONDS; no server is needed' -r
 complete -c rkv-cli -l pipe-timeout -d 'Give up --pipe after this many seconds without replies (0 waits forever)' -r
 complete -c rkv-cli -l rdb -d 'Transfer an RDB snapshot from the server into FILE (\'-\' for standard output)' -r -F
+complete -c rkv-cli -l functions-rdb -d 'Transfer only the functions of the server\'s RDB snapshot into FILE (\'-\' for standard output)' -r -F
 complete -c rkv-cli -l pattern -d 'Only keys matching this glob-style pattern' -r
 complete -c rkv-cli -l count -d 'COUNT hint for each SCAN call' -r
 complete -c rkv-cli -l type -d 'Only keys of this type (string, list, set, zset, hash, stream, ...)' -r

@@ -3,14 +3,27 @@
 //! The flags live here, as data, so that the binary stays thin and `xtask`
 //! can render the same definition into man pages and shell completions.
 
+mod askpass;
+mod builtin_docs;
 mod connection;
+pub mod format;
+pub mod help;
+mod interrupt;
+mod line_editor;
+pub mod link;
 mod modes;
+mod operator;
 mod output;
+pub mod repl;
+mod run;
+pub mod session;
+pub mod target;
 mod tls;
 
 pub use connection::ConnectionArgs;
 pub use modes::{KeyspaceArgs, ModeArgs};
 pub use output::OutputArgs;
+pub use run::{run, PasswordSource};
 pub use tls::TlsArgs;
 
 use clap::{ArgAction, CommandFactory, Parser};

@@ -63,6 +63,11 @@ pub struct ModeArgs {
     #[arg(long, value_name = "FILE")]
     pub rdb: Option<PathBuf>,
 
+    /// Transfer only the functions of the server's RDB snapshot into FILE
+    /// ('-' for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub functions_rdb: Option<PathBuf>,
+
     /// Act as a replica and print the commands the primary propagates.
     #[arg(long, visible_alias = "slave")]
     pub replica: bool,

@@ -42,14 +42,15 @@ fn bogus_flag_exits_two() {
 }
 
 #[test]
-fn sending_a_command_reports_not_implemented() {
+fn unreachable_server_is_reported_like_redis_cli() {
+    let port = rkv_tests::free_port::free_port();
     let assert = cargo_bin_cmd!("rkv-cli")
-        .args(["-p", "6390", "PING"])
+        .args(["-p", &port.to_string(), "PING"])
         .assert()
-        .code(2);
+        .code(1);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(
-        stderr.contains("not implemented"),
-        "unexpected stderr: {stderr}"
+    assert_eq!(
+        stderr,
+        format!("Could not connect to Redis at 127.0.0.1:{port}: Connection refused\n")
     );
 }
