@@ -85,6 +85,8 @@ pub struct Link {
     buf: Vec<u8>,
     /// Bytes of `buf` already handed out.
     consumed: usize,
+    /// Inside an interruptible read: EINTR goes back to the caller.
+    polling: bool,
 }
 
 /// How often a blocking read wakes up to check for Ctrl-C.
@@ -105,6 +107,7 @@ impl Link {
             stream,
             buf: Vec::with_capacity(16 * 1024),
             consumed: 0,
+            polling: false,
         })
     }
 
@@ -140,6 +143,7 @@ impl Link {
     /// `cancel` is set.
     pub fn read_frame_interruptible(&mut self, cancel: &AtomicBool) -> Result<Frame, LinkError> {
         self.stream.set_read_timeout(Some(INTERRUPT_POLL))?;
+        self.polling = true;
         let result = loop {
             match self.parse_buffered() {
                 Ok(Some(frame)) => break Ok(frame),
@@ -154,11 +158,14 @@ impl Link {
                 Err(LinkError::Io(e))
                     if matches!(
                         e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                        io::ErrorKind::WouldBlock
+                            | io::ErrorKind::TimedOut
+                            | io::ErrorKind::Interrupted
                     ) => {}
                 Err(e) => break Err(e),
             }
         };
+        self.polling = false;
         let _ = self.stream.set_read_timeout(None);
         result
     }
@@ -185,7 +192,14 @@ impl Link {
             self.consumed = 0;
         }
         let mut chunk = [0u8; 16 * 1024];
-        let n = self.stream.read(&mut chunk)?;
+        let n = loop {
+            match self.stream.read(&mut chunk) {
+                // Interrupted reads are retried unless a timeout is set,
+                // in which case the caller decides (Ctrl-C polling).
+                Err(e) if e.kind() == io::ErrorKind::Interrupted && !self.polling => continue,
+                other => break other?,
+            }
+        };
         if n == 0 {
             return Err(LinkError::Closed);
         }
@@ -248,20 +262,12 @@ impl Link {
 }
 
 /// Why connecting failed, worded for the user.
-#[derive(Debug)]
 pub enum ConnectError {
     /// The socket could not be opened: "Could not connect to Redis at ...".
     Unreachable(String),
-    /// The handshake was refused ("AUTH failed: ..."), already reported.
-    Handshake(String),
-}
-
-impl std::fmt::Display for ConnectError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ConnectError::Unreachable(m) | ConnectError::Handshake(m) => f.write_str(m),
-        }
-    }
+    /// The socket is open but AUTH, SELECT or HELLO was refused ("AUTH
+    /// failed: ..."); redis-cli keeps such a connection for later commands.
+    Handshake(String, Option<Link>),
 }
 
 /// Opens a connection and runs AUTH, SELECT and HELLO 3 as `target` asks.
@@ -282,7 +288,7 @@ pub fn connect(target: &Target) -> Result<Link, ConnectError> {
             os_message(&e)
         ))
     })?;
-    let io_error = |_| ConnectError::Handshake("\nI/O error".into());
+    let io_error = |_| ConnectError::Handshake("\nI/O error".into(), None);
     if let Some(password) = &target.password {
         let reply = match &target.user {
             Some(user) => link.call(&["AUTH", user.as_str(), password.as_str()]),
@@ -290,23 +296,26 @@ pub fn connect(target: &Target) -> Result<Link, ConnectError> {
         }
         .map_err(io_error)?;
         if let Frame::Error(e) = reply {
-            return Err(ConnectError::Handshake(format!("AUTH failed: {e}")));
+            return Err(ConnectError::Handshake(
+                format!("AUTH failed: {e}"),
+                Some(link),
+            ));
         }
     }
     if target.db != 0 {
         let db = target.db.to_string();
         if let Frame::Error(e) = link.call(&["SELECT", db.as_str()]).map_err(io_error)? {
-            return Err(ConnectError::Handshake(format!(
-                "SELECT {} failed: {e}",
-                target.db
-            )));
+            return Err(ConnectError::Handshake(
+                format!("SELECT {} failed: {e}", target.db),
+                Some(link),
+            ));
         }
     }
     if target.resp3 != Resp3::No {
         if let Frame::Error(e) = link.call(&["HELLO", "3"]).map_err(io_error)? {
             let message = format!("HELLO 3 failed: {e}");
             if target.resp3 == Resp3::Required {
-                return Err(ConnectError::Handshake(message));
+                return Err(ConnectError::Handshake(message, Some(link)));
             }
             eprintln!("{message}");
         }

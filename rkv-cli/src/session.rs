@@ -81,8 +81,9 @@ impl Session {
                 }
                 false
             }
-            Err(ConnectError::Handshake(message)) => {
+            Err(ConnectError::Handshake(message, link)) => {
                 eprintln!("{message}");
+                self.link = link;
                 false
             }
         }
@@ -114,7 +115,7 @@ impl Session {
 
     /// Sends `argv` `repeat` times (negative: forever), printing replies.
     pub fn issue(&mut self, argv: &[Vec<u8>], repeat: i64) -> Outcome {
-        if self.link.is_none() && !self.connect(false) {
+        if self.link.is_none() && !self.connect(false) && self.link.is_none() {
             return Outcome::Failed;
         }
         match self.send_repeated(argv, repeat) {
