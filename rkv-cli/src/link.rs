@@ -228,7 +228,8 @@ impl Link {
         Ok(chunk)
     }
 
-    /// Reads one line ending in `\n` byte by byte (the SYNC header).
+    /// Reads one line ending in `\n` byte by byte (the SYNC header); like
+    /// redis-cli, only the `\n` is dropped.
     pub fn read_line(&mut self) -> Result<Vec<u8>, LinkError> {
         let mut line = Vec::new();
         loop {
@@ -237,9 +238,6 @@ impl Link {
                 if line.is_empty() {
                     // Keep-alive newlines before the header are skipped.
                     continue;
-                }
-                if line.last() == Some(&b'\r') {
-                    line.pop();
                 }
                 return Ok(line);
             }

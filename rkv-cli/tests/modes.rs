@@ -1,0 +1,160 @@
+//! Operator modes checked against redis-cli: snapshot transfer, latency
+//! probes, --stat and --intrinsic-latency.
+
+mod support;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use rkv_tests::server::{ServerKind, ServerProcess};
+use support::{run, seed, servers, Client};
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("rkv-cli-modes-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn rdb_transfer_matches_redis_cli() {
+    for server in servers() {
+        seed(
+            &server,
+            &[&["FLUSHALL"], &["SET", "k", "v"], &["RPUSH", "l", "a", "b"]],
+        );
+        let dir = scratch(&format!("rdb-{}", server.kind().name()));
+        for flag in ["--rdb", "--functions-rdb"] {
+            let ours_file = dir.join("ours.rdb");
+            let theirs_file = dir.join("theirs.rdb");
+            let ours = run(
+                Client::Rkv,
+                server.port(),
+                &[flag, ours_file.to_str().unwrap()],
+                b"",
+            );
+            let theirs = run(
+                Client::Redis,
+                server.port(),
+                &[flag, theirs_file.to_str().unwrap()],
+                b"",
+            );
+            assert_eq!(
+                ours.status,
+                theirs.status,
+                "{flag} on {}",
+                server.kind().name()
+            );
+            assert_eq!(ours.stdout, theirs.stdout);
+            assert_eq!(
+                ours.stderr.replace("ours.rdb", "FILE"),
+                theirs.stderr.replace("theirs.rdb", "FILE"),
+                "{flag} on {}",
+                server.kind().name()
+            );
+            if theirs.status == Some(0) {
+                let ours_bytes = std::fs::read(&ours_file).unwrap();
+                let theirs_bytes = std::fs::read(&theirs_file).unwrap();
+                assert!(ours_bytes.starts_with(b"REDIS"), "not an RDB file");
+                assert_eq!(ours_bytes.len(), theirs_bytes.len());
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn latency_without_a_terminal_prints_one_line_like_redis_cli() {
+    for server in servers() {
+        for flags in [
+            &["--latency"][..],
+            &["--latency", "--csv"],
+            &["--latency", "--json"],
+        ] {
+            let ours = run(Client::Rkv, server.port(), flags, b"");
+            let theirs = run(Client::Redis, server.port(), flags, b"");
+            assert_eq!(ours.status, Some(0));
+            let shape = |text: &str| -> String {
+                text.chars()
+                    .map(|c| if c.is_ascii_digit() { '9' } else { c })
+                    .collect::<String>()
+                    .replace("99", "9")
+                    .replace("99", "9")
+                    .replace("99", "9")
+            };
+            assert_eq!(shape(&ours.stdout), shape(&theirs.stdout), "{flags:?}");
+            assert_eq!(ours.stdout.lines().count(), 1);
+        }
+    }
+}
+
+/// Runs rkv-cli for a while, then stops it and returns what it printed.
+fn run_for(args: &[&str], how_long: Duration) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rkv-cli"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn rkv-cli");
+    std::thread::sleep(how_long);
+    let _ = child.kill();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let _ = child.wait();
+    out
+}
+
+#[test]
+fn stat_mode_prints_header_and_figures() {
+    let server = ServerProcess::start(ServerKind::Rkv);
+    seed(
+        &server,
+        &[&["FLUSHALL"], &["SET", "a", "1"], &["SET", "b", "2"]],
+    );
+    let port = server.port().to_string();
+    let out = run_for(
+        &["-p", &port, "--stat", "-i", "0.2"],
+        Duration::from_millis(900),
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.len() >= 4, "{out}");
+    assert_eq!(
+        lines[0],
+        "------- data ------ --------------------- load -------------------- - child -"
+    );
+    assert!(lines[1].starts_with("keys       mem      clients blocked requests"));
+    let first: Vec<&str> = lines[2].split_whitespace().collect();
+    assert_eq!(first[0], "2", "{out}");
+    assert_eq!(first[5], "(+0)", "{out}");
+}
+
+#[test]
+fn latency_history_prints_a_line_per_sample() {
+    let server = ServerProcess::start(ServerKind::Rkv);
+    let port = server.port().to_string();
+    let out = run_for(
+        &["-p", &port, "--latency-history", "-i", "1"],
+        Duration::from_millis(600),
+    );
+    let first = out.lines().next().expect("at least one sample");
+    assert_eq!(first.split(' ').count(), 4, "{out}");
+}
+
+#[test]
+fn intrinsic_latency_reports_runs_and_worst_case() {
+    let output = Command::new(env!("CARGO_BIN_EXE_rkv-cli"))
+        .args(["--intrinsic-latency", "1"])
+        .output()
+        .expect("run rkv-cli");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success());
+    assert!(text.starts_with("Max latency so far: "), "{text}");
+    assert!(text.contains(" total runs (avg latency: "), "{text}");
+    assert!(text.contains("Worst run took "), "{text}");
+}
