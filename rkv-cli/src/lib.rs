@@ -16,6 +16,7 @@ mod operator;
 mod output;
 pub mod repl;
 mod run;
+mod secure;
 pub mod session;
 pub mod target;
 mod tls;

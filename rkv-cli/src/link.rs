@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use rkv_proto::{encode_command, parse_frame, Frame, ProtocolError};
 
+use crate::secure::{self, TlsStream};
 use crate::target::{Resp3, Target};
 
 /// What went wrong on a connection.
@@ -54,6 +55,7 @@ pub fn os_message(e: &io::Error) -> String {
 enum Stream {
     Tcp(TcpStream),
     Unix(UnixStream),
+    Tls(Box<TlsStream>),
 }
 
 impl Stream {
@@ -61,6 +63,11 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.read(buf),
             Stream::Unix(s) => s.read(buf),
+            Stream::Tls(s) => match s.read(buf) {
+                // A peer that closes without close_notify is just closed.
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
+                other => other,
+            },
         }
     }
 
@@ -68,6 +75,7 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.write_all(buf),
             Stream::Unix(s) => s.write_all(buf),
+            Stream::Tls(s) => s.write_all(buf).and_then(|()| s.flush()),
         }
     }
 
@@ -75,6 +83,7 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.set_read_timeout(t),
             Stream::Unix(s) => s.set_read_timeout(t),
+            Stream::Tls(s) => s.sock.set_read_timeout(t),
         }
     }
 }
@@ -93,14 +102,22 @@ pub struct Link {
 const INTERRUPT_POLL: Duration = Duration::from_millis(100);
 
 impl Link {
-    /// Opens the socket only (no handshake).
-    pub fn open(target: &Target) -> io::Result<Link> {
+    /// Opens the socket, with TLS when the target asks for it (no RESP
+    /// handshake yet).
+    pub fn open(target: &Target) -> Result<Link, OpenError> {
         let stream = match &target.socket {
-            Some(path) => Stream::Unix(UnixStream::connect(path)?),
+            Some(path) => Stream::Unix(UnixStream::connect(path).map_err(OpenError::Io)?),
             None => {
-                let s = TcpStream::connect((target.host.as_str(), target.port))?;
-                s.set_nodelay(true)?;
-                Stream::Tcp(s)
+                let s = TcpStream::connect((target.host.as_str(), target.port))
+                    .map_err(OpenError::Io)?;
+                s.set_nodelay(true).map_err(OpenError::Io)?;
+                if target.tls {
+                    let tls = secure::wrap(s, &target.host, &target.tls_options)
+                        .map_err(OpenError::Tls)?;
+                    Stream::Tls(Box::new(tls))
+                } else {
+                    Stream::Tcp(s)
+                }
             }
         };
         Ok(Link {
@@ -255,8 +272,22 @@ impl Link {
         Ok(match &self.stream {
             Stream::Tcp(s) => Box::new(s.try_clone()?),
             Stream::Unix(s) => Box::new(s.try_clone()?),
+            Stream::Tls(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "a TLS session has a single writer",
+                ))
+            }
         })
     }
+}
+
+/// Why a socket could not be opened.
+pub enum OpenError {
+    /// Connecting failed.
+    Io(io::Error),
+    /// The TLS handshake failed.
+    Tls(String),
 }
 
 /// Why connecting failed, worded for the user.
@@ -270,21 +301,23 @@ pub enum ConnectError {
 
 /// Opens a connection and runs AUTH, SELECT and HELLO 3 as `target` asks.
 pub fn connect(target: &Target) -> Result<Link, ConnectError> {
-    if target.tls {
-        return Err(ConnectError::Unreachable(
-            "Could not negotiate a TLS connection: TLS is not supported by this build of rkv-cli"
-                .into(),
-        ));
-    }
-    let mut link = Link::open(target).map_err(|e| {
-        let place = match &target.socket {
-            Some(path) => path.display().to_string(),
-            None => target.address(),
-        };
-        ConnectError::Unreachable(format!(
+    let place = match &target.socket {
+        Some(path) => path.display().to_string(),
+        None => target.address(),
+    };
+    let mut link = Link::open(target).map_err(|e| match e {
+        OpenError::Io(e) => ConnectError::Unreachable(format!(
             "Could not connect to Redis at {place}: {}",
             os_message(&e)
-        ))
+        )),
+        // A refused handshake is a failed connection; a bad local setup
+        // (unreadable certificate files) is a failed negotiation.
+        OpenError::Tls(e) if e.starts_with(secure::HANDSHAKE_FAILED) => {
+            ConnectError::Unreachable(format!("Could not connect to Redis at {place}: {e}"))
+        }
+        OpenError::Tls(e) => {
+            ConnectError::Unreachable(format!("Could not negotiate a TLS connection: {e}"))
+        }
     })?;
     let io_error = |_| ConnectError::Handshake("\nI/O error".into(), None);
     if let Some(password) = &target.password {

@@ -40,7 +40,7 @@ pub fn run(mut args: Args, password_source: PasswordSource) -> ExitCode {
             "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe."
         );
     }
-    let mut target = match resolve(&args.connection, args.tls.tls) {
+    let mut target = match resolve(&args.connection, &args.tls) {
         Ok(target) => target,
         Err(e) => {
             eprintln!("{}", e.0);

@@ -402,6 +402,7 @@ mod tests {
             db: 0,
             resp3: crate::target::Resp3::No,
             tls: false,
+            tls_options: Default::default(),
         };
         assert_eq!(prompt_text(&target, 0, false), "127.0.0.1:6379> ");
         assert_eq!(prompt_text(&target, 2, true), "127.0.0.1:6379[2](TX)> ");

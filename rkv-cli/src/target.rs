@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use crate::ConnectionArgs;
+use crate::secure::TlsOptions;
+use crate::{ConnectionArgs, TlsArgs};
 
 /// Everything needed to (re)open a connection.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +26,8 @@ pub struct Target {
     pub resp3: Resp3,
     /// Whether TLS was asked for (`--tls` or `rediss://`).
     pub tls: bool,
+    /// Certificates and verification settings for TLS.
+    pub tls_options: TlsOptions,
 }
 
 /// Whether to send HELLO 3 after connecting.
@@ -56,7 +59,7 @@ pub struct UriError(pub String);
 
 /// Builds the target from the connection flags; `-u` is applied on top of
 /// `-h -p -n -a --user` as redis-cli does when it comes last.
-pub fn resolve(args: &ConnectionArgs, tls: bool) -> Result<Target, UriError> {
+pub fn resolve(args: &ConnectionArgs, tls: &TlsArgs) -> Result<Target, UriError> {
     let mut target = Target {
         host: args.host.clone(),
         port: args.port,
@@ -69,7 +72,14 @@ pub fn resolve(args: &ConnectionArgs, tls: bool) -> Result<Target, UriError> {
         } else {
             Resp3::No
         },
-        tls,
+        tls: tls.tls,
+        tls_options: TlsOptions {
+            cacert: tls.cacert.clone(),
+            cert: tls.cert.clone(),
+            key: tls.key.clone(),
+            sni: tls.sni.clone(),
+            insecure: tls.insecure,
+        },
     };
     if let Some(uri) = &args.uri {
         apply_uri(&mut target, uri)?;
@@ -171,6 +181,7 @@ mod tests {
             db: 0,
             resp3: Resp3::No,
             tls: false,
+            tls_options: TlsOptions::default(),
         }
     }
 
