@@ -3,6 +3,7 @@
 
 mod bigkeys;
 mod info;
+mod keystats;
 mod latency;
 mod pipe;
 mod rdb;
@@ -32,15 +33,12 @@ pub fn run_mode(args: &Args, session: &mut Session) -> Option<ExitCode> {
         || mode.pipe
         || mode.bigkeys
         || mode.memkeys
+        || args.keyspace.memkeys_samples.is_some()
         || mode.keystats
         || mode.stat
         || mode.scan;
     if !wanted {
         return None;
-    }
-    if mode.keystats {
-        eprintln!("rkv-cli: --keystats is not supported yet; use --bigkeys or --memkeys");
-        return Some(ExitCode::from(1));
     }
     if !session.connect(false) {
         return Some(ExitCode::from(1));
@@ -61,8 +59,11 @@ pub fn run_mode(args: &Args, session: &mut Session) -> Option<ExitCode> {
         rdb::fetch(session, file, true)
     } else if mode.pipe {
         pipe::run(session, mode.pipe_timeout)
-    } else if mode.bigkeys || mode.memkeys {
-        bigkeys::run(session, &args.keyspace, mode.memkeys, interval)
+    } else if mode.keystats {
+        keystats::run(session, &args.keyspace, interval)
+    } else if mode.bigkeys || mode.memkeys || args.keyspace.memkeys_samples.is_some() {
+        // --memkeys-samples alone implies --memkeys, as in redis-cli.
+        bigkeys::run(session, &args.keyspace, !mode.bigkeys, interval)
     } else if mode.stat {
         stat::run(session, interval.unwrap_or(1.0))
     } else {

@@ -158,3 +158,57 @@ fn intrinsic_latency_reports_runs_and_worst_case() {
     assert!(text.contains(" total runs (avg latency: "), "{text}");
     assert!(text.contains("Worst run took "), "{text}");
 }
+
+#[test]
+fn keystats_reports_top_sizes_types_and_distributions() {
+    for server in servers() {
+        seed(
+            &server,
+            &[
+                &["FLUSHALL"],
+                &["SET", "a", "1"],
+                &[
+                    "SET",
+                    "a-much-longer-key",
+                    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                ],
+                &["RPUSH", "l", "1", "2", "3"],
+                &["HSET", "h", "f", "v"],
+            ],
+        );
+        let out = run(
+            Client::Rkv,
+            server.port(),
+            &["--keystats", "--top", "2"],
+            b"",
+        );
+        assert_eq!(out.status, Some(0), "{}", out.stderr);
+        let text = out.stdout;
+        for expected in [
+            "100.00% keys scanned\n",
+            "Keys sampled: 4\n",
+            "--- Top 2 key sizes ---\n",
+            "--- Top size per type ---\n",
+            "--- Top length and cardinality per type ---\n",
+            "list       l has 3 items\n",
+            "hash       h has 1 fields\n",
+            "string     a-much-longer-key has 32B\n",
+            "Key size Percentile Total keys\n",
+            "Key name length Percentile Total keys\n",
+            "            17B  100.0000%           4\n",
+            "Total key length is 20B (5B avg)\n",
+            "Type        Total keys  Keys % Tot size Avg size  Total length/card Avg ln/card\n",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+        let top: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("--- Top 2"))
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert_eq!(top.len(), 2, "{text}");
+        assert!(text.contains("list                 1  25.00%"), "{text}");
+        assert!(text.contains("string               2  50.00%"), "{text}");
+    }
+}

@@ -10,16 +10,16 @@ use super::scan::scan_page;
 use crate::session::{interrupted, Session};
 use crate::KeyspaceArgs;
 
-/// Running figures for one type.
+/// Running figures for one type (shared with --keystats).
 #[derive(Debug, Clone)]
-struct TypeStats {
-    name: String,
-    size_command: Option<&'static str>,
-    unit: &'static str,
-    biggest: u64,
-    biggest_key: Option<String>,
-    count: u64,
-    total: u64,
+pub(super) struct TypeStats {
+    pub(super) name: String,
+    pub(super) size_command: Option<&'static str>,
+    pub(super) unit: &'static str,
+    pub(super) biggest: u64,
+    pub(super) biggest_key: Option<String>,
+    pub(super) count: u64,
+    pub(super) total: u64,
 }
 
 impl TypeStats {
@@ -36,7 +36,7 @@ impl TypeStats {
     }
 }
 
-fn known_types() -> Vec<TypeStats> {
+pub(super) fn known_types() -> Vec<TypeStats> {
     vec![
         TypeStats::new("string", Some("STRLEN"), "bytes"),
         TypeStats::new("list", Some("LLEN"), "items"),
@@ -186,7 +186,7 @@ pub fn run(
 
 /// Pipelined TYPE for every key: index into `types` (new types such as
 /// module types are added), `None` for keys that vanished.
-fn key_types(
+pub(super) fn key_types(
     session: &mut Session,
     keys: &[Vec<u8>],
     types: &mut Vec<TypeStats>,
@@ -233,7 +233,7 @@ fn key_types(
 }
 
 /// Pipelined size commands; 0 for keys skipped or changed meanwhile.
-fn key_sizes(
+pub(super) fn key_sizes(
     session: &mut Session,
     keys: &[Vec<u8>],
     kinds: &[Option<usize>],
