@@ -5,7 +5,7 @@
 mod support;
 
 use rkv_tests::server::ServerProcess;
-use support::{assert_same, run, seed, servers, Client};
+use support::{assert_same, run, run_with_env, seed, servers, Client};
 
 fn seed_sample_data(server: &ServerProcess) {
     seed(
@@ -289,4 +289,51 @@ fn memkeys_summary_has_redis_cli_shape() {
         };
         assert_eq!(shape(summary(&ours.stdout)), shape(summary(&theirs.stdout)));
     }
+}
+
+#[test]
+fn password_from_the_environment_is_used_without_a_warning() {
+    for server in servers() {
+        let ours = run_with_env(
+            Client::Rkv,
+            server.port(),
+            &["PING"],
+            b"",
+            &[("RKVCLI_AUTH", "wrong")],
+        );
+        let theirs = run_with_env(
+            Client::Redis,
+            server.port(),
+            &["PING"],
+            b"",
+            &[("REDISCLI_AUTH", "wrong")],
+        );
+        assert_eq!(ours, theirs);
+        assert!(ours.stderr.starts_with("AUTH failed: "), "{}", ours.stderr);
+    }
+}
+
+#[test]
+fn unix_socket_connections_match() {
+    if !rkv_tests::server::redis_server_available() || !rkv_tests::cli::redis_cli_available() {
+        eprintln!("skipping: redis-server / redis-cli not installed");
+        return;
+    }
+    let socket = std::env::temp_dir().join(format!("rkv-cli-{}.sock", std::process::id()));
+    let socket = socket.to_str().unwrap();
+    let server = ServerProcess::start_with_args(
+        rkv_tests::server::ServerKind::Redis,
+        &["--unixsocket", socket, "--unixsocketperm", "700"],
+    );
+    seed(&server, &[&["SET", "over-unix", "yes"]]);
+    for args in [
+        &["-s", socket, "GET", "over-unix"][..],
+        &["-s", socket, "--no-raw", "PING"],
+    ] {
+        let ours = run(Client::Rkv, 1, args, b"");
+        let theirs = run(Client::Redis, 1, args, b"");
+        assert_eq!(ours, theirs, "{args:?}");
+    }
+    drop(server);
+    let _ = std::fs::remove_file(socket);
 }

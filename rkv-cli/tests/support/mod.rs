@@ -41,6 +41,17 @@ impl From<Output> for Run {
 
 /// Runs `client -h 127.0.0.1 -p PORT args...` with `stdin` piped in.
 pub fn run(client: Client, port: u16, args: &[&str], stdin: &[u8]) -> Run {
+    run_with_env(client, port, args, stdin, &[])
+}
+
+/// Like [`run`], with extra environment variables.
+pub fn run_with_env(
+    client: Client,
+    port: u16,
+    args: &[&str],
+    stdin: &[u8],
+    env: &[(&str, &str)],
+) -> Run {
     let program = match client {
         Client::Rkv => env!("CARGO_BIN_EXE_rkv-cli"),
         Client::Redis => "redis-cli",
@@ -49,6 +60,9 @@ pub fn run(client: Client, port: u16, args: &[&str], stdin: &[u8]) -> Run {
         .args(["-h", "127.0.0.1", "-p", &port.to_string()])
         .args(args)
         .env_remove("FAKETTY")
+        .env_remove("RKVCLI_AUTH")
+        .env_remove("REDISCLI_AUTH")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
