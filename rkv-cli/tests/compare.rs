@@ -337,3 +337,22 @@ fn unix_socket_connections_match() {
     drop(server);
     let _ = std::fs::remove_file(socket);
 }
+
+#[test]
+fn help_matches_redis_cli_on_redis_server() {
+    for server in servers() {
+        // rkv-server may lack COMMAND DOCS, where each client falls back to
+        // its own built-in table; only redis-server makes the texts comparable.
+        if server.kind() != rkv_tests::server::ServerKind::Redis {
+            continue;
+        }
+        for topic in [
+            &["HELP", "SET"][..],
+            &["HELP", "@hyperloglog"],
+            &["HELP", "CLIENT", "KILL"],
+            &["help", "config"],
+        ] {
+            assert_same(&server, topic, b"");
+        }
+    }
+}
