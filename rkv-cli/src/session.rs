@@ -155,7 +155,7 @@ impl Session {
                 }
                 return self.stream_replies(verbatim);
             }
-            let reply = match self.read_reply(name == "shutdown") {
+            let reply = match self.read_reply() {
                 Ok(reply) => reply,
                 Err(LinkError::Closed) if name == "shutdown" => {
                     self.link = None;
@@ -179,7 +179,7 @@ impl Session {
     }
 
     /// Reads the reply to a command, printing any push messages before it.
-    fn read_reply(&mut self, _shutdown: bool) -> Result<Frame, LinkError> {
+    fn read_reply(&mut self) -> Result<Frame, LinkError> {
         loop {
             let frame = self.read_one()?;
             if let Frame::Push(_) = frame {

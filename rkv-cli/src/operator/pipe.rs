@@ -53,13 +53,15 @@ pub fn run(session: &mut Session, timeout_secs: u64) -> ExitCode {
                 }
             }
         }
+        // Announced and flagged before the ECHO goes out, so its reply can
+        // neither overtake the message nor go unrecognised.
+        println!("All data transferred. Waiting for the last reply...");
+        let _ = std::io::stdout().flush();
+        eof_seen.store(true, Ordering::SeqCst);
         if let Err(e) = writer.write_all(&echo_command(&marker)) {
             eprintln!("Error writing to the server: {}", os_message(&e));
             std::process::exit(1);
         }
-        println!("All data transferred. Waiting for the last reply...");
-        let _ = std::io::stdout().flush();
-        eof_seen.store(true, Ordering::SeqCst);
     });
 
     let _ = link.set_read_timeout(Some(Duration::from_millis(500)));
@@ -191,11 +193,11 @@ fn run_interleaved(session: &mut Session, marker: [u8; 20], timeout_secs: u64) -
             }
         }
     }
+    println!("All data transferred. Waiting for the last reply...");
     if link.write_all(&echo_command(&marker)).is_err() {
         eprintln!("Error writing to the server");
         return ExitCode::from(1);
     }
-    println!("All data transferred. Waiting for the last reply...");
     let _ = link.set_read_timeout(Some(Duration::from_millis(500)));
     loop {
         match tally.take_reply(link, &marker, true) {
