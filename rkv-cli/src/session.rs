@@ -118,7 +118,16 @@ impl Session {
         if self.link.is_none() && !self.connect(false) && self.link.is_none() {
             return Outcome::Failed;
         }
-        match self.send_repeated(argv, repeat) {
+        // From the moment the command is sent, Ctrl-C cancels it rather
+        // than ending the prompt.
+        if self.interactive {
+            interrupt::begin_cancellable();
+        }
+        let result = self.send_repeated(argv, repeat);
+        if self.interactive {
+            interrupt::end_cancellable();
+        }
+        match result {
             Ok(()) => Outcome::Done,
             Err(LinkError::Interrupted) => {
                 // Ctrl-C on a blocking command: the reply may still come, so
@@ -196,10 +205,7 @@ impl Session {
         let interactive = self.interactive;
         let link = self.link.as_mut().ok_or(LinkError::Closed)?;
         if interactive {
-            interrupt::begin_cancellable();
-            let result = link.read_frame_interruptible(&interrupt::INTERRUPTED);
-            interrupt::end_cancellable();
-            result
+            link.read_frame_interruptible(&interrupt::INTERRUPTED)
         } else {
             link.read_frame()
         }

@@ -168,6 +168,7 @@ fn ctrl_c_cancels_a_blocking_command() {
     let dir = scratch("ctrlc");
     let mut cli = prompt_session(server.port(), &dir.join("history"));
     cli.send_line("BLPOP nothing-here 0").unwrap();
+    cli.exp_string("BLPOP nothing-here 0").unwrap();
     std::thread::sleep(Duration::from_millis(300));
     cli.send_control('c').unwrap();
     cli.exp_string(&format!("127.0.0.1:{}> ", server.port()))
