@@ -212,3 +212,65 @@ fn keystats_reports_top_sizes_types_and_distributions() {
         assert!(text.contains("string               2  50.00%"), "{text}");
     }
 }
+
+/// Starts a client in --replica mode with output to a file.
+fn spawn_replica(program: &str, port: u16, out: &std::path::Path) -> std::process::Child {
+    let file = std::fs::File::create(out).unwrap();
+    Command::new(program)
+        .args(["-p", &port.to_string(), "--replica"])
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .expect("spawn replica client")
+}
+
+#[test]
+fn replica_mode_prints_the_propagated_commands_like_redis_cli() {
+    if !rkv_tests::server::redis_server_available() || !rkv_tests::cli::redis_cli_available() {
+        eprintln!("skipping: redis-server / redis-cli not installed");
+        return;
+    }
+    let server = ServerProcess::start_with_args(
+        ServerKind::Redis,
+        &[
+            "--repl-diskless-sync-delay",
+            "0",
+            "--repl-ping-replica-period",
+            "60",
+        ],
+    );
+    let dir = scratch("replica");
+    let (ours_out, theirs_out) = (dir.join("ours.txt"), dir.join("theirs.txt"));
+    let mut ours = spawn_replica(env!("CARGO_BIN_EXE_rkv-cli"), server.port(), &ours_out);
+    let mut theirs = spawn_replica("redis-cli", server.port(), &theirs_out);
+    // Both wait a second after the snapshot before acknowledging it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let acked = |path: &std::path::Path| {
+        std::fs::read_to_string(path).is_ok_and(|t| t.contains("sending REPLCONF ACK 0"))
+    };
+    while !(acked(&ours_out) && acked(&theirs_out)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "replicas never synced"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    seed(
+        &server,
+        &[&["SET", "replicated", "1"], &["RPUSH", "rl", "a", "b"]],
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    for child in [&mut ours, &mut theirs] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let ours_text = std::fs::read_to_string(&ours_out).unwrap();
+    let theirs_text = std::fs::read_to_string(&theirs_out).unwrap();
+    assert_eq!(ours_text, theirs_text);
+    assert!(
+        ours_text.contains("\"RPUSH\",\"rl\",\"a\",\"b\"\n"),
+        "{ours_text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -213,9 +213,16 @@ pub fn replica(session: &mut Session) -> ExitCode {
         }
     };
     if let Payload::Marker(_) = payload {
-        eprintln!("SYNC done after {length} bytes. Logging commands from master.");
+        // Counted with the end marker here, unlike --rdb, as redis-cli does.
+        let received = length + EOF_MARK_LEN as u64;
+        eprintln!("SYNC done after {received} bytes. Logging commands from master.");
         std::thread::sleep(std::time::Duration::from_secs(1));
-        let _ = link.send(&["REPLCONF", "ACK", "0"]);
+        // redis-cli sends the ACK as a regular command and so takes the
+        // next thing the primary sends as its reply; mirror that so the
+        // printed stream is the same.
+        if let Err(code) = replconf(link, "ACK", "0") {
+            return code;
+        }
     } else {
         eprintln!("SYNC done. Logging commands from master.");
     }
