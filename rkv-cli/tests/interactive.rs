@@ -192,3 +192,42 @@ impl RedisOrRkv for ServerProcess {
         }
     }
 }
+
+#[test]
+fn subscribe_streams_until_ctrl_c() {
+    let server = ServerProcess::rkv();
+    let dir = scratch("subscribe");
+    let mut cli = prompt_session(server.port(), &dir.join("history"));
+    say(
+        &mut cli,
+        "SUBSCRIBE news",
+        "Reading messages... (press Ctrl-C to quit)",
+    );
+    cli.exp_string("(integer) 1").unwrap();
+    let mut publisher = server.raw();
+    publisher.command(&["PUBLISH", "news", "first"]);
+    cli.exp_string("\"first\"").expect("message shown");
+    publisher.command(&["PUBLISH", "news", "second"]);
+    cli.exp_string("\"second\"").expect("second message shown");
+    cli.send_control('c').unwrap();
+    cli.exp_string(&format!("127.0.0.1:{}> ", server.port()))
+        .expect("back at the prompt");
+    say(&mut cli, "PING", "PONG");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn ctrl_r_searches_the_history() {
+    let server = ServerProcess::rkv();
+    let dir = scratch("search");
+    let mut cli = prompt_session(server.port(), &dir.join("history"));
+    say(&mut cli, "SET needle found", "OK");
+    say(&mut cli, "PING", "PONG");
+    cli.send_control('r').unwrap();
+    keys(&mut cli, "need");
+    cli.exp_string("SET needle found")
+        .expect("search finds the command");
+    keys(&mut cli, "\r");
+    cli.exp_string("OK").unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
