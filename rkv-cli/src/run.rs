@@ -51,6 +51,9 @@ pub fn run(mut args: Args, password_source: PasswordSource) -> ExitCode {
         target.resp3 = Resp3::Preferred;
     }
     let mut session = Session::new(target, mode);
+    // Like redis-cli, out-of-band pushes are shown on a terminal only,
+    // whatever the output format.
+    session.show_pushes = stdout_is_terminal();
     session.exit_on_error = args.exit_on_error;
     session.interval = args
         .interval
@@ -91,11 +94,16 @@ fn output_mode(args: &Args) -> OutputMode {
         OutputMode::Json
     } else if out.quoted_json {
         OutputMode::QuotedJson
-    } else if is_tty(1) || std::env::var_os("FAKETTY").is_some() {
+    } else if stdout_is_terminal() {
         OutputMode::Standard
     } else {
         OutputMode::Raw
     }
+}
+
+/// Whether stdout counts as a terminal (`FAKETTY` pretends it is).
+fn stdout_is_terminal() -> bool {
+    is_tty(1) || std::env::var_os("FAKETTY").is_some()
 }
 
 /// `rkv-cli [options] COMMAND ARGS...`.

@@ -41,7 +41,7 @@ pub struct Session {
     pub exit_on_error: bool,
     /// `-i`: pause after each repetition.
     pub interval: Option<Duration>,
-    /// Print out-of-band RESP3 pushes (on a terminal, as redis-cli does).
+    /// Print out-of-band RESP3 pushes (set on a terminal, as redis-cli does).
     pub show_pushes: bool,
 }
 
@@ -58,7 +58,7 @@ impl Session {
             interactive: false,
             exit_on_error: false,
             interval: None,
-            show_pushes: mode == OutputMode::Standard,
+            show_pushes: false,
         }
     }
 

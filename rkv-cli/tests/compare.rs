@@ -356,3 +356,21 @@ fn help_matches_redis_cli_on_redis_server() {
         }
     }
 }
+
+#[test]
+fn resp3_pushes_show_only_on_a_terminal() {
+    let script = b"CLIENT TRACKING on\nGET tracked\nSET tracked 2\nGET tracked\nPING\n";
+    for server in servers() {
+        for (args, env) in [
+            (&["-3"][..], &[][..]),
+            (&["-3", "--no-raw"], &[]),
+            (&["-3"], &[("FAKETTY", "1")]),
+        ] {
+            seed(&server, &[&["SET", "tracked", "1"]]);
+            let ours = run_with_env(Client::Rkv, server.port(), args, script, env);
+            seed(&server, &[&["SET", "tracked", "1"]]);
+            let theirs = run_with_env(Client::Redis, server.port(), args, script, env);
+            assert_eq!(ours, theirs, "{args:?} {env:?} on {}", server.kind().name());
+        }
+    }
+}
