@@ -274,3 +274,26 @@ fn replica_mode_prints_the_propagated_commands_like_redis_cli() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn latency_dist_prints_legend_and_spectrum() {
+    let server = ServerProcess::start(ServerKind::Rkv);
+    let port = server.port().to_string();
+    let out = run_for(
+        &["-p", &port, "--latency-dist", "-i", "0.3"],
+        Duration::from_millis(1200),
+    );
+    assert!(
+        out.starts_with("---------------------------------------------\n"),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("K,L,M,N,O,P,Q,?  1,2,4,8,16,30,60,>60 seconds\n"),
+        "{out:?}"
+    );
+    let spectrum = out
+        .lines()
+        .find(|l| l.starts_with("\x1b[38;5;0m"))
+        .expect("a spectrum line");
+    assert_eq!(spectrum.matches("\x1b[48;5;").count(), 31, "{spectrum:?}");
+}
