@@ -46,8 +46,13 @@ impl From<io::Error> for LinkError {
 /// `strerror` words it.
 pub fn os_message(e: &io::Error) -> String {
     let text = e.to_string();
-    match text.find(" (os error") {
+    let text = match text.find(" (os error") {
         Some(cut) => text[..cut].to_string(),
+        None => text,
+    };
+    // Name resolution errors carry the resolver's message after this.
+    match text.strip_prefix("failed to lookup address information: ") {
+        Some(reason) => reason.to_string(),
         None => text,
     }
 }
