@@ -183,11 +183,11 @@ fn handle_line(session: &mut Session, line: &str, mut editor: Option<&mut Editor
     if !is_sensitive(&argv) {
         remember(&mut editor);
     }
-    let first_word = split_args(line.as_bytes())
-        .and_then(|w| w.into_iter().next())
-        .map(|w| String::from_utf8_lossy(&w).to_ascii_lowercase())
-        .unwrap_or_default();
-    let argc = split_args(line.as_bytes()).map_or(0, |w| w.len());
+    // Client-side commands are recognised on the words as typed, before
+    // any repeat prefix is taken off (as redis-cli does).
+    let typed = split_args(line.as_bytes()).unwrap_or_default();
+    let first_word = String::from_utf8_lossy(&typed[0]).to_ascii_lowercase();
+    let argc = typed.len();
     match first_word.as_str() {
         "quit" | "exit" => std::process::exit(0),
         w if w.starts_with(':') => {

@@ -23,22 +23,20 @@ pub enum PasswordSource {
 /// Runs the client; the result is the process exit status.
 pub fn run(mut args: Args, password_source: PasswordSource) -> ExitCode {
     let mode = output_mode(&args);
-    if args.connection.askpass {
-        args.connection.password = Some(crate::askpass::ask("Please input password: "));
-    }
-    let from_uri = args
+    let uri_has_password = args
         .connection
         .uri
         .as_deref()
         .is_some_and(|u| u.contains('@'));
-    if !args.connection.no_auth_warning
-        && !args.connection.askpass
-        && (password_source == PasswordSource::CommandLine || from_uri)
-        && (args.connection.password.is_some() || from_uri)
-    {
+    let typed_password =
+        password_source == PasswordSource::CommandLine && args.connection.password.is_some();
+    if !args.connection.no_auth_warning && (typed_password || uri_has_password) {
         eprintln!(
             "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe."
         );
+    }
+    if args.connection.askpass {
+        args.connection.password = Some(crate::askpass::ask("Please input password: "));
     }
     let mut target = match resolve(&args.connection, &args.tls) {
         Ok(target) => target,
