@@ -231,3 +231,24 @@ fn ctrl_r_searches_the_history() {
     cli.exp_string("OK").unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn connect_switches_servers_and_clear_keeps_the_prompt() {
+    let first = ServerProcess::rkv();
+    let second = ServerProcess::rkv();
+    let dir = scratch("connect");
+    let mut cli = prompt_session(first.port(), &dir.join("history"));
+    say(
+        &mut cli,
+        &format!("CONNECT 127.0.0.1 {}", second.port()),
+        &format!("127.0.0.1:{}> ", second.port()),
+    );
+    say(&mut cli, "SET only-on-second 1", "OK");
+    assert_eq!(
+        second.raw().command(&["EXISTS", "only-on-second"]),
+        b":1\r\n".to_vec()
+    );
+    say(&mut cli, "CLEAR", &format!("127.0.0.1:{}> ", second.port()));
+    say(&mut cli, "PING", "PONG");
+    let _ = std::fs::remove_dir_all(&dir);
+}
