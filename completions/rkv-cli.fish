@@ -18,7 +18,7 @@ complete -c rkv-cli -l pattern -d 'Only keys matching this glob-style pattern' -
 complete -c rkv-cli -l count -d 'COUNT hint for each SCAN call' -r
 complete -c rkv-cli -l type -d 'Only keys of this type (string, list, set, zset, hash, stream, ...)' -r
 complete -c rkv-cli -l memkeys-samples -d 'How many elements to sample per key for --memkeys (0 samples all)' -r
-complete -c rkv-cli -l top -d 'How many of the biggest keys to report for --bigkeys, --memkeys and --keystats' -r
+complete -c rkv-cli -l top -d 'How many of the biggest keys --keystats lists (default 10; --bigkeys and --memkeys report the biggest key of each type, as redis-cli 7.0)' -r
 complete -c rkv-cli -s r -d 'Run COMMAND this many times (-1 repeats forever)' -r
 complete -c rkv-cli -s i -d 'Wait this many seconds between repetitions of -r, or between samples of --stat, --latency-history and --latency-dist (fractions allowed)' -r
 complete -c rkv-cli -l askpass -d 'Read the password from standard input without echo (overrides -a)'

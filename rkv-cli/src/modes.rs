@@ -93,8 +93,8 @@ pub struct KeyspaceArgs {
     #[arg(long, value_name = "N")]
     pub memkeys_samples: Option<u64>,
 
-    /// How many of the biggest keys to report for --bigkeys, --memkeys and
-    /// --keystats.
+    /// How many of the biggest keys --keystats lists (default 10; --bigkeys
+    /// and --memkeys report the biggest key of each type, as redis-cli 7.0).
     #[arg(long, value_name = "N")]
     pub top: Option<u32>,
 }
