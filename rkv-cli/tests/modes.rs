@@ -297,3 +297,70 @@ fn latency_dist_prints_legend_and_spectrum() {
         .expect("a spectrum line");
     assert_eq!(spectrum.matches("\x1b[48;5;").count(), 31, "{spectrum:?}");
 }
+
+/// Starts `program -p PORT args...` with stdout to a file.
+fn spawn_to_file(
+    program: &str,
+    port: u16,
+    args: &[&str],
+    out: &std::path::Path,
+) -> std::process::Child {
+    Command::new(program)
+        .args(["-p", &port.to_string()])
+        .args(args)
+        .stdout(std::fs::File::create(out).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn client")
+}
+
+#[test]
+fn subscribe_streams_like_redis_cli() {
+    for server in servers() {
+        let dir = scratch(&format!("stream-{}", server.kind().name()));
+        // (Pattern subscriptions are left out: PUBSUB NUMPAT counts patterns,
+        // not subscribers, so there is no telling when both clients listen.)
+        let args = ["SUBSCRIBE", "news", "sport"];
+        let (ours_out, theirs_out) = (dir.join("ours"), dir.join("theirs"));
+        let mut ours = spawn_to_file(
+            env!("CARGO_BIN_EXE_rkv-cli"),
+            server.port(),
+            &args,
+            &ours_out,
+        );
+        let mut theirs = spawn_to_file("redis-cli", server.port(), &args, &theirs_out);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut probe = server.raw();
+        // Both are listening once the channel counts two subscribers.
+        loop {
+            let subscribers = probe.command(&["PUBSUB", "NUMSUB", "sport"]);
+            if String::from_utf8_lossy(&subscribers).ends_with(":2\r\n") {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "subscribers never appeared: {:?} on {}",
+                String::from_utf8_lossy(&subscribers),
+                server.kind().name()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        probe.command(&["PUBLISH", "news", "hello"]);
+        probe.command(&["PUBLISH", "sport", "again"]);
+        std::thread::sleep(Duration::from_millis(300));
+        for child in [&mut ours, &mut theirs] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let ours_text = std::fs::read_to_string(&ours_out).unwrap();
+        let theirs_text = std::fs::read_to_string(&theirs_out).unwrap();
+        assert_eq!(
+            ours_text,
+            theirs_text,
+            "{args:?} on {}",
+            server.kind().name()
+        );
+        assert!(ours_text.contains("hello\n"), "{ours_text}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
