@@ -18,19 +18,42 @@ pub enum OutputMode {
     QuotedJson,
 }
 
-/// The text printed for one reply in `mode`, trailing newline included.
+/// Separators of the raw format (`-d` and `-D`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delimiters {
+    /// Between the elements of an aggregate.
+    pub multi: Vec<u8>,
+    /// After each reply.
+    pub command: Vec<u8>,
+}
+
+impl Default for Delimiters {
+    fn default() -> Delimiters {
+        Delimiters {
+            multi: b"\n".to_vec(),
+            command: b"\n".to_vec(),
+        }
+    }
+}
+
+/// The text printed for one reply in `mode`, trailing separator included.
 ///
 /// `verbatim` is redis-cli's treatment of INFO, CLIENT LIST and the like:
 /// the raw text without an added separator, whatever the mode.
-pub fn format_reply(frame: &Frame, mode: OutputMode, verbatim: bool) -> Vec<u8> {
+pub fn format_reply(
+    frame: &Frame,
+    mode: OutputMode,
+    verbatim: bool,
+    delimiters: &Delimiters,
+) -> Vec<u8> {
     if verbatim {
-        return raw(frame);
+        return raw(frame, &delimiters.multi);
     }
     match mode {
         OutputMode::Standard => tty(frame, "").into_bytes(),
         OutputMode::Raw => {
-            let mut out = raw(frame);
-            out.push(b'\n');
+            let mut out = raw(frame, &delimiters.multi);
+            out.extend_from_slice(&delimiters.command);
             out
         }
         OutputMode::Csv => {
@@ -159,8 +182,9 @@ fn tty_aggregate(items: &[&Frame], kind: Aggregate, prefix: &str) -> String {
     out
 }
 
-/// The raw rendering, without the final separator.
-fn raw(frame: &Frame) -> Vec<u8> {
+/// The raw rendering, without the final separator; `multi` separates the
+/// elements of aggregates.
+fn raw(frame: &Frame, multi: &[u8]) -> Vec<u8> {
     let frame = unwrap_attribute(frame);
     match frame {
         Frame::Null => Vec::new(),
@@ -173,11 +197,11 @@ fn raw(frame: &Frame) -> Vec<u8> {
             let mut out = Vec::new();
             for (i, (k, v)) in pairs.iter().enumerate() {
                 if i > 0 {
-                    out.push(b'\n');
+                    out.extend_from_slice(multi);
                 }
-                out.extend(raw(k));
+                out.extend(raw(k, multi));
                 out.push(b' ');
-                out.extend(raw(v));
+                out.extend(raw(v, multi));
             }
             out
         }
@@ -185,9 +209,9 @@ fn raw(frame: &Frame) -> Vec<u8> {
             let mut out = Vec::new();
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(b'\n');
+                    out.extend_from_slice(multi);
                 }
-                out.extend(raw(item));
+                out.extend(raw(item, multi));
             }
             out
         }
@@ -303,7 +327,24 @@ mod tests {
     }
 
     fn show(frame: &Frame, mode: OutputMode) -> String {
-        String::from_utf8(format_reply(frame, mode, false)).unwrap()
+        String::from_utf8(format_reply(frame, mode, false, &Delimiters::default())).unwrap()
+    }
+
+    #[test]
+    fn raw_delimiters() {
+        let arr = Frame::Array(vec![bulk("a"), Frame::Array(vec![bulk("b"), bulk("c")])]);
+        let delimiters = Delimiters {
+            multi: b",".to_vec(),
+            command: b";".to_vec(),
+        };
+        assert_eq!(
+            format_reply(&arr, OutputMode::Raw, false, &delimiters),
+            b"a,b,c;"
+        );
+        assert_eq!(
+            format_reply(&arr, OutputMode::Csv, false, &delimiters),
+            b"\"a\",\"b\",\"c\"\n"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::format::OutputMode;
+use crate::format::{Delimiters, OutputMode};
 use crate::interrupt::{self, is_tty};
 use crate::session::{Outcome, Session};
 use crate::target::{resolve, Resp3};
@@ -45,13 +45,27 @@ pub fn run(mut args: Args, password_source: PasswordSource) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    if target.resp3 == Resp3::No && (args.output.json || args.output.quoted_json) {
+    if target.resp3 == Resp3::No
+        && !args.connection.resp2
+        && (args.output.json || args.output.quoted_json)
+    {
         target.resp3 = Resp3::Preferred;
     }
     let mut session = Session::new(target, mode);
     // Like redis-cli, out-of-band pushes are shown on a terminal only,
-    // whatever the output format.
+    // whatever the output format, unless --show-pushes says otherwise.
     session.show_pushes = stdout_is_terminal();
+    if let Some(choice) = &args.output_options.show_pushes {
+        match choice.chars().next().map(|c| c.to_ascii_lowercase()) {
+            Some('y') => session.show_pushes = true,
+            Some('n') => session.show_pushes = false,
+            _ => eprintln!("Unknown --show-pushes value '{choice}' (valid: '[y]es', '[n]o')"),
+        }
+    }
+    session.delimiters = Delimiters {
+        multi: args.output_options.multi_delimiter.clone().into_bytes(),
+        command: args.output_options.command_delimiter.clone().into_bytes(),
+    };
     session.exit_on_error = args.exit_on_error;
     session.interval = args
         .interval
@@ -111,13 +125,22 @@ fn one_shot(session: &mut Session, args: &Args) -> ExitCode {
         .iter()
         .map(|a| a.clone().into_bytes())
         .collect();
-    if args.stdin_last_arg {
-        let mut last = Vec::new();
-        if let Err(e) = std::io::stdin().read_to_end(&mut last) {
+    if args.stdin_last_arg || args.stdin_tag.is_some() {
+        let mut input = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut input) {
             eprintln!("Error reading standard input: {e}");
             return ExitCode::from(1);
         }
-        argv.push(last);
+        match &args.stdin_tag {
+            None => argv.push(input),
+            Some(tag) => match argv.iter().position(|a| a == tag.as_bytes()) {
+                Some(at) => argv[at] = input,
+                None => {
+                    eprintln!("Using -X option but stdin tag not match.");
+                    return ExitCode::from(1);
+                }
+            },
+        }
     }
     let first = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
     if first == "help" || first == "?" {

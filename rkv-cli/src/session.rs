@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rkv_proto::Frame;
 
-use crate::format::{format_reply, OutputMode};
+use crate::format::{format_reply, Delimiters, OutputMode};
 use crate::interrupt;
 use crate::link::{connect, ConnectError, Link, LinkError};
 use crate::target::Target;
@@ -43,6 +43,8 @@ pub struct Session {
     pub interval: Option<Duration>,
     /// Print out-of-band RESP3 pushes (set on a terminal, as redis-cli does).
     pub show_pushes: bool,
+    /// Separators of the raw format.
+    pub delimiters: Delimiters,
 }
 
 impl Session {
@@ -59,6 +61,7 @@ impl Session {
             exit_on_error: false,
             interval: None,
             show_pushes: false,
+            delimiters: Delimiters::default(),
         }
     }
 
@@ -242,7 +245,7 @@ impl Session {
 
     /// Prints a reply in the session's format.
     pub fn print(&self, frame: &Frame, verbatim: bool) {
-        let out = format_reply(frame, self.mode, verbatim);
+        let out = format_reply(frame, self.mode, verbatim, &self.delimiters);
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(&out);
         let _ = stdout.flush();

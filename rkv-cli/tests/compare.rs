@@ -374,3 +374,44 @@ fn resp3_pushes_show_only_on_a_terminal() {
         }
     }
 }
+
+#[test]
+fn delimiters_tags_protocol_and_push_flags() {
+    for server in servers() {
+        seed_sample_data(&server);
+        assert_same(&server, &["-d", ",", "LRANGE", "list", "0", "-1"], b"");
+        assert_same(&server, &["-d", "|", "-D", "#", "HGETALL", "hash"], b"");
+        assert_same(&server, &["-D", "", "GET", "greeting"], b"");
+        assert_same(
+            &server,
+            &["-X", "VALUE", "SET", "from-tag", "VALUE"],
+            b"tagged input",
+        );
+        assert_same(&server, &["GET", "from-tag"], b"");
+        assert_same(&server, &["-X", "NOPE", "SET", "from-tag", "VALUE"], b"x");
+        assert_same(&server, &["-2", "--json", "HGETALL", "hash"], b"");
+        let script = b"CLIENT TRACKING on\nGET tracked\nSET tracked 2\nPING\n";
+        for choice in ["y", "no", "maybe"] {
+            seed(&server, &[&["SET", "tracked", "1"]]);
+            let ours = run(
+                Client::Rkv,
+                server.port(),
+                &["-3", "--show-pushes", choice],
+                script,
+            );
+            seed(&server, &[&["SET", "tracked", "1"]]);
+            let theirs = run(
+                Client::Redis,
+                server.port(),
+                &["-3", "--show-pushes", choice],
+                script,
+            );
+            assert_eq!(
+                ours,
+                theirs,
+                "--show-pushes {choice} on {}",
+                server.kind().name()
+            );
+        }
+    }
+}

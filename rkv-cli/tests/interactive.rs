@@ -10,6 +10,9 @@ use rexpect::session::{spawn_command, PtySession};
 use rkv_tests::rkv_binary::rkv_server_path;
 use rkv_tests::server::ServerProcess;
 
+/// Any connected prompt of these tests (all servers are on 127.0.0.1).
+const PROMPT: &str = r"127\.0\.0\.1:\d+(\[\d+\])?(\(TX\))?> ";
+
 /// How long any expectation may wait.
 const TIMEOUT_MS: u64 = 10_000;
 
@@ -41,8 +44,20 @@ fn keys(session: &mut PtySession, text: &str) {
     session.flush().unwrap();
 }
 
-/// Types a line and waits for `expect` to show up.
+/// Types a line, waits for `expect`, then for the next prompt, so that
+/// what is typed next reaches the line editor.
 fn say(session: &mut PtySession, line: &str, expect: &str) {
+    say_streaming(session, line, expect);
+    if !expect.ends_with("> ") {
+        session
+            .exp_regex(PROMPT)
+            .unwrap_or_else(|e| panic!("after {line:?}, waiting for the prompt: {e}"));
+    }
+}
+
+/// Types a line and waits for `expect` only (for commands that keep
+/// streaming instead of returning to the prompt).
+fn say_streaming(session: &mut PtySession, line: &str, expect: &str) {
     session.send_line(line).unwrap();
     session
         .exp_string(expect)
@@ -58,12 +73,12 @@ fn prompt_tracks_database_and_transaction() {
     say(&mut cli, "SELECT 2", &format!("127.0.0.1:{port}[2]> "));
     say(&mut cli, "MULTI", &format!("127.0.0.1:{port}[2](TX)> "));
     say(&mut cli, "SET k v", "QUEUED");
-    say(&mut cli, "EXEC", "1) OK");
+    say_streaming(&mut cli, "EXEC", "1) OK");
     cli.exp_string(&format!("127.0.0.1:{port}[2]> ")).unwrap();
     say(&mut cli, "3 INCR counter", "(integer) 3");
     say(&mut cli, "GET \"k\"", "\"v\"");
     say(&mut cli, "SET \"open", "Invalid argument(s)");
-    say(&mut cli, "quit", "");
+    cli.send_line("quit").unwrap();
     cli.exp_eof().expect("quit ends the client");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -158,7 +173,6 @@ fn reconnects_after_the_server_restarts() {
     say(&mut cli, "PING", "not connected> ");
     let _server = FixedServer::start(port);
     say(&mut cli, "PING", "PONG");
-    cli.exp_string(&format!("127.0.0.1:{port}> ")).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -198,7 +212,7 @@ fn subscribe_streams_until_ctrl_c() {
     let server = ServerProcess::rkv();
     let dir = scratch("subscribe");
     let mut cli = prompt_session(server.port(), &dir.join("history"));
-    say(
+    say_streaming(
         &mut cli,
         "SUBSCRIBE news",
         "Reading messages... (press Ctrl-C to quit)",
@@ -248,7 +262,8 @@ fn connect_switches_servers_and_clear_keeps_the_prompt() {
         second.raw().command(&["EXISTS", "only-on-second"]),
         b":1\r\n".to_vec()
     );
-    say(&mut cli, "CLEAR", &format!("127.0.0.1:{}> ", second.port()));
+    // The screen is cleared, then the prompt drawn again.
+    say(&mut cli, "CLEAR", "\x1b[J");
     say(&mut cli, "PING", "PONG");
     let _ = std::fs::remove_dir_all(&dir);
 }
