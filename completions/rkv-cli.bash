@@ -23,7 +23,7 @@ _rkv__cli() {
 
     case "${cmd}" in
         rkv__cli)
-            opts="-h -p -s -a -n -u -3 -x -r -i -e -v --pass --user --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --raw --no-raw --csv --json --quoted-json --eval --stat --bigkeys --memkeys --keystats --scan --latency --latency-history --latency-dist --intrinsic-latency --pipe --pipe-timeout --rdb --slave --replica --pattern --count --type --memkeys-samples --top --verbose --help --version"
+            opts="-h -p -s -a -n -u -3 -2 -d -D -x -X -r -i -e -v --pass --user --askpass --no-auth-warning --tls --cacert --cert --key --sni --insecure --raw --no-raw --csv --json --quoted-json --show-pushes --eval --stat --bigkeys --memkeys --keystats --scan --latency --latency-history --latency-dist --intrinsic-latency --pipe --pipe-timeout --rdb --functions-rdb --slave --replica --pattern --count --type --memkeys-samples --top --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -77,6 +77,18 @@ _rkv__cli() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --show-pushes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --eval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -90,6 +102,10 @@ _rkv__cli() {
                     return 0
                     ;;
                 --rdb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --functions-rdb)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -110,6 +126,10 @@ _rkv__cli() {
                     return 0
                     ;;
                 --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -47,8 +47,12 @@ pub struct ConnectionArgs {
     pub uri: Option<String>,
 
     /// Speak RESP3 (HELLO 3) instead of RESP2.
-    #[arg(short = '3')]
+    #[arg(short = '3', conflicts_with = "resp2")]
     pub resp3: bool,
+
+    /// Stay on RESP2, even with --json or --quoted-json.
+    #[arg(short = '2')]
+    pub resp2: bool,
 
     /// Do not warn that a password given with -a may be visible in the
     /// process list.

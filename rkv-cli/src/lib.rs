@@ -3,14 +3,28 @@
 //! The flags live here, as data, so that the binary stays thin and `xtask`
 //! can render the same definition into man pages and shell completions.
 
+mod askpass;
+mod builtin_docs;
 mod connection;
+pub mod format;
+pub mod help;
+mod interrupt;
+mod line_editor;
+pub mod link;
 mod modes;
+mod operator;
 mod output;
+pub mod repl;
+mod run;
+mod secure;
+pub mod session;
+pub mod target;
 mod tls;
 
 pub use connection::ConnectionArgs;
 pub use modes::{KeyspaceArgs, ModeArgs};
-pub use output::OutputArgs;
+pub use output::{OutputArgs, OutputOptions};
+pub use run::{run, PasswordSource};
 pub use tls::TlsArgs;
 
 use clap::{ArgAction, CommandFactory, Parser};
@@ -43,6 +57,10 @@ pub struct Args {
     #[command(flatten)]
     pub output: OutputArgs,
 
+    /// Delimiters and push messages.
+    #[command(flatten)]
+    pub output_options: OutputOptions,
+
     /// Special modes that replace sending a single command.
     #[command(flatten)]
     pub mode: ModeArgs,
@@ -52,8 +70,12 @@ pub struct Args {
     pub keyspace: KeyspaceArgs,
 
     /// Read the last argument of COMMAND from standard input.
-    #[arg(short = 'x', help_heading = "Command")]
+    #[arg(short = 'x', help_heading = "Command", conflicts_with = "stdin_tag")]
     pub stdin_last_arg: bool,
+
+    /// Replace the argument of COMMAND equal to TAG with standard input.
+    #[arg(short = 'X', value_name = "TAG", help_heading = "Command")]
+    pub stdin_tag: Option<String>,
 
     /// Run COMMAND this many times (-1 repeats forever).
     #[arg(
@@ -143,6 +165,39 @@ mod tests {
         let args = parse(&["-r", "-1", "-i", "0.5", "PING"]);
         assert_eq!(args.repeat, Some(-1));
         assert_eq!(args.interval, Some(0.5));
+    }
+
+    #[test]
+    fn dash_x_and_dash_big_x_conflict() {
+        let err =
+            Args::try_parse_from(["rkv-cli", "-x", "-X", "tag", "SET", "k", "tag"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+        assert_eq!(
+            parse(&["-X", "tag", "SET", "k", "tag"])
+                .stdin_tag
+                .as_deref(),
+            Some("tag")
+        );
+    }
+
+    #[test]
+    fn delimiters_default_to_newlines() {
+        let args = parse(&[]);
+        assert_eq!(
+            (
+                args.output_options.multi_delimiter.as_str(),
+                args.output_options.command_delimiter.as_str()
+            ),
+            ("\n", "\n")
+        );
+        let args = parse(&["-d", ",", "-D", ";"]);
+        assert_eq!(
+            (
+                args.output_options.multi_delimiter.as_str(),
+                args.output_options.command_delimiter.as_str()
+            ),
+            (",", ";")
+        );
     }
 
     #[test]

@@ -63,6 +63,11 @@ pub struct ModeArgs {
     #[arg(long, value_name = "FILE")]
     pub rdb: Option<PathBuf>,
 
+    /// Transfer only the functions of the server's RDB snapshot into FILE
+    /// ('-' for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub functions_rdb: Option<PathBuf>,
+
     /// Act as a replica and print the commands the primary propagates.
     #[arg(long, visible_alias = "slave")]
     pub replica: bool,
@@ -88,8 +93,8 @@ pub struct KeyspaceArgs {
     #[arg(long, value_name = "N")]
     pub memkeys_samples: Option<u64>,
 
-    /// How many of the biggest keys to report for --bigkeys, --memkeys and
-    /// --keystats.
+    /// How many of the biggest keys --keystats lists (default 10; --bigkeys
+    /// and --memkeys report the biggest key of each type, as redis-cli 7.0).
     #[arg(long, value_name = "N")]
     pub top: Option<u32>,
 }

@@ -26,3 +26,21 @@ pub struct OutputArgs {
     #[arg(long)]
     pub quoted_json: bool,
 }
+
+/// Details of the output that combine with any format.
+#[derive(clap::Args, Debug, Clone, PartialEq)]
+#[command(next_help_heading = "Output")]
+pub struct OutputOptions {
+    /// Separator between the elements of an aggregate reply in raw output.
+    #[arg(short = 'd', value_name = "DELIMITER", default_value = "\n")]
+    pub multi_delimiter: String,
+
+    /// Separator printed after each reply in raw output.
+    #[arg(short = 'D', value_name = "DELIMITER", default_value = "\n")]
+    pub command_delimiter: String,
+
+    /// Whether to print RESP3 push messages: y(es) or n(o); by default only
+    /// on a terminal.
+    #[arg(long, value_name = "yn")]
+    pub show_pushes: Option<String>,
+}

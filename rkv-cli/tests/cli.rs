@@ -42,14 +42,41 @@ fn bogus_flag_exits_two() {
 }
 
 #[test]
-fn sending_a_command_reports_not_implemented() {
+fn unreachable_server_is_reported_like_redis_cli() {
+    let port = rkv_tests::free_port::free_port();
     let assert = cargo_bin_cmd!("rkv-cli")
-        .args(["-p", "6390", "PING"])
+        .args(["-p", &port.to_string(), "PING"])
         .assert()
-        .code(2);
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(
+        stderr,
+        format!("Could not connect to Redis at 127.0.0.1:{port}: Connection refused\n")
+    );
+}
+
+#[test]
+fn unknown_host_is_reported_with_the_resolver_message() {
+    let assert = cargo_bin_cmd!("rkv-cli")
+        .args(["-h", "no.such.host.invalid", "PING"])
+        .assert()
+        .code(1);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(
-        stderr.contains("not implemented"),
-        "unexpected stderr: {stderr}"
+        stderr.starts_with("Could not connect to Redis at no.such.host.invalid:6379: "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("failed to lookup"), "{stderr}");
+}
+
+#[test]
+fn bad_uri_scheme_is_rejected() {
+    let assert = cargo_bin_cmd!("rkv-cli")
+        .args(["-u", "http://localhost", "PING"])
+        .assert()
+        .code(1);
+    assert_eq!(
+        String::from_utf8_lossy(&assert.get_output().stderr),
+        "Invalid URI scheme\n"
     );
 }
