@@ -46,17 +46,32 @@ fn no_arguments_prints_help_and_exits_two() {
 }
 
 #[test]
-fn check_reports_not_implemented() {
-    assert_eq!(
-        stderr_of_failure(&["check", "appendonly.aof"]),
-        "rkv-aof: 'check' is not implemented yet\n"
+fn check_of_a_missing_path_names_it_and_exits_one() {
+    let output = cargo_bin_cmd!("rkv-aof")
+        .args(["check", "no-such-appendonly.aof"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+    assert!(
+        stderr.starts_with("rkv-aof: no-such-appendonly.aof: "),
+        "unexpected stderr: {stderr}"
     );
 }
 
 #[test]
-fn top_level_fix_reports_the_fix_subcommand() {
+fn top_level_fix_runs_the_fix_subcommand() {
+    let output = cargo_bin_cmd!("rkv-aof")
+        .args(["--fix", "no-such-appendonly.aof"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+    assert!(stderr.contains("no-such-appendonly.aof"), "{stderr}");
+}
+
+#[test]
+fn to_rdb_reports_not_implemented() {
     assert_eq!(
-        stderr_of_failure(&["--fix", "appendonly.aof"]),
-        "rkv-aof: 'fix' is not implemented yet\n"
+        stderr_of_failure(&["to-rdb", "appendonlydir", "out.rdb"]),
+        "rkv-aof: 'to-rdb' is not implemented yet (it needs the rkv-rdb writer)\n"
     );
 }
