@@ -176,7 +176,7 @@ pub fn check_file(
                     offset,
                     entry,
                     reason: err.to_string(),
-                    dropped_commands: tx.queued() + u64::from(tx.open_multi().is_some()),
+                    dropped_commands: tx.dropped_by_cut(),
                 });
                 break;
             }
@@ -187,7 +187,7 @@ pub fn check_file(
                 offset: entry.offset(),
                 entry: entry.offset(),
                 reason: format!("{}: {err}", part.path.display()),
-                dropped_commands: tx.queued() + u64::from(tx.open_multi().is_some()),
+                dropped_commands: tx.dropped_by_cut(),
             });
             break;
         }
@@ -218,7 +218,7 @@ pub fn check_file(
                     "{}: end of file inside the transaction opened at byte {multi} (no EXEC)",
                     part.path.display()
                 ),
-                dropped_commands: tx.queued() + 1,
+                dropped_commands: tx.dropped_by_cut(),
             });
         }
     }

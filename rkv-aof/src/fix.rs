@@ -95,7 +95,7 @@ pub fn plan_fix(
                 (None, Entry::Annotation(a)) if a.timestamp().is_some_and(|t| t > limit) => {
                     // A timestamp inside a transaction cuts at its MULTI.
                     ts_cut = Some(tx.open_multi().unwrap_or(a.offset));
-                    after_cut = tx.queued() + u64::from(tx.open_multi().is_some());
+                    after_cut = tx.dropped_by_cut();
                 }
                 (Some(_), Entry::Command(_)) => after_cut += 1,
                 _ => {}

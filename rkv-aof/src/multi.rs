@@ -60,6 +60,7 @@ impl TxTracker {
                     return Err(TxError::ExecWithoutMulti { offset: cmd.offset });
                 }
                 self.transactions += 1;
+                self.queued = 0;
                 self.safe_end = cmd.end;
             }
             Entry::Command(_) if self.open.is_some() => self.queued += 1,
@@ -80,9 +81,19 @@ impl TxTracker {
         self.safe_end
     }
 
-    /// Commands queued in the open transaction (lost if it is dropped).
+    /// Commands queued in the open transaction (0 when none is open).
     pub fn queued(&self) -> u64 {
         self.queued
+    }
+
+    /// Complete commands a cut at [`safe_end`](Self::safe_end) drops: the
+    /// open transaction's MULTI and queued commands.
+    pub fn dropped_by_cut(&self) -> u64 {
+        if self.open.is_some() {
+            self.queued + 1
+        } else {
+            0
+        }
     }
 
     /// Transactions completed so far.

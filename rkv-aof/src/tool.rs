@@ -100,11 +100,13 @@ fn run_check(path: &Path, out: &mut dyn Write) -> Result<u8, ToolError> {
 fn report_file(check: &FileCheck, out: &mut dyn Write) -> Result<(), ToolError> {
     let head = format!("[{} {}]", check.part.role.label(), check.part.name);
     match &check.preamble {
-        PreambleStatus::NotValidated => return Ok(writeln!(
+        PreambleStatus::NotValidated => {
+            return Ok(writeln!(
             out,
             "{head} {} bytes, RDB preamble present; not validated (this build has no RDB reader)",
             check.size
-        )?),
+        )?)
+        }
         PreambleStatus::Valid(summary) => {
             writeln!(out, "{head} RDB preamble OK ({} bytes)", summary.len)?
         }
