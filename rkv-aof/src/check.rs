@@ -306,6 +306,60 @@ mod tests {
         assert_eq!(check.damage.unwrap().kind, DamageKind::Corrupt);
     }
 
+    /// Stands in for the rkv-rdb reader: an "image" is everything up to
+    /// and including the first `!`.
+    struct BangPreamble;
+
+    impl PreambleReader for BangPreamble {
+        fn read_preamble(
+            &self,
+            input: &mut dyn std::io::BufRead,
+        ) -> Result<PreambleSummary, PreambleError> {
+            let mut image = Vec::new();
+            input.read_until(b'!', &mut image).unwrap();
+            if image.last() != Some(&b'!') {
+                return Err(PreambleError {
+                    offset: image.len() as u64,
+                    reason: "no end marker".into(),
+                });
+            }
+            Ok(PreambleSummary {
+                len: image.len() as u64,
+                keys: Some(1),
+            })
+        }
+    }
+
+    #[test]
+    fn a_preamble_reader_hands_over_to_the_command_tail() {
+        let path = std::env::temp_dir().join(format!("rkv-aof-check-pre-{}", std::process::id()));
+        let part = AofPart {
+            path: path.clone(),
+            name: "pre".into(),
+            role: FileRole::Single,
+        };
+        std::fs::write(
+            &path,
+            [b"REDIS0010 image!".as_slice(), SET, &SET[..3]].concat(),
+        )
+        .unwrap();
+        let check = check_file(&part, Some(&BangPreamble), &mut |_, _| {}).unwrap();
+        assert_eq!(
+            check.preamble,
+            PreambleStatus::Valid(PreambleSummary {
+                len: 16,
+                keys: Some(1)
+            })
+        );
+        assert_eq!(check.commands, 1);
+        assert_eq!(check.valid_end, 16 + SET.len() as u64);
+        assert_eq!(check.damage.unwrap().kind, DamageKind::Truncated);
+        std::fs::write(&path, b"REDIS0010 torn image").unwrap();
+        let check = check_file(&part, Some(&BangPreamble), &mut |_, _| {}).unwrap();
+        assert_eq!(check.damage.unwrap().kind, DamageKind::BadPreamble);
+        std::fs::remove_file(&path).unwrap();
+    }
+
     #[test]
     fn an_rdb_preamble_without_a_reader_is_reported_not_validated() {
         let check = check_bytes("rdb", b"REDIS0010\xfa");

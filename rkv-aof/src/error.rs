@@ -32,6 +32,16 @@ pub enum AofError {
     /// An AOF file could not be read as a stream of commands.
     #[error(transparent)]
     Read(#[from] ReadError),
+    /// Applying the command at `offset` of `file` during a replay failed.
+    #[error("{}: byte {offset}: {reason}", file.display())]
+    Apply {
+        /// The file replayed.
+        file: PathBuf,
+        /// The command's offset.
+        offset: u64,
+        /// What the caller said.
+        reason: String,
+    },
     /// `path` is neither an AOF file, a manifest, nor a directory holding one.
     #[error("{}: {reason}", path.display())]
     Layout {

@@ -236,14 +236,20 @@ pub fn apply(plan: &TruncationPlan) -> Result<PathBuf, AofError> {
     File::open(&backup)
         .and_then(|f| f.sync_all())
         .map_err(|e| AofError::io(&backup, e))?;
+    truncate_in_place(&plan.path, plan.new_size)?;
+    Ok(backup)
+}
+
+/// Cuts `path` to `len` bytes and syncs it, without a backup: what the
+/// server does to a torn tail at start-up under `aof-load-truncated yes`.
+pub fn truncate_in_place(path: &Path, len: u64) -> Result<(), AofError> {
     let file = OpenOptions::new()
         .write(true)
-        .open(&plan.path)
-        .map_err(|e| AofError::io(&plan.path, e))?;
-    file.set_len(plan.new_size)
+        .open(path)
+        .map_err(|e| AofError::io(path, e))?;
+    file.set_len(len)
         .and_then(|()| file.sync_all())
-        .map_err(|e| AofError::io(&plan.path, e))?;
-    Ok(backup)
+        .map_err(|e| AofError::io(path, e))
 }
 
 /// The first of `<file>.bak`, `<file>.bak.1`, … that does not exist.

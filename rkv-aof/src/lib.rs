@@ -7,6 +7,7 @@
 //!   corruption.
 //! - [`multi`]: MULTI/EXEC balance and the safe cut point.
 //! - [`preamble`]: RDB preamble detection and the hook for an RDB reader.
+//! - [`replay`]: handing commands (transactions whole) to the server at load.
 //! - [`check`]: validating a file; [`fix`]: planning and applying a cut.
 //! - [`writer`]: encoding commands and `#TS:` lines, the append-only file.
 //! - [`stats`]: command and key statistics.
@@ -21,6 +22,7 @@ pub mod manifest;
 pub mod multi;
 pub mod preamble;
 pub mod reader;
+pub mod replay;
 pub mod stats;
 pub mod tool;
 pub mod writer;

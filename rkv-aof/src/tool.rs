@@ -12,6 +12,7 @@ use crate::cli::{AofCommand, FixArgs};
 use crate::error::AofError;
 use crate::fix::{apply, plan_fix, FixMode, FixPlan, TruncationPlan};
 use crate::layout::{AofLayout, AofPart};
+use crate::preamble::PreambleReader;
 use crate::stats::Stats;
 
 /// Exit status: everything valid / done.
@@ -22,17 +23,30 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 /// Runs `command`, printing to `out` (and errors to `err`), reading
-/// confirmations from `input`; returns the process exit status.
+/// confirmations from `input`; returns the process exit status. RDB
+/// preambles are detected but not validated: see [`run_with`].
 pub fn run(
     command: AofCommand,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    run_with(command, None, input, out, err)
+}
+
+/// [`run`] with a reader that validates RDB preambles (and lets the
+/// commands after an old-style preamble be checked).
+pub fn run_with(
+    command: AofCommand,
+    preamble: Option<&dyn PreambleReader>,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let result = match command {
-        AofCommand::Check(args) => run_check(&args.path, out),
-        AofCommand::Fix(args) => run_fix(&args, input, out),
-        AofCommand::Stats(args) => run_stats(&args.path, out),
+        AofCommand::Check(args) => run_check(&args.path, preamble, out),
+        AofCommand::Fix(args) => run_fix(&args, preamble, input, out),
+        AofCommand::Stats(args) => run_stats(&args.path, preamble, out),
         AofCommand::ToRdb(_) => {
             let _ = writeln!(
                 err,
@@ -76,11 +90,15 @@ fn resolve(path: &Path, out: &mut dyn Write) -> Result<Vec<AofPart>, ToolError> 
     Ok(parts)
 }
 
-fn run_check(path: &Path, out: &mut dyn Write) -> Result<u8, ToolError> {
+fn run_check(
+    path: &Path,
+    preamble: Option<&dyn PreambleReader>,
+    out: &mut dyn Write,
+) -> Result<u8, ToolError> {
     let parts = resolve(path, out)?;
     let mut valid = true;
     for part in &parts {
-        let check = check_file(part, None, &mut |_, _| {})?;
+        let check = check_file(part, preamble, &mut |_, _| {})?;
         report_file(&check, out)?;
         valid &= check.is_valid();
     }
@@ -159,14 +177,19 @@ fn report_file(check: &FileCheck, out: &mut dyn Write) -> Result<(), ToolError> 
     Ok(())
 }
 
-fn run_fix(args: &FixArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<u8, ToolError> {
+fn run_fix(
+    args: &FixArgs,
+    preamble: Option<&dyn PreambleReader>,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<u8, ToolError> {
     let parts = resolve(&args.path, out)?;
     let mode = match (args.truncate_to_timestamp, args.truncate_to_valid) {
         (Some(ts), _) => FixMode::ToTimestamp(i64::try_from(ts).unwrap_or(i64::MAX)),
         (None, true) => FixMode::ToValid,
         (None, false) => FixMode::TailOnly,
     };
-    let plan = match plan_fix(&parts, mode, None)? {
+    let plan = match plan_fix(&parts, mode, preamble)? {
         FixPlan::Nothing(why) => {
             writeln!(out, "Nothing to cut: {why}")?;
             return Ok(EXIT_OK);
@@ -187,7 +210,7 @@ fn run_fix(args: &FixArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Resu
     writeln!(out, "Cut {} to {} bytes", plan.name, plan.new_size)?;
     let recheck = check_file(
         parts.last().expect("a plan names a part"),
-        None,
+        preamble,
         &mut |_, _| {},
     )?;
     if recheck.is_valid() {
@@ -249,14 +272,18 @@ fn confirmed(input: &mut dyn BufRead, out: &mut dyn Write) -> Result<bool, ToolE
     Ok(answer.trim_start().starts_with(['y', 'Y']))
 }
 
-fn run_stats(path: &Path, out: &mut dyn Write) -> Result<u8, ToolError> {
+fn run_stats(
+    path: &Path,
+    preamble: Option<&dyn PreambleReader>,
+    out: &mut dyn Write,
+) -> Result<u8, ToolError> {
     let parts = resolve(path, out)?;
     let mut stats = Stats::new();
     let mut total = 0;
     let mut damaged = Vec::new();
     for part in &parts {
         stats.start_file();
-        let check = check_file(part, None, &mut |entry, _| stats.observe(entry))?;
+        let check = check_file(part, preamble, &mut |entry, _| stats.observe(entry))?;
         total += check.size;
         let note = match (&check.preamble, &check.damage) {
             (PreambleStatus::NotValidated, _) => {
