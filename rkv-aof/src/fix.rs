@@ -14,7 +14,7 @@ use crate::error::AofError;
 use crate::layout::AofPart;
 use crate::multi::TxTracker;
 use crate::preamble::PreambleReader;
-use crate::reader::Entry;
+use crate::reader::{AofReader, Entry};
 
 /// How far a repair may go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,9 @@ pub struct TruncationPlan {
     pub dropped_commands: u64,
     /// Whether data after a corruption is lost (more than a torn tail).
     pub loses_data_after_damage: bool,
+    /// When it is: the first byte after the damage where complete commands
+    /// could be read again, and how many follow from there (lost too).
+    pub readable_after_damage: Option<(u64, u64)>,
     /// The first bytes that will be removed.
     pub preview: Vec<u8>,
 }
@@ -129,9 +132,8 @@ pub fn plan_fix(
             DamageKind::Corrupt if mode == FixMode::ToValid => true,
             DamageKind::Corrupt => {
                 return Ok(FixPlan::Refuse(format!(
-                    "{}: {}. This is not a torn tail: {} bytes follow the damage. \
+                    "{}. This is not a torn tail: {} bytes follow the damage. \
                      Use --truncate-to-valid to cut at byte {} and lose them",
-                    part.name,
                     damage.reason,
                     check.size - damage.offset,
                     check.valid_end
@@ -143,15 +145,22 @@ pub fn plan_fix(
             DamageKind::UnterminatedMulti => {
                 format!("the transaction at byte {} has no EXEC", damage.entry)
             }
-            _ => damage.reason.clone(),
+            _ => format!(
+                "bad format at byte {}, in the entry starting at byte {}",
+                damage.offset, damage.entry
+            ),
         };
-        return Ok(FixPlan::Truncate(make_plan(
+        let mut plan = make_plan(
             &check,
             check.valid_end,
             reason,
             damage.dropped_commands,
             loses_data_after_damage,
-        )?));
+        )?;
+        if loses_data_after_damage {
+            plan.readable_after_damage = readable_after(&part.path, damage.offset)?;
+        }
+        return Ok(FixPlan::Truncate(plan));
     }
     Ok(FixPlan::Nothing(match mode {
         FixMode::ToTimestamp(ts) => format!("nothing is later than timestamp {ts}"),
@@ -223,8 +232,35 @@ fn make_plan(
         reason,
         dropped_commands,
         loses_data_after_damage,
+        readable_after_damage: None,
         preview,
     })
+}
+
+/// How many candidate resynchronisation points to try after a damage.
+const MAX_RESYNC_TRIES: usize = 1000;
+
+/// After damage at `offset`, the first `*` from which at least one
+/// complete command reads, and how many commands read from there on.
+fn readable_after(path: &Path, offset: u64) -> Result<Option<(u64, u64)>, AofError> {
+    let bytes = fs::read(path).map_err(|e| AofError::io(path, e))?;
+    let from = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
+    let candidates = (from..bytes.len())
+        .filter(|&i| bytes[i] == b'*')
+        .take(MAX_RESYNC_TRIES);
+    for start in candidates {
+        let reader = AofReader::starting_at(&bytes[start..], path, start as u64);
+        let count = reader
+            .map_while(Result::ok)
+            .filter(|e| matches!(e, Entry::Command(_)))
+            .count() as u64;
+        if count > 0 {
+            return Ok(Some((start as u64, count)));
+        }
+    }
+    Ok(None)
 }
 
 /// Makes the cut: copies the file to a fresh backup (`<file>.bak`, or
@@ -346,6 +382,7 @@ mod tests {
         assert!(matches!(refused, FixPlan::Refuse(ref why) if why.contains("--truncate-to-valid")));
         let plan = truncation(plan_fix(&[part], FixMode::ToValid, None).unwrap());
         assert!(plan.loses_data_after_damage);
+        assert_eq!(plan.readable_after_damage, Some((SET.len() as u64 + 1, 1)));
         assert_eq!(plan.new_size, SET.len() as u64);
     }
 

@@ -256,10 +256,17 @@ fn describe_plan(plan: &TruncationPlan, out: &mut dyn Write) -> Result<(), ToolE
     if plan.loses_data_after_damage {
         writeln!(
             out,
-            "WARNING: the damage is not at the end: everything after byte {} is lost, \
-             including any complete commands that follow the damage",
+            "WARNING: the damage is not at the end: everything after byte {} is lost",
             plan.new_size
         )?;
+        match plan.readable_after_damage {
+            Some((from, count)) => writeln!(
+                out,
+                "  including {count} complete command{} readable from byte {from} on",
+                plural(count)
+            )?,
+            None => writeln!(out, "  no complete command could be read after the damage")?,
+        }
     }
     Ok(())
 }

@@ -215,6 +215,10 @@ fn corruption_in_the_middle_is_refused_unless_asked() {
     let (code, out) = rkv_aof(&["fix", "--yes", "--truncate-to-valid"], &scratch.0);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("everything after byte"), "{out}");
+    assert!(
+        out.contains("complete commands readable from byte"),
+        "{out}"
+    );
     let kept = fs::metadata(&incr).unwrap().len();
     assert!(kept <= at as u64);
     let (code, out) = redis_check_aof(&scratch.0, &[]);
