@@ -97,7 +97,8 @@ pub struct FixArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
 
-    /// Truncate after the last complete, valid command (the default).
+    /// Also cut at damage in the middle of the last file, not only a torn
+    /// tail: keeps what precedes the damage and loses everything after it.
     #[arg(long, conflicts_with = "truncate_to_timestamp")]
     pub truncate_to_valid: bool,
 
