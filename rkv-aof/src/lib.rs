@@ -7,7 +7,8 @@
 //!   corruption.
 //! - [`multi`]: MULTI/EXEC balance and the safe cut point.
 //! - [`preamble`]: RDB preamble detection and the hook for an RDB reader.
-//! - [`replay`]: handing commands (transactions whole) to the server at load.
+//! - [`replay`]: handing commands (transactions whole) to the server at load;
+//!   [`load`]: a whole set in order, with `aof-load-truncated`.
 //! - [`check`]: validating a file; [`fix`]: planning and applying a cut.
 //! - [`writer`]: encoding commands and `#TS:` lines, the append-only file.
 //! - [`stats`]: command and key statistics.
@@ -18,6 +19,7 @@ pub mod cli;
 pub mod error;
 pub mod fix;
 pub mod layout;
+pub mod load;
 pub mod manifest;
 pub mod multi;
 pub mod preamble;

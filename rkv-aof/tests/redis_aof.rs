@@ -87,16 +87,8 @@ fn a_rewritten_command_base_checks_clean() {
     let scratch = Scratch::new("rewrite");
     let redis = Redis::start(&scratch.0, 7765, &["--aof-use-rdb-preamble", "no"]).unwrap();
     run_workload(&redis, &scratch.0, |_| {});
+    redis.rewrite_aof();
     let mut client = redis.client();
-    client.cmd(&["BGREWRITEAOF"]).unwrap();
-    for _ in 0..200 {
-        let info = client.cmd(&["INFO", "persistence"]).unwrap();
-        let text = String::from_utf8_lossy(info.as_bytes().unwrap()).into_owned();
-        if text.contains("aof_rewrite_in_progress:0") && text.contains("aof_rewrite_scheduled:0") {
-            break;
-        }
-        sleep(Duration::from_millis(50));
-    }
     client.cmd(&["SET", "after", "rewrite"]).unwrap();
     let expected = redis.dump();
     redis.stop();
@@ -324,4 +316,119 @@ fn truncate_to_timestamp_cuts_where_redis_check_aof_does() {
     );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("Nothing to cut"), "{out}");
+}
+
+/// A string-only data set that replays what the workload and Redis's
+/// rewrite write.
+#[derive(Default)]
+struct ModelTarget {
+    db: usize,
+    data: support::Model,
+}
+
+impl ModelTarget {
+    fn run(&mut self, args: &[Vec<u8>]) -> Result<(), String> {
+        let name = String::from_utf8_lossy(&args[0]).to_ascii_lowercase();
+        let key = |i: usize| {
+            args.get(i)
+                .cloned()
+                .ok_or(format!("{name}: missing argument"))
+        };
+        match name.as_str() {
+            "select" => {
+                self.db = String::from_utf8_lossy(&key(1)?)
+                    .parse()
+                    .map_err(|_| "bad db")?
+            }
+            "set" => {
+                self.data.insert((self.db, key(1)?), key(2)?);
+            }
+            "append" => self
+                .data
+                .entry((self.db, key(1)?))
+                .or_default()
+                .extend_from_slice(&key(2)?),
+            "del" => {
+                for k in &args[1..] {
+                    self.data.remove(&(self.db, k.clone()));
+                }
+            }
+            "incr" => {
+                let slot = self.data.entry((self.db, key(1)?)).or_insert(b"0".to_vec());
+                let n: i64 = String::from_utf8_lossy(slot)
+                    .parse()
+                    .map_err(|_| "not an integer")?;
+                *slot = (n + 1).to_string().into_bytes();
+            }
+            other => return Err(format!("unknown command '{other}'")),
+        }
+        Ok(())
+    }
+}
+
+impl rkv_aof::load::LoadTarget for ModelTarget {
+    fn load_rdb(&mut self, _: &Path, _: &mut dyn std::io::BufRead) -> Result<u64, String> {
+        Err("no RDB loader in this test".into())
+    }
+
+    fn apply(&mut self, item: rkv_aof::replay::Replayed<'_>) -> Result<(), String> {
+        match item {
+            rkv_aof::replay::Replayed::Command(cmd) => self.run(&cmd.args),
+            rkv_aof::replay::Replayed::Transaction(cmds) => {
+                cmds.iter().try_for_each(|cmd| self.run(&cmd.args))
+            }
+        }
+    }
+}
+
+fn parts_of(dir: &Path) -> Vec<rkv_aof::layout::AofPart> {
+    rkv_aof::layout::AofLayout::resolve(&aof_dir(dir))
+        .unwrap()
+        .parts()
+}
+
+#[test]
+fn load_files_replays_what_redis_wrote() {
+    let scratch = Scratch::new("load");
+    let redis = Redis::start(&scratch.0, 7766, &["--aof-use-rdb-preamble", "no"]).unwrap();
+    run_workload(&redis, &scratch.0, |_| {});
+    redis.rewrite_aof();
+    run_workload(&redis, &scratch.0, |_| {});
+    let expected = redis.dump();
+    redis.stop();
+    assert_eq!(
+        parts_of(&scratch.0).len(),
+        2,
+        "a rewritten base and an incr file"
+    );
+
+    let mut target = ModelTarget::default();
+    let loaded = rkv_aof::load::load_files(&parts_of(&scratch.0), false, &mut target).unwrap();
+    assert!(loaded
+        .iter()
+        .all(|f| f.summary.is_complete() && f.truncated_to.is_none()));
+    assert_eq!(target.data, expected);
+
+    // Tear the incremental file inside its last transaction: the load cuts
+    // the whole transaction, and the result is what redis-server loads.
+    let incr = last_incr(&scratch.0);
+    let bytes = fs::read(&incr).unwrap();
+    let last_multi = bytes.windows(5).rposition(|w| w == b"MULTI").unwrap();
+    let cut = last_multi + 20;
+    fs::write(&incr, &bytes[..cut]).unwrap();
+    let err = rkv_aof::load::load_files(&parts_of(&scratch.0), false, &mut ModelTarget::default())
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&format!("unexpected end of file at byte {cut}")),
+        "{err}"
+    );
+    let mut target = ModelTarget::default();
+    let loaded = rkv_aof::load::load_files(&parts_of(&scratch.0), true, &mut target).unwrap();
+    let kept = loaded[1].truncated_to.expect("the tail was cut");
+    assert_eq!(fs::metadata(&incr).unwrap().len(), kept);
+    assert_eq!(fs::read(&incr).unwrap(), &bytes[..kept as usize]);
+    let (code, out) = redis_check_aof(&scratch.0, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(target.data, load_with_redis(&scratch.0, 7766));
 }

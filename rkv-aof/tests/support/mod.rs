@@ -108,6 +108,24 @@ impl Redis {
         let _ = self.child.wait();
     }
 
+    /// BGREWRITEAOF, waiting until the new base and manifest are in place.
+    pub fn rewrite_aof(&self) {
+        let mut client = self.client();
+        ok(client.cmd(&["BGREWRITEAOF"]).unwrap());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let info = client.cmd(&["INFO", "persistence"]).unwrap();
+            let text = String::from_utf8_lossy(info.as_bytes().unwrap()).into_owned();
+            if text.contains("aof_rewrite_in_progress:0")
+                && text.contains("aof_rewrite_scheduled:0")
+            {
+                return;
+            }
+            assert!(Instant::now() < deadline, "rewrite did not finish");
+            sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Every key and value of databases 0 and 1 (strings only).
     pub fn dump(&self) -> Model {
         let mut client = self.client();
