@@ -65,13 +65,17 @@ pub enum AofLayout {
 }
 
 impl AofLayout {
-    /// Resolves `path`: a directory must hold exactly one `*.manifest`; a
-    /// file is a manifest when its name ends in `.manifest` or its first
+    /// Resolves `path`: a directory must hold exactly one `*.manifest` (or
+    /// be the data directory holding `appendonlydir/` or a Redis 6
+    /// `appendonly.aof`); a file is a manifest when its name ends in `.manifest` or its first
     /// non-comment line starts with `file `, else an AOF.
     pub fn resolve(path: &Path) -> Result<AofLayout, AofError> {
         let meta = fs::metadata(path).map_err(|e| AofError::io(path, e))?;
         let manifest_path = if meta.is_dir() {
-            find_manifest(path)?
+            match find_manifest(path)? {
+                Some(manifest) => manifest,
+                None => return resolve_data_dir(path),
+            }
         } else if is_manifest(path)? {
             path.to_path_buf()
         } else {
@@ -117,7 +121,31 @@ impl AofLayout {
     }
 }
 
-fn find_manifest(dir: &Path) -> Result<PathBuf, AofError> {
+/// A directory without a manifest may be the server's data directory
+/// (`dir`): the set is then in its `appendonlydir/`, or it is a Redis 6
+/// style `appendonly.aof`.
+fn resolve_data_dir(dir: &Path) -> Result<AofLayout, AofError> {
+    let nested = dir.join("appendonlydir");
+    if nested.is_dir() {
+        if let Some(manifest_path) = find_manifest(&nested)? {
+            let manifest = Manifest::load(&manifest_path)?;
+            return Ok(AofLayout::MultiPart {
+                manifest_path,
+                manifest,
+            });
+        }
+    }
+    let single = dir.join("appendonly.aof");
+    if single.is_file() {
+        return Ok(AofLayout::Single { path: single });
+    }
+    Err(AofError::Layout {
+        path: dir.to_path_buf(),
+        reason: "no *.manifest file here or in appendonlydir/, and no appendonly.aof".into(),
+    })
+}
+
+fn find_manifest(dir: &Path) -> Result<Option<PathBuf>, AofError> {
     let entries = fs::read_dir(dir).map_err(|e| AofError::io(dir, e))?;
     let mut found = Vec::new();
     for entry in entries {
@@ -128,11 +156,8 @@ fn find_manifest(dir: &Path) -> Result<PathBuf, AofError> {
         }
     }
     match found.len() {
-        1 => Ok(found.remove(0)),
-        0 => Err(AofError::Layout {
-            path: dir.to_path_buf(),
-            reason: "no *.manifest file in this directory".into(),
-        }),
+        1 => Ok(Some(found.remove(0))),
+        0 => Ok(None),
         _ => {
             found.sort();
             let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
@@ -194,6 +219,29 @@ mod tests {
         let dir = temp_dir("empty");
         let err = AofLayout::resolve(&dir).unwrap_err();
         assert!(err.to_string().contains("no *.manifest"), "{err}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_data_directory_leads_to_its_append_only_files() {
+        let dir = temp_dir("data");
+        fs::write(dir.join("appendonly.aof"), "*1\r\n$4\r\nPING\r\n").unwrap();
+        let single = AofLayout::resolve(&dir).unwrap();
+        assert_eq!(single.parts()[0].path, dir.join("appendonly.aof"));
+        fs::create_dir_all(dir.join("appendonlydir")).unwrap();
+        fs::write(
+            dir.join("appendonlydir/appendonly.aof.manifest"),
+            "file appendonly.aof.1.incr.aof seq 1 type i\n",
+        )
+        .unwrap();
+        let nested = AofLayout::resolve(&dir).unwrap();
+        assert_eq!(
+            nested.parts()[0].path,
+            dir.join("appendonlydir/appendonly.aof.1.incr.aof")
+        );
+        fs::write(dir.join("appendonlydir/other.manifest"), "").unwrap();
+        let err = AofLayout::resolve(&dir).unwrap_err();
+        assert!(err.to_string().contains("several manifests"), "{err}");
         fs::remove_dir_all(&dir).unwrap();
     }
 }

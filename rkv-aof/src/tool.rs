@@ -322,7 +322,9 @@ fn run_stats(
     match (stats.first_timestamp, stats.last_timestamp) {
         (Some(first), Some(last)) => writeln!(
             out,
-            "Time span: #TS {first} to {last} ({} s)",
+            "Time span: {} to {} ({} s, #TS {first} to {last})",
+            utc_datetime(first),
+            utc_datetime(last),
             last.saturating_sub(first)
         )?,
         _ => writeln!(out, "Time span: unknown (no #TS annotations)")?,
@@ -361,10 +363,51 @@ fn run_stats(
     })
 }
 
+/// `secs` since the Unix epoch as `YYYY-MM-DD HH:MM:SS UTC` (proleptic
+/// Gregorian calendar, from the day count by the usual era arithmetic).
+fn utc_datetime(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Shift the epoch to 0000-03-01 so leap days fall at the end of a year.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
 fn plural(n: u64) -> &'static str {
     if n == 1 {
         ""
     } else {
         "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_datetime;
+
+    #[test]
+    fn utc_dates_match_date_1() {
+        assert_eq!(utc_datetime(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc_datetime(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc_datetime(1_795_278_747), "2026-11-21 16:32:27 UTC");
+        assert_eq!(utc_datetime(-1), "1969-12-31 23:59:59 UTC");
     }
 }
