@@ -86,6 +86,13 @@ pub struct Manifest {
     pub history: Vec<AofFileInfo>,
     /// Incremental files, oldest first; writes go to the last one.
     pub incr: Vec<AofFileInfo>,
+    /// The last base sequence number handed out (Redis's
+    /// `curr_base_file_seq`): kept when the base moves to history, so a
+    /// new base never reuses a name.
+    pub base_seq: u64,
+    /// The last incremental sequence number handed out
+    /// (`curr_incr_file_seq`), likewise.
+    pub incr_seq: u64,
 }
 
 impl Manifest {
@@ -129,6 +136,7 @@ impl Manifest {
                     if manifest.base.is_some() {
                         return Err(err(line_no, "a second base file"));
                     }
+                    manifest.base_seq = info.seq;
                     manifest.base = Some(info);
                 }
                 FileKind::History => manifest.history.push(info),
@@ -137,6 +145,7 @@ impl Manifest {
                         return Err(err(line_no, "incremental sequence numbers must increase"));
                     }
                     max_incr_seq = info.seq;
+                    manifest.incr_seq = info.seq;
                     manifest.incr.push(info);
                 }
             }
@@ -188,7 +197,8 @@ impl Manifest {
     /// when `rdb` is false), the previous base becoming history; returns
     /// the new name. Used when a rewrite completes.
     pub fn start_new_base(&mut self, prefix: &str, rdb: bool) -> &str {
-        let seq = self.base.as_ref().map_or(0, |b| b.seq) + 1;
+        self.base_seq += 1;
+        let seq = self.base_seq;
         if let Some(mut old) = self.base.take() {
             old.kind = FileKind::History;
             self.history.insert(0, old);
@@ -207,7 +217,8 @@ impl Manifest {
     /// Appends a new incremental file `<prefix>.<seq>.incr.aof` with the
     /// next sequence number and returns its name.
     pub fn start_new_incr(&mut self, prefix: &str) -> &str {
-        let seq = self.incr.last().map_or(0, |i| i.seq) + 1;
+        self.incr_seq += 1;
+        let seq = self.incr_seq;
         self.incr.push(AofFileInfo {
             name: format!("{prefix}.{seq}.incr.aof"),
             seq,
@@ -370,6 +381,13 @@ mod tests {
         assert_eq!(
             m.start_new_base("appendonly.aof", false),
             "appendonly.aof.2.base.aof"
+        );
+        let mut without_incrs = m.clone();
+        without_incrs.incr.clear();
+        assert_eq!(
+            without_incrs.start_new_incr("appendonly.aof"),
+            "appendonly.aof.3.incr.aof",
+            "numbers are not reused while history files may still exist"
         );
         assert_eq!(
             m.to_text(),
