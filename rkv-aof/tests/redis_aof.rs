@@ -76,7 +76,17 @@ fn valid_directories_check_clean() {
         }
         let (code, out) = rkv_aof(&["stats"], &dir);
         assert_eq!(code, 0, "{out}");
-        assert!(out.contains("multi "), "{out}");
+        // 8 plain SETs, 8 inside transactions, 8 in database 1.
+        let count = |name: &str| {
+            out.lines()
+                .find_map(|l| l.trim().strip_prefix(&format!("{name} ")))
+                .map(|rest| rest.split_whitespace().next().unwrap().to_string())
+        };
+        assert_eq!(count("set").as_deref(), Some("24"), "{out}");
+        assert_eq!(count("multi").as_deref(), Some("8"), "{out}");
+        assert_eq!(count("exec").as_deref(), Some("8"), "{out}");
+        assert!(out.contains("(db0: "), "{out}");
+        assert!(out.contains("db1: 8)"), "{out}");
         let (code, _) = rkv_aof(&["fix", "--yes"], &dir);
         assert_eq!(code, 0);
     }
@@ -99,6 +109,21 @@ fn a_rewritten_command_base_checks_clean() {
         "{out}"
     );
     assert_eq!(load_with_redis(&scratch.0, 7765), expected);
+
+    // A torn base is damage in a file that is not the last: named, refused.
+    let base = aof_dir(&scratch.0).join("appendonly.aof.2.base.aof");
+    let bytes = fs::read(&base).unwrap();
+    fs::write(&base, &bytes[..bytes.len() - 3]).unwrap();
+    let (code, out) = rkv_aof(&["check"], &scratch.0);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("[BASE appendonly.aof.2.base.aof] TRUNCATED"),
+        "{out}"
+    );
+    let (code, out) = rkv_aof(&["fix", "--yes", "--truncate-to-valid"], &scratch.0);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("is not the last file"), "{out}");
+    assert_eq!(fs::metadata(&base).unwrap().len(), bytes.len() as u64 - 3);
 }
 
 /// Offsets to tear the file at: inside `*N` headers, between `\r` and
