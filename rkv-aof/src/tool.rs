@@ -97,13 +97,20 @@ fn run_check(
 ) -> Result<u8, ToolError> {
     let parts = resolve(path, out)?;
     let mut valid = true;
+    let mut unvalidated = false;
     for part in &parts {
         let check = check_file(part, preamble, &mut |_, _| {})?;
         report_file(&check, out)?;
         valid &= check.is_valid();
+        unvalidated |= check.preamble == PreambleStatus::NotValidated;
     }
     if valid {
-        writeln!(out, "AOF is valid")?;
+        let note = if unvalidated {
+            " (except the RDB preamble, not validated)"
+        } else {
+            ""
+        };
+        writeln!(out, "AOF is valid{note}")?;
         Ok(EXIT_OK)
     } else {
         writeln!(
