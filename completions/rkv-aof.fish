@@ -36,7 +36,7 @@ complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand check" -s h -l help -d '
 complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand check" -s V -l version -d 'Print version'
 complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand fix" -l truncate-to-timestamp -d 'Truncate before the first command annotated with a later Unix time (needs aof-timestamp-enabled); a point-in-time recovery' -r
 complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand fix" -s y -l yes -d 'Do not ask for confirmation before truncating'
-complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand fix" -l truncate-to-valid -d 'Truncate after the last complete, valid command (the default)'
+complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand fix" -l truncate-to-valid -d 'Also cut at damage in the middle of the last file, not only a torn tail: keeps what precedes the damage and loses everything after it'
 complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand fix" -s h -l help -d 'Print help'
 complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand fix" -s V -l version -d 'Print version'
 complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand stats" -s h -l help -d 'Print help'

@@ -1,168 +1,33 @@
-//! Command-line interface of `rkv-aof`, the append-only file tool.
+//! `rkv-aof`: reading, checking, repairing and writing append-only files
+//! in Redis 7's formats, for the `rkv-aof` tool and for the server's AOF.
 //!
-//! The flags live here, as data, so that the binary stays thin and `xtask`
-//! can render the same definition into man pages and shell completions.
+//! - [`manifest`]: the multi-part manifest (`file <name> seq <n> type <b|h|i>`).
+//! - [`layout`]: what a PATH designates (directory, manifest, single file).
+//! - [`reader`]: streaming RESP command reader with offsets, torn tail vs
+//!   corruption.
+//! - [`multi`]: MULTI/EXEC balance and the safe cut point.
+//! - [`preamble`]: RDB preamble detection and the hook for an RDB reader.
+//! - [`replay`]: handing commands (transactions whole) to the server at load;
+//!   [`load`]: a whole set in order, with `aof-load-truncated`.
+//! - [`check`]: validating a file; [`fix`]: planning and applying a cut.
+//! - [`writer`]: encoding commands and `#TS:` lines, the append-only file.
+//! - [`stats`]: command and key statistics.
+//! - [`cli`] and [`tool`]: the command line and what each subcommand does.
 
-mod fix;
+pub mod check;
+pub mod cli;
+pub mod error;
+pub mod fix;
+pub mod layout;
+pub mod load;
+pub mod manifest;
+pub mod multi;
+pub mod preamble;
+pub mod reader;
+pub mod replay;
+pub mod stats;
+pub mod tool;
+pub mod writer;
 
-pub use fix::FixArgs;
-
-use std::path::PathBuf;
-
-use clap::{CommandFactory, Parser, Subcommand};
-
-/// AOF tool for rkv: check, fix, inspect and convert append-only files.
-///
-/// PATH may be a single AOF file, a multi-part AOF manifest (Redis 7), or
-/// the append-only directory that holds one.
-#[derive(Parser, Debug, Clone, PartialEq)]
-#[command(
-    name = "rkv-aof",
-    version,
-    propagate_version = true,
-    args_conflicts_with_subcommands = true,
-    arg_required_else_help = true
-)]
-pub struct Args {
-    /// Same as `fix PATH`, for habits formed with redis-check-aof.
-    #[arg(long = "fix", value_name = "PATH")]
-    pub fix_path: Option<PathBuf>,
-
-    /// What to do with the append-only file.
-    #[command(subcommand)]
-    pub command: Option<AofCommand>,
-}
-
-impl Args {
-    /// The subcommand to run, with `--fix PATH` read as `fix PATH`; `None`
-    /// when neither was given.
-    pub fn into_command(self) -> Option<AofCommand> {
-        match (self.command, self.fix_path) {
-            (Some(command), _) => Some(command),
-            (None, Some(path)) => Some(AofCommand::Fix(FixArgs::interactive(path))),
-            (None, None) => None,
-        }
-    }
-}
-
-/// The subcommands of `rkv-aof`.
-#[derive(Subcommand, Debug, Clone, PartialEq)]
-pub enum AofCommand {
-    /// Verify that every command in the AOF is complete and well formed.
-    Check(PathArgs),
-    /// Repair a damaged AOF by truncating it (asks first unless --yes).
-    Fix(FixArgs),
-    /// Count commands by name and by database, and report the file sizes.
-    Stats(PathArgs),
-    /// Replay the AOF and write the resulting dataset as an RDB file.
-    ToRdb(ToRdbArgs),
-}
-
-impl AofCommand {
-    /// The subcommand's name as typed on the command line.
-    pub fn name(&self) -> &'static str {
-        match self {
-            AofCommand::Check(_) => "check",
-            AofCommand::Fix(_) => "fix",
-            AofCommand::Stats(_) => "stats",
-            AofCommand::ToRdb(_) => "to-rdb",
-        }
-    }
-}
-
-/// A subcommand argument naming the AOF to work on.
-#[derive(clap::Args, Debug, Clone, PartialEq)]
-pub struct PathArgs {
-    /// AOF file, manifest, or append-only directory.
-    #[arg(value_name = "PATH")]
-    pub path: PathBuf,
-}
-
-/// Arguments of `rkv-aof to-rdb`.
-#[derive(clap::Args, Debug, Clone, PartialEq)]
-pub struct ToRdbArgs {
-    /// AOF file, manifest, or append-only directory.
-    #[arg(value_name = "PATH")]
-    pub path: PathBuf,
-
-    /// RDB file to write.
-    #[arg(value_name = "OUT")]
-    pub out: PathBuf,
-}
-
-/// The clap `Command` for `rkv-aof`, used by `xtask` to render docs.
-pub fn command() -> clap::Command {
-    Args::command()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::error::ErrorKind;
-
-    fn parse(args: &[&str]) -> Result<Args, clap::Error> {
-        Args::try_parse_from(std::iter::once("rkv-aof").chain(args.iter().copied()))
-    }
-
-    #[test]
-    fn definition_is_consistent() {
-        command().debug_assert();
-    }
-
-    #[test]
-    fn top_level_fix_means_fix_subcommand() {
-        let command = parse(&["--fix", "appendonly.aof"]).unwrap().into_command();
-        assert_eq!(
-            command,
-            Some(AofCommand::Fix(FixArgs::interactive(
-                "appendonly.aof".into()
-            )))
-        );
-    }
-
-    #[test]
-    fn top_level_fix_conflicts_with_a_subcommand() {
-        let err = parse(&["--fix", "a.aof", "check", "b.aof"]).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::ArgumentConflict);
-    }
-
-    #[test]
-    fn fix_truncation_modes_are_exclusive() {
-        let err = parse(&[
-            "fix",
-            "a.aof",
-            "--truncate-to-valid",
-            "--truncate-to-timestamp",
-            "1700000000",
-        ])
-        .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::ArgumentConflict);
-    }
-
-    #[test]
-    fn fix_to_timestamp_parses() {
-        let command = parse(&[
-            "fix",
-            "dir",
-            "--yes",
-            "--truncate-to-timestamp",
-            "1700000000",
-        ])
-        .unwrap()
-        .into_command();
-        let Some(AofCommand::Fix(fix)) = command else {
-            panic!("expected fix");
-        };
-        assert!(fix.yes);
-        assert_eq!(fix.truncate_to_timestamp, Some(1_700_000_000));
-    }
-
-    #[test]
-    fn to_rdb_takes_path_and_out() {
-        let command = parse(&["to-rdb", "appendonlydir", "dump.rdb"])
-            .unwrap()
-            .into_command()
-            .unwrap();
-        assert_eq!(command.name(), "to-rdb");
-    }
-}
+pub use cli::{command, AofCommand, Args, FixArgs, PathArgs, ToRdbArgs};
+pub use error::AofError;

@@ -1,6 +1,6 @@
-//! `rkv-aof` entry point: parses the arguments and reports that the
-//! requested subcommand is not written yet.
+//! `rkv-aof` entry point: parses the arguments and runs the subcommand.
 
+use std::io;
 use std::process::ExitCode;
 
 use clap::error::ErrorKind;
@@ -16,6 +16,11 @@ fn main() -> ExitCode {
             )
             .exit();
     };
-    eprintln!("rkv-aof: '{}' is not implemented yet", command.name());
-    ExitCode::from(2)
+    let code = rkv_aof::tool::run(
+        command,
+        &mut io::stdin().lock(),
+        &mut io::stdout().lock(),
+        &mut io::stderr().lock(),
+    );
+    ExitCode::from(code)
 }

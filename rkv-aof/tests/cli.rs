@@ -46,17 +46,89 @@ fn no_arguments_prints_help_and_exits_two() {
 }
 
 #[test]
-fn check_reports_not_implemented() {
-    assert_eq!(
-        stderr_of_failure(&["check", "appendonly.aof"]),
-        "rkv-aof: 'check' is not implemented yet\n"
+fn check_of_a_missing_path_names_it_and_exits_one() {
+    let output = cargo_bin_cmd!("rkv-aof")
+        .args(["check", "no-such-appendonly.aof"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+    assert!(
+        stderr.starts_with("rkv-aof: no-such-appendonly.aof: "),
+        "unexpected stderr: {stderr}"
     );
 }
 
 #[test]
-fn top_level_fix_reports_the_fix_subcommand() {
+fn top_level_fix_runs_the_fix_subcommand() {
+    let output = cargo_bin_cmd!("rkv-aof")
+        .args(["--fix", "no-such-appendonly.aof"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+    assert!(stderr.contains("no-such-appendonly.aof"), "{stderr}");
+}
+
+#[test]
+fn to_rdb_reports_not_implemented() {
     assert_eq!(
-        stderr_of_failure(&["--fix", "appendonly.aof"]),
-        "rkv-aof: 'fix' is not implemented yet\n"
+        stderr_of_failure(&["to-rdb", "appendonlydir", "out.rdb"]),
+        "rkv-aof: 'to-rdb' is not implemented yet (it needs the rkv-rdb writer)\n"
     );
+}
+
+/// A single-file AOF with one complete command and a torn second one.
+fn torn_single_file(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("rkv-aof-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("appendonly.aof");
+    std::fs::write(&path, b"*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nDEL\r\n$1").unwrap();
+    path
+}
+
+#[test]
+fn fix_asks_and_no_means_nothing_changes() {
+    let path = torn_single_file("no");
+    let output = cargo_bin_cmd!("rkv-aof")
+        .arg("fix")
+        .arg(&path)
+        .write_stdin("n\n")
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&output.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("Continue? [y/N]: Aborted; nothing was changed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("removing 15 bytes from byte 14"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 29);
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+}
+
+#[test]
+fn top_level_fix_asks_and_yes_cuts_after_a_backup() {
+    let path = torn_single_file("yes");
+    cargo_bin_cmd!("rkv-aof")
+        .arg("--fix")
+        .arg(&path)
+        .write_stdin("y\n")
+        .assert()
+        .code(0);
+    assert_eq!(std::fs::read(&path).unwrap(), b"*1\r\n$4\r\nPING\r\n");
+    let backup = path.with_file_name("appendonly.aof.bak");
+    assert_eq!(std::fs::metadata(backup).unwrap().len(), 29);
+    let output = cargo_bin_cmd!("rkv-aof")
+        .arg("check")
+        .arg(&path)
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8_lossy(&output.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("] valid: 14 bytes, 1 command, 0 transactions"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }
