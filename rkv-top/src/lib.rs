@@ -1,11 +1,43 @@
-//! Command-line interface of `rkv-top`, the live terminal dashboard.
+//! `rkv-top`, the live terminal dashboard, as a library; the binary is thin.
 //!
-//! The flags live here, as data, so that the binary stays thin and `xtask`
-//! can render the same definition into man pages and shell completions.
+//! Elm-style, as the house style asks: pollers send samples over a channel,
+//! only [`update`] changes the [`Model`], and [`view`] only draws.
+//!
+//! - this module: the command-line flags, as data, so that `xtask` can render
+//!   them into man pages and shell completions.
+//! - [`target`]: which servers to watch (`-h`/`-p`, `redis://` URIs).
+//! - [`poller`]: threads that take a [`sample::Sample`] per interval per server.
+//! - [`info`], [`sample`]: parsing INFO, SLOWLOG, CLIENT LIST, CONFIG GET.
+//! - [`figures`]: rates and ratios computed from two samples.
+//! - [`alerts`]: thresholds (fragmentation, replica lag…) and alert phrases.
+//! - [`history`], [`latency`]: ring buffers for charts, the PING histogram.
+//! - [`model`], [`update`](mod@update), [`view`](mod@view): the dashboard state, its only
+//!   writer, and its drawing.
+//! - [`screen`]: off-screen rendering (for `--once` and tests); [`json`]:
+//!   `--once --json`; [`once`]: the two-sample one-shot run; [`app`]: the
+//!   interactive terminal loop.
 
+pub mod alerts;
+pub mod app;
 mod duration;
+pub mod figures;
+pub mod history;
+pub mod info;
+pub mod json;
+pub mod latency;
+pub mod model;
+pub mod once;
+pub mod poller;
+pub mod sample;
+pub mod screen;
+pub mod target;
+pub mod update;
+pub mod view;
 
 pub use duration::{parse_duration, DurationError};
+pub use model::Model;
+pub use update::update;
+pub use view::view;
 
 use std::path::PathBuf;
 use std::time::Duration;
