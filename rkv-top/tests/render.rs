@@ -51,7 +51,11 @@ fn colour_of(buffer: &Buffer, needle: &str) -> Color {
     for y in 0..buffer.area.height {
         let row: Vec<&str> = (0..width).map(|x| buffer[(x, y)].symbol()).collect();
         for x in 0..width as usize {
-            let candidate: String = row[x..].iter().take(needle.chars().count()).copied().collect();
+            let candidate: String = row[x..]
+                .iter()
+                .take(needle.chars().count())
+                .copied()
+                .collect();
             if candidate == needle {
                 return buffer[(x as u16, y)].fg;
             }
@@ -111,7 +115,11 @@ fn fragmentation_colour_follows_the_thresholds() {
     ] {
         let info = with_field(REDIS_MASTER, "mem_fragmentation_ratio", ratio);
         let (buffer, _) = screen(&model_with(sample(&info)));
-        assert_eq!(colour_of(&buffer, &format!("{ratio}  alloc")), colour, "{ratio}");
+        assert_eq!(
+            colour_of(&buffer, &format!("{ratio}  alloc")),
+            colour,
+            "{ratio}"
+        );
     }
 }
 
@@ -129,7 +137,10 @@ fn biggest_output_buffers_come_from_client_list() {
     let mut s = sample(REDIS_MASTER);
     s.clients = parse_client_list(REDIS_MASTER_CLIENTS);
     let (_, text) = screen(&model_with(s));
-    assert!(text.contains("127.0.0.1:60362 replconf     20.02K"), "{text}");
+    assert!(
+        text.contains("127.0.0.1:60362 replconf     20.02K"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -148,7 +159,10 @@ fn rates_appear_once_a_second_sample_arrives() {
     let mut second = sample(&with_field(REDIS_MASTER, "keyspace_hits", "250"));
     second.taken_at = first.taken_at + Duration::from_secs(1);
     let mut model = model_with(first);
-    update(&mut model, Msg::Poll(PollEvent::Sample(0, Box::new(second))));
+    update(
+        &mut model,
+        Msg::Poll(PollEvent::Sample(0, Box::new(second))),
+    );
     let (_, text) = screen(&model);
     // 100 new hits, no new misses over the interval.
     assert!(text.contains("hit ratio: last 100.0%"), "{text}");
@@ -167,7 +181,10 @@ fn a_lost_server_stays_on_screen_marked_disconnected() {
         "{text}"
     );
     assert_eq!(colour_of(&buffer, "✕ 127.0.0.1:7780"), Color::Red);
-    assert!(text.contains("frag 5.83"), "last figures stay visible:\n{text}");
+    assert!(
+        text.contains("frag 5.83"),
+        "last figures stay visible:\n{text}"
+    );
 }
 
 #[test]
@@ -175,7 +192,10 @@ fn help_overlay_and_small_terminals() {
     let mut model = model_with(sample(REDIS_MASTER));
     update(&mut model, Msg::Key(KeyCode::Char('?')));
     let (_, text) = screen(&model);
-    assert!(text.contains("reset rates") && text.contains(" keys "), "{text}");
+    assert!(
+        text.contains("reset rates") && text.contains(" keys "),
+        "{text}"
+    );
     // Resizing to a tiny terminal must not panic.
     for (w, h) in [(1, 1), (20, 5), (40, 12)] {
         render(&model, w, h);

@@ -1,0 +1,142 @@
+//! `rkv-top --once` against live servers: Debian's redis-server as a master
+//! with a live replica, checked through the JSON figures and the text screen.
+
+use std::thread;
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use rkv_proto::{Client, Frame};
+use rkv_tests::server::{redis_server_available, ServerKind, ServerProcess};
+use serde_json::Value;
+
+fn client(server: &ServerProcess) -> Client {
+    Client::connect(("127.0.0.1", server.port())).expect("connect to the test server")
+}
+
+fn info_field(server: &ServerProcess, section: &str, field: &str) -> Option<String> {
+    let reply = client(server).cmd(&["INFO", section]).ok()?;
+    let text = String::from_utf8_lossy(reply.as_bytes()?).into_owned();
+    text.lines().find_map(|l| {
+        l.trim_end()
+            .strip_prefix(&format!("{field}:"))
+            .map(str::to_owned)
+    })
+}
+
+/// A master (no sync delay) and a replica of it whose link is up.
+fn master_and_replica() -> (ServerProcess, ServerProcess) {
+    let master =
+        ServerProcess::start_with_args(ServerKind::Redis, &["--repl-diskless-sync-delay", "0"]);
+    let master_port = master.port().to_string();
+    let replica = ServerProcess::start_with_args(
+        ServerKind::Redis,
+        &["--replicaof", "127.0.0.1", &master_port],
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while info_field(&replica, "replication", "master_link_status").as_deref() != Some("up") {
+        assert!(Instant::now() < deadline, "the replica never synced");
+        thread::sleep(Duration::from_millis(50));
+    }
+    (master, replica)
+}
+
+fn json_of(args: &[&str]) -> Value {
+    let output = cargo_bin_cmd!("rkv-top").args(args).assert().success();
+    serde_json::from_slice(&output.get_output().stdout).expect("--once --json prints JSON")
+}
+
+#[test]
+fn once_json_reports_every_figure_of_a_live_master_and_replica() {
+    if !redis_server_available() {
+        eprintln!("skipped: redis-server is not installed");
+        return;
+    }
+    let (master, replica) = master_and_replica();
+    let mut c = client(&master);
+    for key in ["{t}a", "{t}b", "{t}c"] {
+        assert_eq!(
+            c.cmd(&["SET", key, "v"]).unwrap(),
+            Frame::Simple("OK".into())
+        );
+    }
+    // Three hits and one miss: a 75% hit ratio since start.
+    for key in ["{t}a", "{t}b", "{t}c", "{t}missing"] {
+        c.cmd(&["GET", key]).unwrap();
+    }
+    let uri = |s: &ServerProcess| format!("redis://127.0.0.1:{}", s.port());
+    let doc = json_of(&[
+        "--once",
+        "--json",
+        "--interval",
+        "300ms",
+        "-u",
+        &uri(&master),
+        "-u",
+        &uri(&replica),
+    ]);
+    let m = &doc["instances"][0];
+    assert_eq!(m["status"], "up", "{m:#}");
+    let f = &m["figures"];
+    assert_eq!(f["role"], "master");
+    assert_eq!(f["version"], "7.0.15");
+    assert!(f["memory"]["fragmentation_ratio"].is_f64(), "{f:#}");
+    assert!(f["memory"]["used_bytes"].as_u64().unwrap() > 0);
+    assert_eq!(f["memory"]["maxmemory_bytes"], 0);
+    // The second sample sees at least the first sample's own commands.
+    assert!(
+        f["throughput"]["ops_per_sec"].as_f64().unwrap() > 0.0,
+        "{f:#}"
+    );
+    assert!(!f["throughput"]["busiest_commands"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(f["keyspace"]["hit_ratio_total"], 0.75);
+    assert_eq!(f["keyspace"]["dbs"][0]["keys"], 3);
+    let replicas = f["replication"]["replicas"].as_array().unwrap();
+    assert_eq!(replicas.len(), 1, "{f:#}");
+    assert_eq!(
+        replicas[0]["address"],
+        format!("127.0.0.1:{}", replica.port())
+    );
+    assert!(replicas[0]["lag_bytes"].is_u64());
+    assert_eq!(
+        m["latency"]["samples"], 6,
+        "three PINGs per sample, two samples"
+    );
+
+    let r = &doc["instances"][1]["figures"];
+    assert_eq!(r["role"], "slave");
+    assert_eq!(r["replication"]["master_link_status"], "up");
+    assert_eq!(
+        r["replication"]["master"],
+        format!("127.0.0.1:{}", master.port())
+    );
+}
+
+#[test]
+fn once_prints_the_screen_as_text() {
+    if !redis_server_available() {
+        eprintln!("skipped: redis-server is not installed");
+        return;
+    }
+    let server = ServerProcess::redis();
+    let port = server.port().to_string();
+    let output = cargo_bin_cmd!("rkv-top")
+        .args(["--once", "-p", &port, "--interval", "100ms"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&output.get_output().stdout).into_owned();
+    for expected in [
+        format!("● 127.0.0.1:{port}"),
+        "master 7.0.15".to_owned(),
+        "┌ Memory".to_owned(),
+        "frag ".to_owned(),
+        "┌ Replication".to_owned(),
+        "PING latency".to_owned(),
+        "q quit".to_owned(),
+    ] {
+        assert!(text.contains(&expected), "{expected:?} missing:\n{text}");
+    }
+    assert_eq!(text.lines().count(), 42);
+}
