@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use rkv_top::{app, once, target, Args};
+use rkv_top::{app, once, stream, target, Args};
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -21,7 +21,12 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     if !args.once {
-        return match app::run(&targets, args.interval) {
+        let ran = if args.json {
+            stream::run(&targets, args.interval, &mut io::stdout().lock())
+        } else {
+            app::run(&targets, args.interval)
+        };
+        return match ran {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("rkv-top: {e}");

@@ -140,3 +140,37 @@ fn once_prints_the_screen_as_text() {
     }
     assert_eq!(text.lines().count(), 42);
 }
+
+#[test]
+fn json_without_once_streams_one_line_per_sample() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    if !redis_server_available() {
+        eprintln!("skipped: redis-server is not installed");
+        return;
+    }
+    let server = ServerProcess::redis();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rkv-top"))
+        .args(["--json", "--interval", "100ms", "-p"])
+        .arg(server.port().to_string())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start rkv-top");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let second: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    child.kill().ok();
+    child.wait().ok();
+    assert_eq!(first["status"], "up");
+    assert!(
+        first["figures"]["throughput"]["ops_per_sec"].is_null(),
+        "one sample: no rate yet"
+    );
+    assert!(
+        second["figures"]["throughput"]["ops_per_sec"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+}
