@@ -1,44 +1,13 @@
 //! `rkv-top --once` against live servers: Debian's redis-server as a master
 //! with a live replica, checked through the JSON figures and the text screen.
 
-use std::thread;
-use std::time::{Duration, Instant};
+mod common;
 
 use assert_cmd::cargo::cargo_bin_cmd;
-use rkv_proto::{Client, Frame};
-use rkv_tests::server::{redis_server_available, ServerKind, ServerProcess};
+use common::{client, master_and_replica};
+use rkv_proto::Frame;
+use rkv_tests::server::{redis_server_available, ServerProcess};
 use serde_json::Value;
-
-fn client(server: &ServerProcess) -> Client {
-    Client::connect(("127.0.0.1", server.port())).expect("connect to the test server")
-}
-
-fn info_field(server: &ServerProcess, section: &str, field: &str) -> Option<String> {
-    let reply = client(server).cmd(&["INFO", section]).ok()?;
-    let text = String::from_utf8_lossy(reply.as_bytes()?).into_owned();
-    text.lines().find_map(|l| {
-        l.trim_end()
-            .strip_prefix(&format!("{field}:"))
-            .map(str::to_owned)
-    })
-}
-
-/// A master (no sync delay) and a replica of it whose link is up.
-fn master_and_replica() -> (ServerProcess, ServerProcess) {
-    let master =
-        ServerProcess::start_with_args(ServerKind::Redis, &["--repl-diskless-sync-delay", "0"]);
-    let master_port = master.port().to_string();
-    let replica = ServerProcess::start_with_args(
-        ServerKind::Redis,
-        &["--replicaof", "127.0.0.1", &master_port],
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while info_field(&replica, "replication", "master_link_status").as_deref() != Some("up") {
-        assert!(Instant::now() < deadline, "the replica never synced");
-        thread::sleep(Duration::from_millis(50));
-    }
-    (master, replica)
-}
 
 fn json_of(args: &[&str]) -> Value {
     let output = cargo_bin_cmd!("rkv-top").args(args).assert().success();
