@@ -1,11 +1,16 @@
 //! Thresholds operators watch, and the alerts they raise.
 
-use crate::figures::Figures;
+use crate::figures::{Figures, ReplicaLag};
 
 /// A replica this many seconds behind raises an alert.
 pub const REPLICA_LAG_SECONDS: u64 = 5;
 /// A replica this many bytes behind raises an alert.
 pub const REPLICA_LAG_BYTES: u64 = 1024 * 1024;
+
+/// Whether a replica is far enough behind to alert on.
+pub fn replica_lagging(replica: &ReplicaLag) -> bool {
+    replica.lag_seconds >= REPLICA_LAG_SECONDS || replica.lag_bytes >= REPLICA_LAG_BYTES
+}
 
 /// How healthy a mem_fragmentation_ratio is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +49,7 @@ pub fn alerts(figures: &Figures) -> Vec<String> {
         out.push("AOF write failing".to_owned());
     }
     for replica in &replication.replicas {
-        if replica.lag_seconds >= REPLICA_LAG_SECONDS || replica.lag_bytes >= REPLICA_LAG_BYTES {
+        if replica_lagging(replica) {
             out.push(format!(
                 "replica {} lagging {}s / {} bytes",
                 replica.addr, replica.lag_seconds, replica.lag_bytes
@@ -70,7 +75,6 @@ pub fn alerts(figures: &Figures) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::figures::ReplicaLag;
 
     #[test]
     fn fragmentation_thresholds() {

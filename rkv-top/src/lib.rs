@@ -59,7 +59,7 @@ use clap::{ArgAction, CommandFactory, Parser};
     version,
     // Like rkv-cli and redis-cli, -h is the host; help is --help only.
     disable_help_flag = true,
-    after_help = "Keys:\n  q quit, Tab/Left/Right switch server, Up/Down focus panel, p pause, r reset rates, ? help\n\nExamples:\n  rkv-top -h 10.0.0.5 -p 7000\n  rkv-top -u redis://10.0.0.5:7000 -u redis://10.0.0.6:7000\n  rkv-top --cluster -u redis://10.0.0.5:7000\n  rkv-top --once --json"
+    after_help = "Keys:\n  q quit, Tab/Left/Right switch server, Up/Down focus panel, Enter zoom panel, p pause, r reset rates, ? help\n\nExamples:\n  rkv-top -h 10.0.0.5 -p 7000\n  rkv-top -u redis://10.0.0.5:7000 -u redis://10.0.0.6:7000\n  rkv-top --cluster -u redis://10.0.0.5:7000\n  rkv-top --once --json"
 )]
 pub struct Args {
     /// Server hostname.

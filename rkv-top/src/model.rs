@@ -113,6 +113,8 @@ pub struct Model {
     pub paused: bool,
     /// Whether the help overlay is shown.
     pub show_help: bool,
+    /// Whether the focused panel fills the screen.
+    pub zoomed: bool,
     /// Set when the user asked to quit.
     pub quit: bool,
 }
@@ -126,6 +128,7 @@ impl Model {
             focus: Panel::Memory,
             paused: false,
             show_help: false,
+            zoomed: false,
             quit: false,
         }
     }

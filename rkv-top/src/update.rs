@@ -42,7 +42,8 @@ fn on_key(model: &mut Model, key: KeyCode) {
     match key {
         KeyCode::Char('q') => model.quit = true,
         KeyCode::Char('?') => model.show_help = !model.show_help,
-        KeyCode::Esc => model.show_help = false,
+        KeyCode::Esc => (model.show_help, model.zoomed) = (false, false),
+        KeyCode::Enter | KeyCode::Char('z') => model.zoomed = !model.zoomed,
         KeyCode::Char('p') => model.paused = !model.paused,
         KeyCode::Char('r') => {
             for instance in &mut model.instances {
@@ -168,10 +169,12 @@ mod tests {
         assert_eq!(m.selected, 0);
         update(&mut m, Msg::Key(KeyCode::Up));
         assert_eq!(m.focus, Panel::Latency);
+        update(&mut m, Msg::Key(KeyCode::Enter));
+        assert!(m.zoomed);
         update(&mut m, Msg::Key(KeyCode::Char('?')));
         assert!(m.show_help);
         update(&mut m, Msg::Key(KeyCode::Esc));
-        assert!(!m.show_help && !m.quit);
+        assert!(!m.show_help && !m.zoomed && !m.quit);
         update(&mut m, Msg::Key(KeyCode::Char('q')));
         assert!(m.quit);
     }

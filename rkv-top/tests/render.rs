@@ -201,3 +201,15 @@ fn help_overlay_and_small_terminals() {
         render(&model, w, h);
     }
 }
+
+#[test]
+fn enter_zooms_the_focused_panel() {
+    let mut model = model_with(sample(REDIS_MASTER));
+    for key in [KeyCode::Down, KeyCode::Down, KeyCode::Down, KeyCode::Enter] {
+        update(&mut model, Msg::Key(key));
+    }
+    let (buffer, text) = screen(&model);
+    assert!(text.contains("┌ Replication"), "{text}");
+    assert!(!text.contains("┌ Memory"), "{text}");
+    assert_eq!(colour_of(&buffer, "┌ Replication"), Color::Yellow);
+}

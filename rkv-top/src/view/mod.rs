@@ -26,13 +26,15 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 use crate::alerts::alerts;
+use crate::figures::Figures;
 use crate::model::{Instance, Link, Model, Panel};
 
 /// Key hints, shown in the footer and the help overlay.
-pub const KEYS: [(&str, &str); 6] = [
+pub const KEYS: [(&str, &str); 7] = [
     ("q", "quit"),
     ("Tab/←→", "switch server"),
     ("↑↓", "focus panel"),
+    ("Enter", "zoom panel"),
     ("p", "pause"),
     ("r", "reset rates"),
     ("?", "help"),
@@ -143,26 +145,41 @@ fn draw_body(frame: &mut Frame, area: Rect, model: &Model, instance: &Instance) 
         frame.render_widget(Paragraph::new(text), area);
         return;
     };
-    let focused = |panel: Panel| model.focus == panel;
+    if model.zoomed {
+        draw_panel(frame, area, model.focus, instance, figures, true);
+        return;
+    }
     let rows = Layout::vertical([Constraint::Ratio(1, 3); 3]).split(area);
     let thirds = |row: Rect| Layout::horizontal([Constraint::Ratio(1, 3); 3]).split(row);
     let (top, middle) = (thirds(rows[0]), thirds(rows[1]));
     let bottom =
         Layout::horizontal([Constraint::Ratio(2, 3), Constraint::Ratio(1, 3)]).split(rows[2]);
-    memory::draw(frame, top[0], instance, figures, focused(Panel::Memory));
-    throughput::draw(frame, top[1], instance, figures, focused(Panel::Throughput));
-    keyspace::draw(frame, top[2], figures, focused(Panel::Keyspace));
-    replication::draw(
-        frame,
-        middle[0],
-        instance,
-        figures,
-        focused(Panel::Replication),
-    );
-    clients::draw(frame, middle[1], figures, focused(Panel::Clients));
-    persistence::draw(frame, middle[2], figures, focused(Panel::Persistence));
-    slowlog::draw(frame, bottom[0], figures, focused(Panel::Slowlog));
-    latency::draw(frame, bottom[1], instance, focused(Panel::Latency));
+    let areas = [
+        top[0], top[1], top[2], middle[0], middle[1], middle[2], bottom[0], bottom[1],
+    ];
+    for (panel, area) in Panel::ALL.into_iter().zip(areas) {
+        draw_panel(frame, area, panel, instance, figures, model.focus == panel);
+    }
+}
+
+fn draw_panel(
+    frame: &mut Frame,
+    area: Rect,
+    panel: Panel,
+    instance: &Instance,
+    figures: &Figures,
+    focused: bool,
+) {
+    match panel {
+        Panel::Memory => memory::draw(frame, area, instance, figures, focused),
+        Panel::Throughput => throughput::draw(frame, area, instance, figures, focused),
+        Panel::Keyspace => keyspace::draw(frame, area, figures, focused),
+        Panel::Replication => replication::draw(frame, area, instance, figures, focused),
+        Panel::Clients => clients::draw(frame, area, figures, focused),
+        Panel::Persistence => persistence::draw(frame, area, figures, focused),
+        Panel::Slowlog => slowlog::draw(frame, area, figures, focused),
+        Panel::Latency => latency::draw(frame, area, instance, focused),
+    }
 }
 
 fn draw_help(frame: &mut Frame, body: Rect) {

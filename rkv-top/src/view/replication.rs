@@ -9,7 +9,7 @@ use ratatui::Frame;
 
 use super::format::opt;
 use super::widgets::{clip, pairs, panel, status};
-use crate::alerts::{REPLICA_LAG_BYTES, REPLICA_LAG_SECONDS};
+use crate::alerts::replica_lagging;
 use crate::figures::Figures;
 use crate::model::Instance;
 
@@ -18,40 +18,53 @@ pub fn draw(frame: &mut Frame, area: Rect, instance: &Instance, figures: &Figure
     let block = panel("Replication", focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let r = &figures.replication;
-    let role = figures.role.as_deref().unwrap_or("-");
-    if role == "slave" {
-        let lines = vec![
-            pairs(&[("role", "replica".into()), ("of", opt(r.master.as_ref()))]),
-            Line::from(vec![
-                Span::styled("link ", Style::default().fg(Color::Gray)),
-                status(r.link_status.as_deref()),
-            ]),
-            pairs(&[("last io", format!("{}s ago", opt(r.last_io_seconds_ago)))]),
-            pairs(&[("sync in progress", opt(r.sync_in_progress.map(yes_no)))]),
-            pairs(&[("offset", opt(r.master_offset))]),
-        ];
-        frame.render_widget(Paragraph::new(lines), inner);
-        return;
+    if figures.role.as_deref() == Some("slave") {
+        draw_replica_side(frame, inner, figures);
+    } else {
+        draw_master_side(frame, inner, instance, figures);
     }
+}
+
+/// On a replica: the link to its master.
+fn draw_replica_side(frame: &mut Frame, area: Rect, figures: &Figures) {
+    let r = &figures.replication;
+    let lines = vec![
+        pairs(&[("role", "replica".into()), ("of", opt(r.master.as_ref()))]),
+        Line::from(vec![
+            Span::styled("link ", Style::default().fg(Color::Gray)),
+            status(r.link_status.as_deref()),
+        ]),
+        pairs(&[("last io", format!("{}s ago", opt(r.last_io_seconds_ago)))]),
+        pairs(&[("sync in progress", opt(r.sync_in_progress.map(yes_no)))]),
+        pairs(&[("offset", opt(r.master_offset))]),
+    ];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// On a master: each replica's lag, then its lag history.
+fn draw_master_side(frame: &mut Frame, area: Rect, instance: &Instance, figures: &Figures) {
+    let r = &figures.replication;
     let [text, table, charts] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(r.replicas.len() as u16 + 1),
         Constraint::Min(0),
     ])
-    .areas(inner);
+    .areas(area);
     frame.render_widget(
         Paragraph::new(pairs(&[
-            ("role", role.to_owned()),
+            ("role", opt(figures.role.as_ref())),
             ("replicas", r.replicas.len().to_string()),
             ("offset", opt(r.master_offset)),
         ])),
         text,
     );
     let rows = r.replicas.iter().map(|replica| {
-        let lagging =
-            replica.lag_seconds >= REPLICA_LAG_SECONDS || replica.lag_bytes >= REPLICA_LAG_BYTES;
-        let style = Style::default().fg(if lagging { Color::Red } else { Color::Reset });
+        let colour = if replica_lagging(replica) {
+            Color::Red
+        } else {
+            Color::Reset
+        };
+        let style = Style::default().fg(colour);
         Row::new([
             replica.addr.clone(),
             replica.state.clone(),
