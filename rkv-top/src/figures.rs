@@ -10,8 +10,11 @@ const BUSIEST: usize = 5;
 /// The computed figures of one server at one moment.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Figures {
-    /// Server version (`redis_version`).
+    /// Server version (`redis_version`, which rkv sets to the Redis version
+    /// it is compatible with).
     pub version: Option<String>,
+    /// `rkv_version`, present only on rkv-server.
+    pub rkv_version: Option<String>,
     /// `role`: master or slave.
     pub role: Option<String>,
     /// Seconds since the server started.
@@ -185,6 +188,7 @@ impl Figures {
         let delta = |field: &str| rate(before.and_then(|b| b.u64(field)), info.u64(field), seconds);
         Figures {
             version: info.get("redis_version").map(str::to_owned),
+            rkv_version: info.get("rkv_version").map(str::to_owned),
             role: info.get("role").map(str::to_owned),
             uptime_seconds: info.u64("uptime_in_seconds"),
             memory: memory(info, current.maxmemory),

@@ -38,6 +38,7 @@ pub fn instance_json(instance: &Instance) -> Value {
 pub fn figures_json(f: &Figures) -> Value {
     json!({
         "version": f.version,
+        "rkv_version": f.rkv_version,
         "role": f.role,
         "uptime_seconds": f.uptime_seconds,
         "memory": memory_json(&f.memory),

@@ -98,7 +98,7 @@ fn once_prints_the_screen_as_text() {
     let text = String::from_utf8_lossy(&output.get_output().stdout).into_owned();
     for expected in [
         format!("● 127.0.0.1:{port}"),
-        "master 7.0.15".to_owned(),
+        "master redis 7.0.15".to_owned(),
         "┌ Memory".to_owned(),
         "frag ".to_owned(),
         "┌ Replication".to_owned(),

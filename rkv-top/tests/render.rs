@@ -85,7 +85,7 @@ fn redis_master_shows_fragmentation_in_red_and_the_hit_ratio() {
     assert_eq!(colour_of(&buffer, "5.83  alloc"), Color::Red);
     // 150 hits, 51 misses.
     assert!(text.contains("total 74.6%"), "{text}");
-    assert!(text.contains("master 7.0.15"), "{text}");
+    assert!(text.contains("master redis 7.0.15"), "{text}");
     assert!(text.contains("db0    700"), "{text}");
 }
 
@@ -151,6 +151,8 @@ fn rkv_server_capture_renders_the_same_figures() {
     // 60 hits, 20 misses.
     assert!(text.contains("total 75.0%"), "{text}");
     assert!(text.contains("db0    100"), "{text}");
+    assert!(text.contains("master rkv 0.1.0"), "{text}");
+    assert!(text.contains("no replicas connected"), "{text}");
 }
 
 #[test]

@@ -31,6 +31,11 @@ pub fn opt_percent(r: Option<f64>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
+/// An optional ratio with two decimals, `-` when unknown.
+pub fn opt_ratio(r: Option<f64>) -> String {
+    r.map(|r| format!("{r:.2}")).unwrap_or_else(|| "-".into())
+}
+
 /// Any optional value, `-` when unknown.
 pub fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "-".into())

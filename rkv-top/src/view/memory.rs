@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, Gauge, GraphType, Paragraph};
 use ratatui::Frame;
 
-use super::format::{bytes, opt, opt_bytes};
+use super::format::{bytes, opt_bytes, opt_ratio};
 use super::widgets::{health_color, pairs, panel};
 use crate::alerts::fragmentation_health;
 use crate::figures::Figures;
@@ -56,8 +56,8 @@ pub fn draw(frame: &mut Frame, area: Rect, instance: &Instance, figures: &Figure
     ];
     frag_line.extend(
         pairs(&[
-            ("alloc", opt(m.allocator_fragmentation)),
-            ("rss-ovh", opt(m.rss_overhead)),
+            ("alloc", opt_ratio(m.allocator_fragmentation)),
+            ("rss-ovh", opt_ratio(m.rss_overhead)),
         ])
         .spans,
     );

@@ -77,10 +77,14 @@ fn header_line(model: &Model) -> Line<'static> {
         spans.push(Span::styled(format!(" {mark} {} ", instance.label), style));
     }
     if let Some(f) = &model.current().figures {
+        let server = match (&f.rkv_version, &f.version) {
+            (Some(rkv), _) => format!("rkv {rkv}"),
+            (None, Some(redis)) => format!("redis {redis}"),
+            (None, None) => "-".to_owned(),
+        };
         spans.push(Span::raw(format!(
-            "  {} {} up {}",
+            "  {} {server} up {}",
             f.role.as_deref().unwrap_or("-"),
-            f.version.as_deref().unwrap_or("-"),
             f.uptime_seconds
                 .map(format::duration)
                 .unwrap_or_else(|| "-".into()),

@@ -58,6 +58,10 @@ fn draw_master_side(frame: &mut Frame, area: Rect, instance: &Instance, figures:
         ])),
         text,
     );
+    if r.replicas.is_empty() {
+        frame.render_widget(Paragraph::new("no replicas connected"), table);
+        return;
+    }
     let rows = r.replicas.iter().map(|replica| {
         let colour = if replica_lagging(replica) {
             Color::Red
