@@ -1,7 +1,7 @@
 //! The interactive dashboard: terminal setup, and the loop that feeds key
 //! presses and poller events to `update` and redraws with `view`.
 
-use std::io;
+use std::io::{self, IsTerminal};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -20,13 +20,18 @@ const INPUT_WAIT: Duration = Duration::from_millis(100);
 
 /// Runs the dashboard until the user quits.
 pub fn run(targets: &[Target], interval: Duration) -> io::Result<()> {
+    if !io::stdout().is_terminal() {
+        return Err(io::Error::other(
+            "standard output is not a terminal (use --once or --json)",
+        ));
+    }
     let (events, incoming) = mpsc::channel();
     let stop = Arc::new(AtomicBool::new(false));
     spawn_pollers(targets, interval, events, stop.clone());
     let mut model = Model::new(targets.iter().map(Target::label));
     // ratatui::init enters the alternate screen and raw mode, and installs a
     // panic hook that restores the terminal before the message prints.
-    let mut terminal = ratatui::init();
+    let mut terminal = ratatui::try_init().inspect_err(|_| ratatui::restore())?;
     let result = (|| -> io::Result<()> {
         let mut dirty = true;
         while !model.quit {

@@ -63,3 +63,14 @@ fn unreachable_server_is_reported_and_exits_one() {
     assert_eq!(doc["instances"][0]["status"], "down");
     assert_eq!(doc["instances"][0]["address"], "127.0.0.1:1");
 }
+
+#[test]
+fn dashboard_needs_a_terminal() {
+    // Under the test harness stdout is a pipe, not a terminal.
+    let assert = cargo_bin_cmd!("rkv-top").args(["-p", "1"]).assert().code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(
+        stderr,
+        "rkv-top: standard output is not a terminal (use --once or --json)\n"
+    );
+}
