@@ -17,7 +17,7 @@ pub fn draw(frame: &mut Frame, area: Rect, figures: &Figures, focused: bool) {
     let rows = figures.slowlog.iter().map(|entry| {
         Row::new([
             entry.id.to_string(),
-            format!("{}us", entry.micros),
+            micros(entry.micros),
             clip(&entry.command, command_width),
         ])
     });
@@ -33,4 +33,24 @@ pub fn draw(frame: &mut Frame, area: Rect, figures: &Figures, focused: bool) {
         .header(Row::new(["id", "duration", "command"]).style(Style::default().fg(Color::Gray))),
         inner,
     );
+}
+
+/// Microseconds as `850us` below a millisecond, else `12.5ms`.
+fn micros(us: u64) -> String {
+    if us < 1000 {
+        format!("{us}us")
+    } else {
+        format!("{:.1}ms", us as f64 / 1000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::micros;
+
+    #[test]
+    fn durations_switch_to_milliseconds() {
+        assert_eq!(micros(850), "850us");
+        assert_eq!(micros(189_601), "189.6ms");
+    }
 }
