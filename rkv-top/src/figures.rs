@@ -2,7 +2,7 @@
 //! one before it (rates are deltas divided by the time between the two).
 
 use crate::info::{DbKeys, Info};
-use crate::sample::{ClientLine, Sample, SlowlogEntry};
+use crate::sample::{ClientLine, LatencyEvent, Sample, SlowlogEntry};
 
 /// How many commands the "busiest" list keeps.
 const BUSIEST: usize = 5;
@@ -41,6 +41,8 @@ pub struct Figures {
     pub slowlog: Vec<SlowlogEntry>,
     /// This poll's PING round trips in milliseconds.
     pub ping_ms: Vec<f64>,
+    /// The server's latency monitor events (LATENCY LATEST).
+    pub latency_events: Vec<LatencyEvent>,
 }
 
 /// Memory use as INFO memory and CONFIG GET maxmemory report it.
@@ -214,6 +216,7 @@ impl Figures {
                 .iter()
                 .map(|d| d.as_secs_f64() * 1000.0)
                 .collect(),
+            latency_events: current.latency_events.clone(),
         }
     }
 }
@@ -342,6 +345,7 @@ mod tests {
             slowlog: Vec::new(),
             clients: Vec::new(),
             pings: vec![Duration::from_micros(250)],
+            latency_events: Vec::new(),
         }
     }
 

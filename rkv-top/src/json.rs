@@ -58,6 +58,9 @@ pub fn figures_json(f: &Figures) -> Value {
             "id": e.id, "unix_time": e.unix_time, "micros": e.micros, "command": e.command,
         })).collect::<Vec<_>>(),
         "ping_ms": f.ping_ms,
+        "latency_events": f.latency_events.iter().map(|e| json!({
+            "event": e.name, "unix_time": e.unix_time, "latest_ms": e.latest_ms, "max_ms": e.max_ms,
+        })).collect::<Vec<_>>(),
     })
 }
 

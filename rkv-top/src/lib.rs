@@ -47,8 +47,8 @@ use clap::{ArgAction, CommandFactory, Parser};
 
 /// Live terminal dashboard for rkv and Redis servers.
 ///
-/// Polls INFO, CONFIG GET, SLOWLOG, CLIENT LIST and PING on one or more
-/// servers every --interval and shows memory (fragmentation coloured green
+/// Polls INFO, CONFIG GET, SLOWLOG, LATENCY, CLIENT LIST and PING on one or
+/// more servers every --interval and shows memory (fragmentation coloured green
 /// below 1.4, yellow to 1.5, red above or below 1.0), throughput and the
 /// busiest commands, keyspace hit ratios, replication lag per replica,
 /// clients, persistence, the slowlog, a PING latency histogram and an alerts

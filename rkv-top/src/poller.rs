@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use rkv_proto::{Client, Frame};
 
-use crate::sample::{parse_client_list, parse_config_value, parse_slowlog, Sample};
+use crate::sample::{
+    parse_client_list, parse_config_value, parse_latency_latest, parse_slowlog, Sample,
+};
 use crate::target::Target;
 
 /// PINGs per poll, so the latency histogram fills up quickly.
@@ -124,7 +126,11 @@ pub fn take_sample(client: &mut Client) -> Result<Sample, String> {
     let clients = optional(client.cmd(&["CLIENT", "LIST"]))?
         .map(|f| parse_client_list(&String::from_utf8_lossy(f.as_bytes().unwrap_or_default())))
         .unwrap_or_default();
+    let latency_events = optional(client.cmd(&["LATENCY", "LATEST"]))?
+        .map(|f| parse_latency_latest(&f))
+        .unwrap_or_default();
     Ok(Sample {
+        latency_events,
         taken_at,
         info,
         maxmemory,

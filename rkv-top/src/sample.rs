@@ -22,6 +22,22 @@ pub struct Sample {
     pub clients: Vec<ClientLine>,
     /// Round-trip times of this poll's PINGs.
     pub pings: Vec<Duration>,
+    /// LATENCY LATEST: the latency monitor's events (empty unless the
+    /// server's latency-monitor-threshold is set).
+    pub latency_events: Vec<LatencyEvent>,
+}
+
+/// One LATENCY LATEST entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatencyEvent {
+    /// Event name (`command`, `fast-command`, `fork`, `aof-write`…).
+    pub name: String,
+    /// Unix time of the latest spike.
+    pub unix_time: u64,
+    /// The latest spike, in milliseconds.
+    pub latest_ms: u64,
+    /// The worst spike recorded, in milliseconds.
+    pub max_ms: u64,
 }
 
 /// One SLOWLOG GET entry.
@@ -82,6 +98,31 @@ fn parse_slowlog_entry(entry: &Frame) -> Option<SlowlogEntry> {
     })
 }
 
+/// Reads a LATENCY LATEST reply; malformed entries are skipped.
+pub fn parse_latency_latest(reply: &Frame) -> Vec<LatencyEvent> {
+    let Frame::Array(entries) = reply else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let Frame::Array(parts) = entry else {
+                return None;
+            };
+            let int = |i: usize| match parts.get(i)? {
+                Frame::Integer(n) => u64::try_from(*n).ok(),
+                _ => None,
+            };
+            Some(LatencyEvent {
+                name: String::from_utf8_lossy(parts.first()?.as_bytes()?).into_owned(),
+                unix_time: int(1)?,
+                latest_ms: int(2)?,
+                max_ms: int(3)?,
+            })
+        })
+        .collect()
+}
+
 /// Reads CLIENT LIST text, biggest output buffer first.
 pub fn parse_client_list(text: &str) -> Vec<ClientLine> {
     let mut clients: Vec<ClientLine> = text
@@ -137,6 +178,20 @@ mod tests {
         let entries = parse_slowlog(&reply);
         assert_eq!(entries[0].micros, 12_500);
         assert_eq!(entries[0].command, "KEYS user:*");
+    }
+
+    #[test]
+    fn latency_latest_reads_each_event() {
+        let reply = Frame::Array(vec![Frame::Array(vec![
+            bulk("command"),
+            Frame::Integer(1_795_278_929),
+            Frame::Integer(105),
+            Frame::Integer(250),
+        ])]);
+        let events = parse_latency_latest(&reply);
+        assert_eq!(events[0].name, "command");
+        assert_eq!((events[0].latest_ms, events[0].max_ms), (105, 250));
+        assert!(parse_latency_latest(&Frame::Error("ERR".into())).is_empty());
     }
 
     #[test]

@@ -116,6 +116,7 @@ mod tests {
             slowlog: Vec::new(),
             clients: Vec::new(),
             pings: vec![Duration::from_micros(80)],
+            latency_events: Vec::new(),
         })
     }
 

@@ -27,6 +27,7 @@ fn sample(info: &str) -> Sample {
         slowlog: Vec::new(),
         clients: Vec::new(),
         pings: vec![Duration::from_micros(120)],
+        latency_events: Vec::new(),
     }
 }
 
@@ -214,4 +215,17 @@ fn enter_zooms_the_focused_panel() {
     assert!(text.contains("┌ Replication"), "{text}");
     assert!(!text.contains("┌ Memory"), "{text}");
     assert_eq!(colour_of(&buffer, "┌ Replication"), Color::Yellow);
+}
+
+#[test]
+fn latency_monitor_events_are_listed() {
+    let mut s = sample(RKV);
+    s.latency_events = vec![rkv_top::sample::LatencyEvent {
+        name: "command".into(),
+        unix_time: 1_795_278_929,
+        latest_ms: 105,
+        max_ms: 250,
+    }];
+    let (_, text) = screen(&model_with(s));
+    assert!(text.contains("spike command 105ms (max 250ms)"), "{text}");
 }

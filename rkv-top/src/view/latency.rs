@@ -1,4 +1,5 @@
-//! The latency panel: a histogram of PING round trips, as text bars.
+//! The latency panel: a histogram of PING round trips, as text bars, then
+//! the server's LATENCY LATEST events.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -34,6 +35,14 @@ pub fn draw(frame: &mut Frame, area: Rect, instance: &Instance, focused: bool) {
             Span::styled("█".repeat(width), Style::default().fg(Color::Cyan)),
             Span::raw(format!(" {count}")),
         ]));
+    }
+    // The server's own latency monitor, when latency-monitor-threshold is set.
+    let events = instance.figures.iter().flat_map(|f| &f.latency_events);
+    for event in events {
+        lines.push(pairs(&[(
+            &format!("spike {}", event.name),
+            format!("{}ms (max {}ms)", event.latest_ms, event.max_ms),
+        )]));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
