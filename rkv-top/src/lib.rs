@@ -1,7 +1,7 @@
 //! `rkv-top`, the live terminal dashboard, as a library; the binary is thin.
 //!
 //! Elm-style, as the house style asks: pollers send samples over a channel,
-//! only [`update`] changes the [`Model`], and [`view`] only draws.
+//! only [`update`](fn@update) changes the [`Model`], and [`view`](fn@view) only draws.
 //!
 //! - this module: the command-line flags, as data, so that `xtask` can render
 //!   them into man pages and shell completions.
@@ -16,6 +16,8 @@
 //! - [`screen`]: off-screen rendering (for `--once` and tests); [`json`]:
 //!   `--once --json`; [`once`]: the two-sample one-shot run; [`stream`]:
 //!   JSON lines (`--json` alone); [`app`]: the interactive terminal loop.
+
+#![warn(missing_docs)]
 
 pub mod alerts;
 pub mod app;

@@ -1,5 +1,5 @@
 //! The dashboard's state: one [`Instance`] per server, plus what the user
-//! selected. Only [`crate::update`] changes it.
+//! selected. Only [`update`](fn@crate::update) changes it.
 
 use std::collections::BTreeMap;
 

@@ -1,8 +1,8 @@
 //! `view`: draws the [`Model`] and changes nothing.
 //!
-//! - [`widgets`] and [`format`]: shared blocks, lines and number formats.
-//! - one module per panel: [`memory`], [`throughput`], [`keyspace`],
-//!   [`replication`], [`clients`], [`persistence`], [`slowlog`], [`latency`].
+//! - `widgets` and `format`: shared blocks, lines and number formats.
+//! - one module per panel: `memory`, `throughput`, `keyspace`,
+//!   `replication`, `clients`, `persistence`, `slowlog`, `latency`.
 //! - this module: the layout, header (instances), alerts line, key hints and
 //!   the help overlay.
 
