@@ -123,19 +123,20 @@ fn alerts_line(instance: &Instance) -> Line<'static> {
 
 fn footer_line(model: &Model) -> Line<'static> {
     let mut spans = Vec::new();
-    for (key, what) in KEYS {
-        spans.push(Span::styled(
-            format!(" {key}"),
-            Style::default().fg(Color::Yellow),
-        ));
-        spans.push(Span::raw(format!(" {what} ")));
-    }
+    // The position goes first so that a narrow terminal cuts key hints instead.
     if model.instances.len() > 1 {
         spans.push(Span::raw(format!(
             " [{}/{}]",
             model.selected + 1,
             model.instances.len()
         )));
+    }
+    for (key, what) in KEYS {
+        spans.push(Span::styled(
+            format!(" {key}"),
+            Style::default().fg(Color::Yellow),
+        ));
+        spans.push(Span::raw(format!(" {what} ")));
     }
     Line::from(spans)
 }
