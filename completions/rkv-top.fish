@@ -7,10 +7,10 @@ complete -c rkv-top -l interval -d 'Time between refreshes: a number with ms, s,
 complete -c rkv-top -l cacert -d 'CA certificate file that signs the servers\' certificates' -r -F
 complete -c rkv-top -l cert -d 'Client certificate file, for servers that require one' -r -F
 complete -c rkv-top -l key -d 'Private key file for --cert' -r -F
-complete -c rkv-top -l cluster -d 'Watch every node of the cluster the given server belongs to'
-complete -c rkv-top -l once -d 'Print one snapshot and exit instead of running the dashboard'
-complete -c rkv-top -l json -d 'Print snapshots as JSON lines instead of drawing the dashboard'
-complete -c rkv-top -l tls -d 'Connect over TLS'
+complete -c rkv-top -l cluster -d 'Watch every node of the cluster the given server belongs to (refused until rkv has a cluster mode)'
+complete -c rkv-top -l once -d 'Sample every server twice, one --interval apart, print the screen as plain text (or every figure as JSON, with --json) and exit; the exit status is 1 when a server could not be reached'
+complete -c rkv-top -l json -d 'Print figures as JSON instead of drawing the dashboard: one line per server per --interval, or one document with --once'
+complete -c rkv-top -l tls -d 'Connect over TLS (refused: not supported by rkv-top yet)'
 complete -c rkv-top -l insecure -d 'Do not verify the servers\' certificates'
 complete -c rkv-top -l help -d 'Print help'
 complete -c rkv-top -s V -l version -d 'Print version'

@@ -1,11 +1,46 @@
-//! Command-line interface of `rkv-top`, the live terminal dashboard.
+//! `rkv-top`, the live terminal dashboard, as a library; the binary is thin.
 //!
-//! The flags live here, as data, so that the binary stays thin and `xtask`
-//! can render the same definition into man pages and shell completions.
+//! Elm-style, as the house style asks: pollers send samples over a channel,
+//! only [`update`](fn@update) changes the [`Model`], and [`view`](fn@view) only draws.
+//!
+//! - this module: the command-line flags, as data, so that `xtask` can render
+//!   them into man pages and shell completions.
+//! - [`target`]: which servers to watch (`-h`/`-p`, `redis://` URIs).
+//! - [`poller`]: threads that take a [`sample::Sample`] per interval per server.
+//! - [`info`], [`sample`]: parsing INFO, SLOWLOG, CLIENT LIST, CONFIG GET.
+//! - [`figures`]: rates and ratios computed from two samples.
+//! - [`alerts`]: thresholds (fragmentation, replica lag…) and alert phrases.
+//! - [`history`], [`latency`]: ring buffers for charts, the PING histogram.
+//! - [`model`], [`update`](mod@update), [`view`](mod@view): the dashboard state, its only
+//!   writer, and its drawing.
+//! - [`screen`]: off-screen rendering (for `--once` and tests); [`json`]:
+//!   `--once --json`; [`once`]: the two-sample one-shot run; [`stream`]:
+//!   JSON lines (`--json` alone); [`app`]: the interactive terminal loop.
 
+#![warn(missing_docs)]
+
+pub mod alerts;
+pub mod app;
 mod duration;
+pub mod figures;
+pub mod history;
+pub mod info;
+pub mod json;
+pub mod latency;
+pub mod model;
+pub mod once;
+pub mod poller;
+pub mod sample;
+pub mod screen;
+pub mod stream;
+pub mod target;
+pub mod update;
+pub mod view;
 
 pub use duration::{parse_duration, DurationError};
+pub use model::Model;
+pub use update::update;
+pub use view::view;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,15 +49,19 @@ use clap::{ArgAction, CommandFactory, Parser};
 
 /// Live terminal dashboard for rkv and Redis servers.
 ///
-/// Polls INFO on one or more servers and shows throughput, latency, memory,
-/// clients and keyspace, refreshed every --interval.
+/// Polls INFO, CONFIG GET, SLOWLOG, LATENCY, CLIENT LIST and PING on one or
+/// more servers every --interval and shows memory (fragmentation coloured green
+/// below 1.4, yellow to 1.5, red above or below 1.0), throughput and the
+/// busiest commands, keyspace hit ratios, replication lag per replica,
+/// clients, persistence, the slowlog, a PING latency histogram and an alerts
+/// line. Servers that go away are shown as disconnected and reconnected.
 #[derive(Parser, Debug, Clone, PartialEq)]
 #[command(
     name = "rkv-top",
     version,
     // Like rkv-cli and redis-cli, -h is the host; help is --help only.
     disable_help_flag = true,
-    after_help = "Examples:\n  rkv-top -h 10.0.0.5 -p 7000\n  rkv-top -u redis://10.0.0.5:7000 -u redis://10.0.0.6:7000\n  rkv-top --cluster -u redis://10.0.0.5:7000\n  rkv-top --once --json"
+    after_help = "Keys:\n  q quit, Tab/Left/Right switch server, Up/Down focus panel, Enter zoom panel, p pause, r reset rates, ? help\n\nExamples:\n  rkv-top -h 10.0.0.5 -p 7000\n  rkv-top -u redis://10.0.0.5:7000 -u redis://10.0.0.6:7000\n  rkv-top --cluster -u redis://10.0.0.5:7000\n  rkv-top --once --json"
 )]
 pub struct Args {
     /// Server hostname.
@@ -51,19 +90,23 @@ pub struct Args {
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     pub interval: Duration,
 
-    /// Watch every node of the cluster the given server belongs to.
+    /// Watch every node of the cluster the given server belongs to (refused
+    /// until rkv has a cluster mode).
     #[arg(long)]
     pub cluster: bool,
 
-    /// Print one snapshot and exit instead of running the dashboard.
+    /// Sample every server twice, one --interval apart, print the screen as
+    /// plain text (or every figure as JSON, with --json) and exit; the exit
+    /// status is 1 when a server could not be reached.
     #[arg(long)]
     pub once: bool,
 
-    /// Print snapshots as JSON lines instead of drawing the dashboard.
+    /// Print figures as JSON instead of drawing the dashboard: one line per
+    /// server per --interval, or one document with --once.
     #[arg(long)]
     pub json: bool,
 
-    /// Connect over TLS.
+    /// Connect over TLS (refused: not supported by rkv-top yet).
     #[arg(long, help_heading = "TLS")]
     pub tls: bool,
 

@@ -42,8 +42,35 @@ fn bad_interval_exits_two() {
 }
 
 #[test]
-fn running_reports_not_implemented() {
-    let assert = cargo_bin_cmd!("rkv-top").args(["--once"]).assert().code(2);
+fn tls_is_refused_with_a_clear_message() {
+    let assert = cargo_bin_cmd!("rkv-top")
+        .args(["--once", "--tls"])
+        .assert()
+        .code(2);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert_eq!(stderr, "rkv-top: the dashboard is not implemented yet\n");
+    assert_eq!(stderr, "rkv-top: TLS is not supported by rkv-top yet\n");
+}
+
+#[test]
+fn unreachable_server_is_reported_and_exits_one() {
+    // Port 1 on localhost refuses connections.
+    let assert = cargo_bin_cmd!("rkv-top")
+        .args(["--once", "--json", "-p", "1", "--interval", "10ms"])
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("JSON output");
+    assert_eq!(doc["instances"][0]["status"], "down");
+    assert_eq!(doc["instances"][0]["address"], "127.0.0.1:1");
+}
+
+#[test]
+fn dashboard_needs_a_terminal() {
+    // Under the test harness stdout is a pipe, not a terminal.
+    let assert = cargo_bin_cmd!("rkv-top").args(["-p", "1"]).assert().code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(
+        stderr,
+        "rkv-top: standard output is not a terminal (use --once or --json)\n"
+    );
 }
