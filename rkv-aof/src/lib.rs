@@ -23,6 +23,7 @@ pub mod load;
 pub mod manifest;
 pub mod multi;
 pub mod preamble;
+pub mod rdb_preamble;
 pub mod reader;
 pub mod replay;
 pub mod stats;

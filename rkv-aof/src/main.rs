@@ -16,8 +16,9 @@ fn main() -> ExitCode {
             )
             .exit();
     };
-    let code = rkv_aof::tool::run(
+    let code = rkv_aof::tool::run_with(
         command,
+        Some(&rkv_aof::rdb_preamble::RdbPreamble),
         &mut io::stdin().lock(),
         &mut io::stdout().lock(),
         &mut io::stderr().lock(),
