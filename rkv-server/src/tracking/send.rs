@@ -150,21 +150,9 @@ pub fn send(outbox: &Outbox, held: &mut Option<Held<'_>>, target: u64, payload: 
 fn write(outbox: &Outbox, c: &mut Client, out: Option<&mut Vec<u8>>, bytes: &[u8]) {
     match out {
         Some(out) => out.extend_from_slice(bytes),
-        None if c.close_asap => {}
         None => {
-            c.push_bytes(bytes);
-            let pending = (c.pushed.len() + c.omem) as u64;
             let limit = outbox.limit_of(c);
-            if limit.exceeded(pending, &mut c.soft_limit_since_ms, outbox.now_ms) {
-                crate::warning!(
-                    "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                    c.id,
-                    c.addr
-                );
-                // Nobody will read it: free the memory now.
-                c.pushed = Vec::new();
-                c.kill();
-            }
+            crate::families::pubsub::delivery::enqueue(c, bytes, limit, outbox.now_ms);
         }
     }
 }

@@ -74,7 +74,7 @@ pub fn deliver(
 /// Queues a frame for another client unless it is already being closed,
 /// then closes it if its unsent output (queued plus being written) broke
 /// the pubsub class's output buffer limit.
-fn enqueue(target: &mut Client, frame: &[u8], limit: ClassLimit, now_ms: i64) {
+pub(crate) fn enqueue(target: &mut Client, frame: &[u8], limit: ClassLimit, now_ms: i64) {
     if target.close_asap {
         return;
     }
