@@ -73,7 +73,7 @@ pub fn deliver(
 
 /// Queues a frame for another client unless it is already being closed,
 /// then closes it if its unsent output (queued plus being written) broke
-/// the pubsub class's output buffer limit.
+/// `limit` (its output buffer class: pubsub, or normal for tracking pushes).
 pub(crate) fn enqueue(target: &mut Client, frame: &[u8], limit: ClassLimit, now_ms: i64) {
     if target.close_asap {
         return;
