@@ -375,3 +375,34 @@ fn full_table_drops_random_keys() {
     }
     on_both(table_limit);
 }
+
+/// Keys read by a script's commands are remembered for the client that ran
+/// the script (EVAL and FCALL), and a later change invalidates them.
+fn keys_read_by_scripts(server: &ServerProcess) -> Transcript {
+    let mut t = Transcript::default();
+    let (mut cache, mut writer) = (resp3(server), server.raw());
+    let cache_id = client_id(&mut cache);
+    t.name(cache_id, "cache");
+    t.cmd("cache", &mut cache, &["CLIENT", "TRACKING", "ON"]);
+    let get = "return redis.call('GET', KEYS[1])";
+    t.cmd("cache", &mut cache, &["EVAL", get, "1", "script:k"]);
+    t.cmd("writer", &mut writer, &["SET", "script:k", "v"]);
+    assert_eq!(t.read("cache", &mut cache), push(&["script:k"]));
+    t.cmd("cache", &mut cache, &["PING"]);
+    let lib = "#!lua name=trk\nredis.register_function{function_name='rd', callback=function(keys) return redis.call('GET', keys[1]) end, flags={'no-writes'}}";
+    t.cmd("writer", &mut writer, &["FUNCTION", "LOAD", "REPLACE", lib]);
+    t.cmd("cache", &mut cache, &["FCALL_RO", "rd", "1", "fn:k"]);
+    t.cmd("writer", &mut writer, &["SET", "fn:k", "v"]);
+    assert_eq!(t.read("cache", &mut cache), push(&["fn:k"]));
+    t.cmd("cache", &mut cache, &["PING"]);
+    t.cmd("writer", &mut writer, &["FUNCTION", "FLUSH"]);
+    t
+}
+
+#[test]
+fn script_reads_are_tracked_for_the_caller() {
+    if skip_without_redis_server() {
+        return;
+    }
+    on_both(keys_read_by_scripts);
+}

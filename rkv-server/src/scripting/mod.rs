@@ -51,6 +51,9 @@ pub struct RunningScript {
     pub wrote: bool,
     /// SCRIPT KILL / FUNCTION KILL asked it to stop.
     pub killed: bool,
+    /// The calling client's id and tracking settings when it tracks keys:
+    /// keys the script's commands read are remembered for it.
+    pub caller_tracking: Option<(u64, crate::tracking::ClientTracking)>,
 }
 
 /// Scripting state on the server.

@@ -65,6 +65,11 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
         argv: ctx.argv.iter().map(|a| a.to_vec()).collect(),
         wrote: false,
         killed: false,
+        caller_tracking: ctx
+            .client
+            .tracking
+            .on
+            .then(|| (ctx.client.id, ctx.client.tracking.clone())),
     });
     let mut client = ctx.srv.scripting.take_client();
     client.db = ctx.client.db;

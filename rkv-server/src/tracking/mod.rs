@@ -146,7 +146,17 @@ pub fn after_command(srv: &mut Server, client: &mut Client, out: &mut Vec<u8>, r
 /// may now cache the command's keys (unless OPTIN/OPTOUT and CLIENT CACHING
 /// say otherwise).
 pub fn remember_keys(srv: &mut Server, client: &Client, spec: &CommandSpec, argv: &[&[u8]]) {
-    let t = &client.tracking;
+    // Inside a script the keys are remembered for the client that called it
+    // (Redis uses `server.current_client`), with that client's settings.
+    let caller = srv
+        .scripting
+        .running
+        .as_ref()
+        .and_then(|r| r.caller_tracking.as_ref());
+    let (id, t) = match caller {
+        Some((id, t)) if *id != client.id => (*id, t),
+        _ => (client.id, &client.tracking),
+    };
     if !t.on || t.bcast || !spec.has(flags::READONLY) || spec.has(flags::PUBSUB) {
         return;
     }
@@ -161,7 +171,7 @@ pub fn remember_keys(srv: &mut Server, client: &Client, spec: &CommandSpec, argv
         return;
     };
     for pos in positions {
-        srv.tracking.remember(argv[pos], client.id);
+        srv.tracking.remember(argv[pos], id);
     }
 }
 
