@@ -107,6 +107,8 @@ pub struct Server {
     pub watches: crate::watch::Watches,
     /// Client-side caching: tracked keys and BCAST prefixes.
     pub tracking: Tracking,
+    /// maxmemory eviction: the candidate pool and pass state.
+    pub eviction: crate::evict::EvictionState,
 }
 
 impl Server {
@@ -137,7 +139,7 @@ impl Server {
             replid: random_hex(40),
             now_ms: now,
             peak_memory: 0,
-            used_memory_startup: crate::memory::allocator_stats().allocated,
+            used_memory_startup: crate::memory::used_memory(),
             shutdown: None,
             shutdown_notify: Rc::new(Notify::new()),
             pause: None,
@@ -151,6 +153,7 @@ impl Server {
             pubsub: PubSubRegistry::default(),
             watches: crate::watch::Watches::default(),
             tracking: Tracking::default(),
+            eviction: crate::evict::EvictionState::default(),
         }
     }
 

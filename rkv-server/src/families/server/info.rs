@@ -315,7 +315,7 @@ pub fn bytes_to_human(n: u64) -> String {
 fn memory_section(out: &mut String, srv: &mut Server) {
     let alloc = crate::memory::allocator_stats();
     let rss = crate::memory::rss_bytes();
-    let used = alloc.allocated;
+    let used = crate::memory::used_memory();
     srv.peak_memory = srv.peak_memory.max(used);
     let peak = srv.peak_memory;
     let peak_perc = if peak > 0 {
@@ -340,6 +340,7 @@ fn memory_section(out: &mut String, srv: &mut Server) {
     let diff = |a: usize, b: usize| a as i64 - b as i64;
     let total = total_system_memory();
     let h = |n: usize| bytes_to_human(n as u64);
+    let maxmemory = srv.config.maxmemory;
     let _ = write!(
         out,
         "used_memory:{used}\r\n\
@@ -371,9 +372,9 @@ fn memory_section(out: &mut String, srv: &mut Server) {
          used_memory_functions:0\r\n\
          used_memory_scripts:0\r\n\
          used_memory_scripts_human:0B\r\n\
-         maxmemory:0\r\n\
-         maxmemory_human:0B\r\n\
-         maxmemory_policy:noeviction\r\n\
+         maxmemory:{maxmemory}\r\n\
+         maxmemory_human:{}\r\n\
+         maxmemory_policy:{}\r\n\
          allocator_frag_ratio:{:.2}\r\n\
          allocator_frag_bytes:{}\r\n\
          allocator_rss_ratio:{:.2}\r\n\
@@ -400,6 +401,8 @@ fn memory_section(out: &mut String, srv: &mut Server) {
         alloc.active,
         alloc.resident,
         bytes_to_human(total),
+        bytes_to_human(maxmemory),
+        srv.config.maxmemory_policy.name(),
         ratio(alloc.active, alloc.allocated),
         diff(alloc.active, alloc.allocated),
         ratio(alloc.resident, alloc.active),
