@@ -57,6 +57,8 @@ pub const EXPIRE_NX_CONFLICT: &str =
     "ERR NX and XX, GT or LT options at the same time are not compatible";
 /// EXPIRE with both GT and LT.
 pub const EXPIRE_GT_LT_CONFLICT: &str = "ERR GT and LT options at the same time are not compatible";
+/// MEMORY PURGE when jemalloc refuses.
+pub const PURGE_FAILED: &str = "ERR Error purging dirty pages";
 /// A DENYOOM command over `maxmemory` with nothing left to evict.
 pub const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
 /// OBJECT IDLETIME under an LFU `maxmemory-policy`.

@@ -118,6 +118,46 @@ pub fn allocator_stats() -> AllocatorStats {
     }
 }
 
+/// jemalloc's statistics report (`malloc_stats_print`), as MEMORY
+/// MALLOC-STATS shows it.
+pub fn allocator_report() -> String {
+    unsafe extern "C" fn append(opaque: *mut std::ffi::c_void, text: *const std::ffi::c_char) {
+        // SAFETY: `opaque` is the `String` passed below, alive for the call;
+        // jemalloc hands a NUL-terminated string.
+        let out = unsafe { &mut *(opaque as *mut String) };
+        let text = unsafe { std::ffi::CStr::from_ptr(text) };
+        out.push_str(&text.to_string_lossy());
+    }
+    let mut out = String::new();
+    // SAFETY: the callback only appends to `out`, which outlives the call.
+    unsafe {
+        tikv_jemalloc_sys::malloc_stats_print(
+            Some(append),
+            &mut out as *mut String as *mut std::ffi::c_void,
+            std::ptr::null(),
+        );
+    }
+    out
+}
+
+/// Asks jemalloc to return unused dirty pages of every arena to the system
+/// (MEMORY PURGE); false when the allocator refused.
+pub fn purge_allocator() -> bool {
+    // MALLCTL_ARENAS_ALL: the pseudo-arena index meaning "all arenas".
+    let name = c"arena.4096.purge";
+    // SAFETY: a void control takes no old or new value.
+    let rc = unsafe {
+        tikv_jemalloc_sys::mallctl(
+            name.as_ptr(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    rc == 0
+}
+
 /// Resident set size of this process in bytes, from `/proc/self/statm`.
 pub fn rss_bytes() -> usize {
     let Ok(statm) = std::fs::read_to_string("/proc/self/statm") else {
@@ -164,6 +204,12 @@ mod tests {
         for (n, class) in cases {
             assert_eq!(size_class(n), class, "{n}");
         }
+    }
+
+    #[test]
+    fn allocator_report_and_purge() {
+        assert!(allocator_report().contains("jemalloc"));
+        assert!(purge_allocator());
     }
 
     #[test]

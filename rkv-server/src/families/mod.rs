@@ -10,6 +10,7 @@ pub mod hash;
 pub mod hll;
 pub mod key_events;
 pub mod list;
+pub mod memory;
 pub mod pubsub;
 pub mod server;
 pub mod set;
@@ -37,6 +38,7 @@ pub const ALL: &[&[CommandSpec]] = &[
     sort::COMMANDS,
     list::COMMANDS,
     server::COMMANDS,
+    memory::COMMANDS,
     zset::COMMANDS,
     zset::RANGE_COMMANDS,
     zset::BLOCKING_COMMANDS,
