@@ -1,0 +1,233 @@
+//! MEMORY against redis-server: MEMORY USAGE within 20% of Redis's figure
+//! for every type and encoding (the same commands run on both servers),
+//! MEMORY STATS with Redis's field names in Redis's order, and the other
+//! subcommands' reply shapes.
+
+use rkv_tests::{skip_without_redis_server, ServerKind, ServerProcess};
+
+/// Builds one value per case, each under key `k` after a FLUSHALL.
+fn cases() -> Vec<(&'static str, Vec<Vec<String>>)> {
+    let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+    let many = |prefix: &str, n: usize, f: &dyn Fn(usize) -> String| {
+        let mut v = words(prefix);
+        v.extend((0..n).map(f));
+        v
+    };
+    vec![
+        ("int", vec![words("SET k 12345")]),
+        ("embstr", vec![words("SET k hello")]),
+        ("raw", vec![vec!["SET".into(), "k".into(), "x".repeat(500)]]),
+        (
+            "raw-appended",
+            vec![
+                vec!["SET".into(), "k".into(), "x".repeat(100)],
+                words("APPEND k yyyyyyyyyy"),
+            ],
+        ),
+        ("quicklist-small", vec![words("RPUSH k a b c 1 2 3")]),
+        (
+            "quicklist",
+            vec![many("RPUSH k", 5000, &|i| format!("element{i}"))],
+        ),
+        ("intset", vec![many("SADD k", 100, &|i| i.to_string())]),
+        (
+            "intset-32",
+            vec![many("SADD k", 100, &|i| (i * 100_000).to_string())],
+        ),
+        (
+            "set-hashtable",
+            vec![many("SADD k", 1000, &|i| format!("member:{i}"))],
+        ),
+        (
+            "hash-listpack",
+            vec![many("HSET k", 50, &|i| format!("f{i}"))],
+        ),
+        (
+            "hash-hashtable",
+            vec![many("HSET k", 2000, &|i| format!("field:{}", i / 2))],
+        ),
+        (
+            "zset-listpack",
+            vec![many("ZADD k", 50, &|i| {
+                if i % 2 == 0 {
+                    (i / 2).to_string()
+                } else {
+                    format!("m{i}")
+                }
+            })],
+        ),
+        (
+            "zset-listpack-float",
+            vec![many("ZADD k", 50, &|i| {
+                if i % 2 == 0 {
+                    format!("{}.1", i / 2)
+                } else {
+                    format!("m{i}")
+                }
+            })],
+        ),
+        (
+            "zset-skiplist",
+            vec![many("ZADD k", 2000, &|i| {
+                if i % 2 == 0 {
+                    (i / 2).to_string()
+                } else {
+                    format!("member:{i}")
+                }
+            })],
+        ),
+        ("stream-small", vec![words("XADD k 1-1 a 1 b 2")]),
+        (
+            "stream",
+            (0..1000)
+                .map(|i| words(&format!("XADD k {}-1 field1 value{i} field2 {i}", i + 1)))
+                .collect(),
+        ),
+    ]
+}
+
+fn run(con: &mut redis::Connection, args: &[String]) {
+    let mut cmd = redis::cmd(&args[0]);
+    for a in &args[1..] {
+        cmd.arg(a);
+    }
+    let _: redis::Value = cmd.query(con).unwrap();
+}
+
+fn usages(kind: ServerKind) -> Vec<(String, i64, i64)> {
+    let server = ServerProcess::start(kind);
+    let mut con = server.client();
+    let mut out = Vec::new();
+    for (name, commands) in cases() {
+        let _: () = redis::cmd("FLUSHALL").query(&mut con).unwrap();
+        for c in &commands {
+            run(&mut con, c);
+        }
+        let sampled: i64 = redis::cmd("MEMORY")
+            .arg("USAGE")
+            .arg("k")
+            .query(&mut con)
+            .unwrap();
+        let all: i64 = redis::cmd("MEMORY")
+            .arg("USAGE")
+            .arg("k")
+            .arg("SAMPLES")
+            .arg(0)
+            .query(&mut con)
+            .unwrap();
+        let encoding: String = redis::cmd("OBJECT")
+            .arg("ENCODING")
+            .arg("k")
+            .query(&mut con)
+            .unwrap();
+        out.push((format!("{name} ({encoding})"), sampled, all));
+    }
+    out
+}
+
+#[test]
+fn memory_usage_is_within_20_percent_of_redis() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let ours = usages(ServerKind::Rkv);
+    let theirs = usages(ServerKind::Redis);
+    let mut report = String::new();
+    let mut bad = false;
+    for ((name, a, a_all), (their_name, b, b_all)) in ours.iter().zip(&theirs) {
+        assert_eq!(name, their_name, "same encodings");
+        for (x, y) in [(a, b), (a_all, b_all)] {
+            let off = (*x - *y).abs() as f64 / *y as f64;
+            bad |= off > 0.2;
+            report += &format!("{name}: rkv {x} redis {y} ({:+.1}%)\n", off * 100.0);
+        }
+    }
+    assert!(!bad, "{report}");
+}
+
+#[test]
+fn memory_usage_arguments_and_missing_keys() {
+    let kinds = if skip_without_redis_server() {
+        vec![ServerKind::Rkv]
+    } else {
+        vec![ServerKind::Rkv, ServerKind::Redis]
+    };
+    let mut transcripts = Vec::new();
+    for kind in kinds {
+        let server = ServerProcess::start(kind);
+        let mut raw = server.raw();
+        let script: &[&[&str]] = &[
+            &["SET", "k", "v"],
+            &["MEMORY", "USAGE", "nokey"],
+            &["MEMORY", "USAGE", "k", "SAMPLES", "-1"],
+            &["MEMORY", "USAGE", "k", "SAMPLES", "x"],
+            &["MEMORY", "USAGE", "k", "SAMPLES"],
+            &["MEMORY", "USAGE", "k", "FOO", "1"],
+            &["MEMORY", "USAGE"],
+            &["MEMORY", "USAGE", "k", "SAMPLES", "0"],
+            &["MEMORY", "NOSUCH"],
+            &["MEMORY", "PURGE"],
+            &["MEMORY", "HELP"],
+            &["MEMORY", "STATS", "extra"],
+        ];
+        transcripts.push(script.iter().map(|c| raw.command(c)).collect::<Vec<_>>());
+    }
+    if transcripts.len() == 2 {
+        for (i, (a, b)) in transcripts[0].iter().zip(&transcripts[1]).enumerate() {
+            assert_eq!(
+                String::from_utf8_lossy(a),
+                String::from_utf8_lossy(b),
+                "command {i}"
+            );
+        }
+    }
+}
+
+/// MEMORY STATS's field names in order (nested `db.N` maps flattened).
+fn stats_fields(kind: ServerKind) -> Vec<String> {
+    let server = ServerProcess::start(kind);
+    let mut con = server.client();
+    let _: () = redis::cmd("SET").arg("k").arg("v").query(&mut con).unwrap();
+    let v: redis::Value = redis::cmd("MEMORY").arg("STATS").query(&mut con).unwrap();
+    let redis::Value::Array(items) = v else {
+        panic!("MEMORY STATS is not an array: {v:?}");
+    };
+    let mut names = Vec::new();
+    for pair in items.chunks(2) {
+        let redis::Value::BulkString(name) = &pair[0] else {
+            panic!("field name {:?}", pair[0]);
+        };
+        names.push(String::from_utf8_lossy(name).into_owned());
+        if let redis::Value::Array(inner) = &pair[1] {
+            for p in inner.chunks(2) {
+                if let redis::Value::BulkString(n) = &p[0] {
+                    names.push(String::from_utf8_lossy(n).into_owned());
+                }
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn memory_stats_has_redis_fields() {
+    let ours = stats_fields(ServerKind::Rkv);
+    assert!(ours.contains(&"keys.count".to_string()));
+    if skip_without_redis_server() {
+        return;
+    }
+    assert_eq!(ours, stats_fields(ServerKind::Redis));
+}
+
+#[test]
+fn doctor_and_malloc_stats_are_text() {
+    let server = ServerProcess::rkv();
+    let mut con = server.client();
+    let doctor: String = redis::cmd("MEMORY").arg("DOCTOR").query(&mut con).unwrap();
+    assert!(doctor.contains("5 MB"), "{doctor}");
+    let stats: String = redis::cmd("MEMORY")
+        .arg("MALLOC-STATS")
+        .query(&mut con)
+        .unwrap();
+    assert!(stats.contains("jemalloc statistics"), "{stats}");
+}
