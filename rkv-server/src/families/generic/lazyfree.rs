@@ -2,12 +2,29 @@
 //! thread does for FLUSHDB ASYNC and UNLINK: the owner hands the data over
 //! and a single worker thread drops it.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::OnceLock;
 use std::thread;
 
 /// Anything that can be dropped on another thread.
 type Garbage = Box<dyn Send>;
+
+/// Values handed to the worker and not dropped yet (INFO
+/// `lazyfree_pending_objects`).
+static PENDING: AtomicUsize = AtomicUsize::new(0);
+/// Values the worker has dropped (INFO `lazyfreed_objects`).
+static FREED: AtomicUsize = AtomicUsize::new(0);
+
+/// Values waiting for the lazy-free thread.
+pub fn pending_objects() -> usize {
+    PENDING.load(Ordering::Relaxed)
+}
+
+/// Values the lazy-free thread has freed since start-up.
+pub fn freed_objects() -> usize {
+    FREED.load(Ordering::Relaxed)
+}
 
 /// The worker's queue, created with the worker on first use.
 fn queue() -> Option<&'static Sender<Garbage>> {
@@ -17,7 +34,13 @@ fn queue() -> Option<&'static Sender<Garbage>> {
             let (tx, rx) = mpsc::channel::<Garbage>();
             thread::Builder::new()
                 .name("rkv-lazyfree".into())
-                .spawn(move || rx.into_iter().for_each(drop))
+                .spawn(move || {
+                    for garbage in rx {
+                        drop(garbage);
+                        PENDING.fetch_sub(1, Ordering::Relaxed);
+                        FREED.fetch_add(1, Ordering::Relaxed);
+                    }
+                })
                 .ok()
                 .map(|_| tx)
         })
@@ -29,9 +52,12 @@ fn queue() -> Option<&'static Sender<Garbage>> {
 pub fn free_in_background<T: Send + 'static>(garbage: T) {
     match queue() {
         Some(tx) => {
+            PENDING.fetch_add(1, Ordering::Relaxed);
             // A send only fails once the worker is gone; the value comes back
             // in the error and is dropped right here.
-            let _ = tx.send(Box::new(garbage));
+            if tx.send(Box::new(garbage)).is_err() {
+                PENDING.fetch_sub(1, Ordering::Relaxed);
+            }
         }
         None => drop(garbage),
     }

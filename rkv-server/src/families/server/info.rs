@@ -313,29 +313,20 @@ pub fn bytes_to_human(n: u64) -> String {
 }
 
 fn memory_section(out: &mut String, srv: &mut Server) {
-    let alloc = crate::memory::allocator_stats();
-    let rss = crate::memory::rss_bytes();
-    let used = crate::memory::used_memory();
-    srv.peak_memory = srv.peak_memory.max(used);
-    let peak = srv.peak_memory;
-    let peak_perc = if peak > 0 {
-        used as f64 * 100.0 / peak as f64
-    } else {
-        0.0
+    // The same breakdown as MEMORY STATS, so the two always agree.
+    let m = crate::families::memory::overhead::MemoryOverhead::collect(srv, 0);
+    let alloc = crate::memory::AllocatorStats {
+        allocated: m.allocator_allocated,
+        active: m.allocator_active,
+        resident: m.allocator_resident,
+        ..Default::default()
     };
-    let startup = srv.used_memory_startup.min(used);
-    let tables: usize = srv
-        .dbs
-        .iter()
-        .map(|db| db.bucket_count() * std::mem::size_of::<usize>())
-        .sum();
-    let overhead = (startup + tables).min(used);
-    let dataset = used - overhead;
-    let dataset_perc = if used > startup {
-        dataset as f64 * 100.0 / (used - startup) as f64
-    } else {
-        0.0
-    };
+    let (rss, used, peak, peak_perc) = (m.rss, m.total_allocated, m.peak_allocated, m.peak_perc);
+    let (startup, overhead, dataset) = (m.startup_allocated, m.overhead_total, m.dataset);
+    let dataset_perc = m.dataset_perc;
+    let clients_normal = m.clients_normal;
+    let lazyfree_pending = crate::families::generic::lazyfree::pending_objects();
+    let lazyfreed = crate::families::generic::lazyfree::freed_objects();
     let ratio = |a: usize, b: usize| if b > 0 { a as f64 / b as f64 } else { 0.0 };
     let diff = |a: usize, b: usize| a as i64 - b as i64;
     let total = total_system_memory();
@@ -387,13 +378,13 @@ fn memory_section(out: &mut String, srv: &mut Server) {
          mem_replication_backlog:0\r\n\
          mem_total_replication_buffers:0\r\n\
          mem_clients_slaves:0\r\n\
-         mem_clients_normal:0\r\n\
+         mem_clients_normal:{clients_normal}\r\n\
          mem_cluster_links:0\r\n\
          mem_aof_buffer:0\r\n\
          mem_allocator:jemalloc-5.3.0\r\n\
          active_defrag_running:0\r\n\
-         lazyfree_pending_objects:0\r\n\
-         lazyfreed_objects:0\r\n",
+         lazyfree_pending_objects:{lazyfree_pending}\r\n\
+         lazyfreed_objects:{lazyfreed}\r\n",
         h(used),
         h(rss),
         h(peak),
