@@ -97,11 +97,11 @@ pub fn op_flush(db: &mut Db, lazy: bool) -> usize {
 }
 
 /// Parses `[ASYNC | SYNC]` as Redis's `getFlushCommandFlags`; `Some(lazy)`,
-/// or `None` after replying a syntax error. No option means synchronous
-/// (`lazyfree-lazy-user-flush no`).
+/// or `None` after replying a syntax error. No option means what
+/// `lazyfree-lazy-user-flush` says.
 fn flush_mode_or_reply(ctx: &mut Ctx) -> Option<bool> {
     match ctx.argv.get(1..) {
-        Some([]) | None => Some(false),
+        Some([]) | None => Some(ctx.srv.config.lazyfree_lazy_user_flush),
         Some([m]) if m.eq_ignore_ascii_case(b"sync") => Some(false),
         Some([m]) if m.eq_ignore_ascii_case(b"async") => Some(true),
         _ => {

@@ -7,6 +7,9 @@ use std::sync::mpsc::{self, Sender};
 use std::sync::OnceLock;
 use std::thread;
 
+use crate::db::Value;
+use crate::types::{HashValue, SetValue, ZSetValue};
+
 /// Anything that can be dropped on another thread.
 type Garbage = Box<dyn Send>;
 
@@ -63,11 +66,59 @@ pub fn free_in_background<T: Send + 'static>(garbage: T) {
     }
 }
 
+/// Redis's `LAZYFREE_THRESHOLD`: values costing more allocations than this
+/// to free go to the background thread.
+const FREE_EFFORT_THRESHOLD: usize = 64;
+
+/// Roughly how many allocations freeing `value` takes (Redis's
+/// `lazyfreeGetFreeEffort`): 1 for strings and packed encodings, the
+/// element count for tables, the node count for lists and streams.
+pub fn free_effort(value: &Value) -> usize {
+    match value {
+        Value::Str(_) => 1,
+        // A quicklist node holds about a hundred small elements.
+        Value::List(l) => l.len().div_ceil(128),
+        Value::Set(s) => match &**s {
+            SetValue::Intset(_) => 1,
+            SetValue::Table(d) => d.len(),
+        },
+        Value::Hash(h) => match &**h {
+            HashValue::Listpack(_) => 1,
+            HashValue::Table(_) => h.len(),
+        },
+        Value::ZSet(z) => match &**z {
+            ZSetValue::Listpack(_) => 1,
+            ZSetValue::Skiplist(_) => z.len(),
+        },
+        Value::Stream(s) => s.node_count() + s.groups.len(),
+    }
+}
+
+/// Frees a deleted value: on the lazy-free thread when `lazy` and it is
+/// costly (Redis's `dbAsyncDelete`), else right here.
+pub fn free_value(value: Value, lazy: bool) {
+    if lazy && free_effort(&value) > FREE_EFFORT_THRESHOLD {
+        free_in_background(value);
+    } else {
+        drop(value);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::Arc;
     use std::time::{Duration, Instant};
+
+    #[test]
+    fn only_costly_values_go_to_the_worker() {
+        assert_eq!(free_effort(&Value::string(b"x")), 1);
+        let mut set = SetValue::default();
+        for i in 0..1000 {
+            set.add(format!("m{i}").as_bytes(), usize::MAX);
+        }
+        assert_eq!(free_effort(&Value::Set(Box::new(set))), 1000);
+    }
 
     #[test]
     fn garbage_is_dropped_on_the_worker() {
