@@ -231,3 +231,83 @@ fn doctor_and_malloc_stats_are_text() {
         .unwrap();
     assert!(stats.contains("jemalloc statistics"), "{stats}");
 }
+
+fn info_memory(con: &mut redis::Connection) -> std::collections::HashMap<String, String> {
+    let text: String = redis::cmd("INFO").arg("memory").query(con).unwrap();
+    text.lines()
+        .filter_map(|l| l.trim_end().split_once(':'))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn field(map: &std::collections::HashMap<String, String>, name: &str) -> f64 {
+    map.get(name)
+        .unwrap_or_else(|| panic!("INFO memory has no {name}"))
+        .trim_end_matches('%')
+        .parse()
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn info_memory_follows_the_data() {
+    let server = ServerProcess::rkv();
+    let mut con = server.client();
+    let empty = info_memory(&mut con);
+    for name in [
+        "used_memory_rss",
+        "used_memory_peak_perc",
+        "used_memory_overhead",
+        "used_memory_startup",
+        "used_memory_dataset_perc",
+        "allocator_frag_ratio",
+        "allocator_rss_bytes",
+        "rss_overhead_ratio",
+        "mem_fragmentation_bytes",
+        "mem_not_counted_for_evict",
+        "mem_clients_normal",
+        "lazyfree_pending_objects",
+        "total_system_memory",
+        "used_memory_lua",
+    ] {
+        field(&empty, name);
+    }
+    assert_eq!(empty["mem_allocator"], "jemalloc-5.3.0");
+
+    let value = "x".repeat(1000);
+    let mut pipe = redis::pipe();
+    for i in 0..10_000 {
+        pipe.cmd("SET").arg(format!("key:{i}")).arg(&value).ignore();
+    }
+    let _: () = pipe.query(&mut con).unwrap();
+    let full = info_memory(&mut con);
+    let grown = field(&full, "used_memory") - field(&empty, "used_memory");
+    // 10,000 values of 1000 bytes (1024-byte allocations) plus keys and table.
+    assert!((10.0e6..14.0e6).contains(&grown), "grew by {grown}");
+    assert!(field(&full, "used_memory_dataset") > 10.0e6);
+    assert!(field(&full, "used_memory_dataset_perc") > 80.0);
+    assert!(field(&full, "used_memory_peak") >= field(&full, "used_memory"));
+
+    let _: () = redis::cmd("FLUSHALL").arg("SYNC").query(&mut con).unwrap();
+    let flushed = info_memory(&mut con);
+    let left = field(&flushed, "used_memory") - field(&empty, "used_memory");
+    assert!(left < 1.0e6, "{left} bytes left after FLUSHALL");
+    assert!(field(&flushed, "used_memory_peak") >= field(&full, "used_memory"));
+    assert!(field(&flushed, "used_memory_peak_perc") < 50.0);
+
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory")
+        .arg("100mb")
+        .query(&mut con)
+        .unwrap();
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory-policy")
+        .arg("volatile-ttl")
+        .query(&mut con)
+        .unwrap();
+    let limited = info_memory(&mut con);
+    assert_eq!(limited["maxmemory"], "104857600");
+    assert_eq!(limited["maxmemory_human"], "100.00M");
+    assert_eq!(limited["maxmemory_policy"], "volatile-ttl");
+}

@@ -190,9 +190,8 @@ fn record_latency(srv: &mut Server, event: &str, since: Instant) {
 /// `lazyfree-lazy-eviction`.
 fn delete_evicted(srv: &mut Server, db: usize, key: &[u8]) {
     if let Some(entry) = srv.dbs[db].remove(key) {
-        if srv.config.lazyfree_lazy_eviction {
-            crate::families::generic::lazyfree::free_in_background(entry.value);
-        }
+        let lazy = srv.config.lazyfree_lazy_eviction;
+        crate::families::generic::lazyfree::free_value(entry.value, lazy);
     }
 }
 
