@@ -36,6 +36,8 @@ pub struct Stats {
     pub expire_cycle_cpu_milliseconds: u64,
     /// Keys evicted.
     pub evicted_keys: u64,
+    /// Clients disconnected for `maxmemory-clients`.
+    pub evicted_clients: u64,
     /// The databases' expired-key total at the last CONFIG RESETSTAT (INFO
     /// reports `expired_keys` relative to it).
     pub expired_keys_at_reset: u64,

@@ -287,3 +287,38 @@ fn object_freq_follows_accesses_under_lfu() {
         assert!(r.unwrap_err().to_string().contains("idle time not tracked"));
     }
 }
+
+#[test]
+fn clients_over_maxmemory_clients_are_evicted() {
+    for kind in kinds() {
+        let server = ServerProcess::start(kind);
+        let mut admin = server.client();
+        let _: () = redis::cmd("CLIENT")
+            .arg("NO-EVICT")
+            .arg("on")
+            .query(&mut admin)
+            .unwrap();
+        let mut small = server.raw();
+        assert_eq!(small.command(&["PING"]), b"+PONG\r\n");
+        // Redis's floor for the limit is 128 KB: a half-sent 300 KB argument
+        // puts the big client over it on its own.
+        config_set(&mut admin, "maxmemory-clients", "1");
+        let mut big = server.raw();
+        big.send(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$300000\r\n");
+        big.send(&vec![b'x'; 200_000]);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let _: () = redis::cmd("PING").query(&mut admin).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let closed = big.try_read_reply().unwrap_err();
+        assert!(
+            closed.contains("closed") || closed.contains("reset"),
+            "{kind:?}: the big client was not evicted: {closed}"
+        );
+        assert_eq!(small.command(&["PING"]), b"+PONG\r\n", "{kind:?}");
+        assert_eq!(
+            info_field(&mut admin, "stats", "evicted_clients"),
+            1,
+            "{kind:?}"
+        );
+    }
+}

@@ -127,8 +127,8 @@ pub struct Config {
     pub lfu_log_factor: u32,
     /// `lfu-decay-time`: minutes per point of LFU counter decay (0: none).
     pub lfu_decay_time: u32,
-    /// `maxmemory-clients`: bytes all clients' buffers may use together
-    /// (0: no limit). Accepted; clients are not evicted for it yet.
+    /// `maxmemory-clients`: bytes all client connections may use together
+    /// before the biggest are evicted (0: no limit).
     pub maxmemory_clients: u64,
     /// `lazyfree-lazy-eviction`: free evicted values in the background.
     pub lazyfree_lazy_eviction: bool,

@@ -5,6 +5,7 @@
 //! - [`lfu`]: the 24-bit access stamp of each entry (LRU clock or LFU
 //!   minutes + logarithmic counter).
 //! - [`pool`]: the 16-entry eviction pool filled by sampling.
+//! - [`clients`]: client eviction for `maxmemory-clients`.
 //! - this file: [`perform_evictions`] (Redis's `performEvictions`) and
 //!   [`rejects_for_oom`], the one OOM check dispatch runs before a command.
 //!
@@ -20,6 +21,7 @@
 //! of Redis's patched jemalloc) and to allocate bypassing the thread cache;
 //! neither is reachable through the stock crate.
 
+pub mod clients;
 pub mod lfu;
 pub mod policy;
 pub mod pool;

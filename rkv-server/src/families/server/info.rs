@@ -467,7 +467,7 @@ fn stats_section(out: &mut String, srv: &Server) {
          expired_time_cap_reached_count:{}\r\n\
          expire_cycle_cpu_milliseconds:{}\r\n\
          evicted_keys:{}\r\n\
-         evicted_clients:0\r\n\
+         evicted_clients:{}\r\n\
          total_eviction_exceeded_time:0\r\n\
          current_eviction_exceeded_time:0\r\n\
          keyspace_hits:{}\r\n\
@@ -510,6 +510,7 @@ fn stats_section(out: &mut String, srv: &Server) {
         s.expired_time_cap_reached_count,
         s.expire_cycle_cpu_milliseconds,
         s.evicted_keys,
+        s.evicted_clients,
         s.keyspace_hits,
         s.keyspace_misses,
         srv.pubsub.len(Class::Channel),
