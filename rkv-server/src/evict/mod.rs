@@ -100,6 +100,21 @@ pub fn rejects_for_oom(
     out_of_memory && (denyoom || queuing)
 }
 
+/// CONFIG SET maxmemory: like Redis, warns when the new limit is below the
+/// memory in use, and starts evicting at once rather than at the next
+/// command.
+pub fn maxmemory_changed(srv: &mut Server) {
+    let used = crate::memory::used_memory();
+    let limit = srv.config.maxmemory;
+    if limit != 0 && limit < used as u64 {
+        crate::warning!(
+            "maxmemory set by CONFIG SET ({limit}) is below the memory in use ({used}): \
+             keys will be evicted, or writes refused, as maxmemory-policy says."
+        );
+        perform_evictions(srv);
+    }
+}
+
 /// Evicts keys until memory is within `maxmemory` (Redis's
 /// `performEvictions`), measuring memory with the allocator's counter.
 pub fn perform_evictions(srv: &mut Server) -> EvictResult {
