@@ -311,3 +311,69 @@ fn info_memory_follows_the_data() {
     assert_eq!(limited["maxmemory_human"], "100.00M");
     assert_eq!(limited["maxmemory_policy"], "volatile-ttl");
 }
+
+/// Adds a set of 1000 members (costly enough to free lazily) at `key`.
+fn big_set(con: &mut redis::Connection, key: &str) {
+    let members: Vec<String> = (0..1000).map(|i| format!("m{i}")).collect();
+    let _: i64 = redis::cmd("SADD")
+        .arg(key)
+        .arg(&members)
+        .query(con)
+        .unwrap();
+}
+
+fn lazyfreed(con: &mut redis::Connection) -> f64 {
+    // The background thread may still be dropping the last value.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    field(&info_memory(con), "lazyfreed_objects")
+}
+
+#[test]
+fn lazyfree_directives_free_in_the_background() {
+    let server = ServerProcess::rkv();
+    let mut con = server.client();
+    let set = |con: &mut redis::Connection, name: &str, value: &str| {
+        let _: () = redis::cmd("CONFIG")
+            .arg("SET")
+            .arg(name)
+            .arg(value)
+            .query(con)
+            .unwrap();
+    };
+    let mut before = lazyfreed(&mut con);
+    let mut step = |con: &mut redis::Connection, what: &str, lazy: bool| {
+        let now = lazyfreed(con);
+        assert_eq!(
+            now > before,
+            lazy,
+            "{what}: lazyfreed_objects {before} -> {now}"
+        );
+        before = now;
+    };
+    big_set(&mut con, "s");
+    let _: i64 = redis::cmd("DEL").arg("s").query(&mut con).unwrap();
+    step(&mut con, "DEL", false);
+    big_set(&mut con, "s");
+    let _: i64 = redis::cmd("UNLINK").arg("s").query(&mut con).unwrap();
+    step(&mut con, "UNLINK", true);
+    set(&mut con, "lazyfree-lazy-user-del", "yes");
+    big_set(&mut con, "s");
+    let _: i64 = redis::cmd("DEL").arg("s").query(&mut con).unwrap();
+    step(&mut con, "DEL under lazyfree-lazy-user-del", true);
+    set(&mut con, "lazyfree-lazy-expire", "yes");
+    big_set(&mut con, "s");
+    let _: i64 = redis::cmd("PEXPIRE")
+        .arg("s")
+        .arg(1)
+        .query(&mut con)
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let _: i64 = redis::cmd("EXISTS").arg("s").query(&mut con).unwrap();
+    step(&mut con, "expiry under lazyfree-lazy-expire", true);
+    set(&mut con, "lazyfree-lazy-eviction", "yes");
+    set(&mut con, "maxmemory-policy", "allkeys-random");
+    big_set(&mut con, "s");
+    set(&mut con, "maxmemory", "1");
+    let _: () = redis::cmd("PING").query(&mut con).unwrap();
+    step(&mut con, "eviction under lazyfree-lazy-eviction", true);
+}

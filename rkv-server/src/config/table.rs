@@ -589,7 +589,11 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         flags: Flags::NONE,
         check: None,
         read: |c| Value::Bool(c.lazyfree_lazy_expire),
-        write: |c, v| c.lazyfree_lazy_expire = v.bool(),
+        write: |c, v| {
+            c.lazyfree_lazy_expire = v.bool();
+            crate::db::keyspace::LAZYFREE_LAZY_EXPIRE
+                .store(c.lazyfree_lazy_expire, std::sync::atomic::Ordering::Relaxed);
+        },
     },
     DirectiveSpec {
         name: "lazyfree-lazy-server-del",

@@ -57,6 +57,10 @@ pub struct Db {
 /// key creation.
 pub static NOTIFY_NEW_KEYS: AtomicBool = AtomicBool::new(false);
 
+/// `lazyfree-lazy-expire`, published here by the configuration for the
+/// same reason as [`NOTIFY_NEW_KEYS`].
+pub static LAZYFREE_LAZY_EXPIRE: AtomicBool = AtomicBool::new(false);
+
 /// The outcome of one round of the active expiry cycle on a database.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ExpireRound {
@@ -108,7 +112,7 @@ impl Db {
     /// Deletes `key` if it is logically expired; returns whether it did.
     pub fn expire_if_needed(&mut self, key: &[u8], now_ms: i64) -> bool {
         if self.is_expired(key, now_ms) {
-            self.remove(key);
+            self.remove_expired(key);
             self.expired_count += 1;
             self.expired_pending.push(SmallBytes::new(key));
             true
@@ -192,6 +196,15 @@ impl Db {
             self.expires.remove(key);
         }
         Some(entry)
+    }
+
+    /// Removes a key that expired, freeing its value in the background
+    /// under `lazyfree-lazy-expire`.
+    fn remove_expired(&mut self, key: &[u8]) {
+        if let Some(entry) = self.remove(key) {
+            let lazy = LAZYFREE_LAZY_EXPIRE.load(Ordering::Relaxed);
+            crate::families::generic::lazyfree::free_value(entry.value, lazy);
+        }
     }
 
     /// Removes `key` and returns its entry with its expiry (RENAME and MOVE
@@ -318,7 +331,7 @@ impl Db {
             }
         }
         for k in dead {
-            self.remove(&k);
+            self.remove_expired(&k);
             self.expired_count += 1;
             self.expired_pending.push(k);
             round.expired += 1;
