@@ -51,7 +51,8 @@ script_tests!(
     notify_generic,
     transactions,
     transactions_watch,
-    tracking
+    tracking,
+    memory
 );
 
 #[test]

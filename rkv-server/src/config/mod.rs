@@ -128,8 +128,9 @@ pub struct Config {
     /// `lfu-decay-time`: minutes per point of LFU counter decay (0: none).
     pub lfu_decay_time: u32,
     /// `maxmemory-clients`: bytes all client connections may use together
-    /// before the biggest are evicted (0: no limit).
-    pub maxmemory_clients: u64,
+    /// before the biggest are evicted (0: no limit); negative: a percentage
+    /// of `maxmemory`, as Redis stores it.
+    pub maxmemory_clients: i64,
     /// `lazyfree-lazy-eviction`: free evicted values in the background.
     pub lazyfree_lazy_eviction: bool,
     /// `lazyfree-lazy-expire`: free expired values in the background.

@@ -561,15 +561,14 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
     DirectiveSpec {
         name: "maxmemory-clients",
         aliases: &[],
-        kind: Kind::Memory {
-            min: 0,
-            max: LONG_MAX as u64,
+        kind: Kind::Str {
+            empty_is_unset: false,
         },
         default: "0",
         flags: Flags::NONE,
-        check: None,
-        read: |c| Value::Bytes(c.maxmemory_clients),
-        write: |c, v| c.maxmemory_clients = v.bytes(),
+        check: Some(check_memory_or_percent),
+        read: |c| Value::Text(format_memory_or_percent(c.maxmemory_clients)),
+        write: |c, v| c.maxmemory_clients = parse_memory_or_percent(&v.text()).unwrap_or(0),
     },
     DirectiveSpec {
         name: "lazyfree-lazy-eviction",
@@ -747,6 +746,43 @@ fn check_notify_classes(value: Value) -> Result<Value, String> {
         Value::Text(t) if crate::keyspace_events::parse_classes(t).is_none() => {
             Err(crate::keyspace_events::INVALID_CLASS.to_string())
         }
+        _ => Ok(value),
+    }
+}
+
+/// Redis's PERCENT_CONFIG memory values: a byte count (with units) or
+/// `N%` (of `maxmemory`), held as a negative number for percentages.
+fn parse_memory_or_percent(text: &str) -> Option<i64> {
+    if let Some(p) = text.strip_suffix('%') {
+        let n: i64 = p.parse().ok()?;
+        return (0..=100).contains(&n).then_some(-n);
+    }
+    super::scalars::parse_memory(text).and_then(|n| i64::try_from(n).ok())
+}
+
+/// The text CONFIG GET shows for a memory-or-percent value.
+fn format_memory_or_percent(n: i64) -> String {
+    if n < 0 {
+        format!("{}%", -n)
+    } else {
+        n.to_string()
+    }
+}
+
+/// Accepts a byte count or a percentage, normalized to CONFIG GET's form.
+fn check_memory_or_percent(value: Value) -> Result<Value, String> {
+    match &value {
+        Value::Text(t) => match parse_memory_or_percent(t) {
+            Some(n) => Ok(Value::Text(format_memory_or_percent(n))),
+            None if t
+                .strip_suffix('%')
+                .and_then(|p| p.parse::<u64>().ok())
+                .is_some_and(|p| p > 100) =>
+            {
+                Err("percentage argument must be less or equal to 100".to_string())
+            }
+            None => Err("argument must be a memory or percent value".to_string()),
+        },
         _ => Ok(value),
     }
 }

@@ -14,6 +14,19 @@ const FIXED_CLIENT_BYTES: usize = 784 + 16 * 1024;
 /// lock every client out.
 const MIN_LIMIT: usize = 128 * 1024;
 
+/// The limit in force (Redis's `getClientEvictionLimit`): bytes, or a
+/// percentage of `maxmemory` when negative; none when 0 or a percentage
+/// without `maxmemory`.
+pub fn limit(setting: i64, maxmemory: u64) -> Option<usize> {
+    let bytes = match setting {
+        0 => return None,
+        n if n < 0 && maxmemory == 0 => return None,
+        n if n < 0 => (maxmemory as f64 * (-n) as f64 / 100.0) as usize,
+        n => n as usize,
+    };
+    Some(bytes.max(MIN_LIMIT))
+}
+
 /// What a client's buffers and bookkeeping take, as CLIENT LIST `tot-mem`
 /// counts it (less the arguments of a command being run).
 pub fn client_memory(c: &Client) -> usize {
@@ -29,10 +42,9 @@ fn evictable(c: &Client) -> bool {
 /// than `maxmemory-clients`; `caller` (the client running a command) may
 /// be one of them. Returns how many were evicted.
 pub fn evict_clients(srv: &mut Server, caller: &mut Client) -> usize {
-    if srv.config.maxmemory_clients == 0 {
+    let Some(limit) = limit(srv.config.maxmemory_clients, srv.config.maxmemory) else {
         return 0;
-    }
-    let limit = (srv.config.maxmemory_clients as usize).max(MIN_LIMIT);
+    };
     let mut sizes: Vec<(usize, u64)> = Vec::new();
     let mut total = 0;
     for (&id, c) in &srv.clients {
@@ -69,4 +81,18 @@ pub fn evict_clients(srv: &mut Server, caller: &mut Client) -> usize {
         srv.stats.evicted_clients += 1;
     }
     evicted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits() {
+        assert_eq!(limit(0, 1 << 30), None);
+        assert_eq!(limit(-10, 0), None);
+        assert_eq!(limit(-10, 100 << 20), Some(10 << 20));
+        assert_eq!(limit(1, 0), Some(MIN_LIMIT));
+        assert_eq!(limit(1 << 20, 0), Some(1 << 20));
+    }
 }

@@ -16,7 +16,7 @@ const DICT_ENTRY: usize = 24;
 const DICT: usize = 56;
 /// `sizeof(quicklist)` and `sizeof(quicklistNode)`.
 const QUICKLIST: usize = 40;
-const QUICKLIST_NODE: usize = 32;
+const QUICKLIST_NODE: usize = 40;
 /// `sizeof(zset)` + `sizeof(zskiplist)`.
 const ZSET_HEADERS: usize = 16 + 32;
 /// The skiplist header node: 32 levels (allocated once per sorted set).
