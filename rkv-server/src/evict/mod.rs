@@ -59,6 +59,9 @@ pub struct EvictionState {
     pub next_db: usize,
     /// Whether the last pass stopped on its time limit.
     pub running: bool,
+    /// Whether memory was over the limit with nothing to evict when the
+    /// current command started (Redis's `pre_command_oom_state`).
+    pub pre_command_oom: bool,
 }
 
 /// Bytes to free to get `used` under `maxmemory`, or `None` when within
@@ -67,6 +70,18 @@ pub struct EvictionState {
 pub fn bytes_over_limit(maxmemory: u64, used: usize) -> Option<u64> {
     let used = used as u64;
     (maxmemory != 0 && used > maxmemory).then(|| used - maxmemory)
+}
+
+/// Redis's `scriptVerifyOOM`, for a command a script calls: refused with
+/// [`crate::errors::OOM`] when it may grow memory (`cmd_flags` has
+/// DENYOOM), the server was out of memory when the script's command
+/// started, and the script has not written anything yet (a script that
+/// already wrote must be allowed to finish).
+pub fn script_call_oom(srv: &Server, cmd_flags: u32, script_wrote: bool) -> bool {
+    srv.config.maxmemory != 0
+        && srv.eviction.pre_command_oom
+        && !script_wrote
+        && cmd_flags & crate::command::flags::DENYOOM != 0
 }
 
 /// Redis's `evictionTimeLimitUs`: how long one pass may run.
@@ -127,6 +142,46 @@ pub fn perform_evictions(srv: &mut Server) -> EvictResult {
 pub fn perform_evictions_with(
     srv: &mut Server,
     mut caller: Option<(&mut Client, &mut ReplyWriter<'_>)>,
+    used: &mut dyn FnMut(&Server) -> usize,
+) -> EvictResult {
+    let result = evict_pass(srv, &mut caller, used);
+    track_exceeded_time(srv, result);
+    result
+}
+
+/// Redis's eviction-exceeded timer: an episode starts when a pass cannot
+/// get under the limit and ends with the first pass that is within it.
+fn track_exceeded_time(srv: &mut Server, result: EvictResult) {
+    let stats = &mut srv.stats;
+    match (result, stats.eviction_exceeded_since) {
+        (EvictResult::Ok, Some(since)) => {
+            stats.eviction_exceeded_us += since.elapsed().as_micros() as u64;
+            stats.eviction_exceeded_since = None;
+        }
+        (EvictResult::Running | EvictResult::Fail, None) => {
+            stats.eviction_exceeded_since = Some(Instant::now());
+        }
+        _ => {}
+    }
+}
+
+/// INFO's `total_eviction_exceeded_time` and `current_eviction_exceeded_time`,
+/// in milliseconds.
+pub fn exceeded_times_ms(srv: &Server) -> (u64, u64) {
+    let current = srv
+        .stats
+        .eviction_exceeded_since
+        .map_or(0, |since| since.elapsed().as_micros() as u64);
+    (
+        (srv.stats.eviction_exceeded_us + current) / 1000,
+        current / 1000,
+    )
+}
+
+/// One pass of [`perform_evictions_with`].
+fn evict_pass(
+    srv: &mut Server,
+    caller: &mut Option<(&mut Client, &mut ReplyWriter<'_>)>,
     used: &mut dyn FnMut(&Server) -> usize,
 ) -> EvictResult {
     let Some(to_free) = bytes_over_limit(srv.config.maxmemory, used(srv)) else {

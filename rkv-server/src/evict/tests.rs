@@ -177,3 +177,38 @@ fn a_tight_time_budget_leaves_eviction_running() {
     assert!(srv.eviction.running);
     assert_eq!(srv.stats.evicted_keys, 16);
 }
+
+#[test]
+fn time_over_the_limit_is_tracked() {
+    let mut srv = server(MaxmemoryPolicy::NoEviction, 10, 0);
+    srv.config.maxmemory = PER_KEY as u64;
+    assert_eq!(
+        perform_evictions_with(&mut srv, None, &mut gauge),
+        EvictResult::Fail
+    );
+    assert!(srv.stats.eviction_exceeded_since.is_some());
+    std::thread::sleep(std::time::Duration::from_millis(3));
+    let (total, current) = exceeded_times_ms(&srv);
+    assert!(current >= 2 && total == current, "{total} {current}");
+    srv.config.maxmemory = 0;
+    assert_eq!(
+        perform_evictions_with(&mut srv, None, &mut gauge),
+        EvictResult::Ok
+    );
+    let (total, current) = exceeded_times_ms(&srv);
+    assert_eq!(current, 0);
+    assert!(total >= 2);
+}
+
+#[test]
+fn scripts_are_refused_only_before_writing_when_out_of_memory() {
+    use crate::command::flags::DENYOOM;
+    let mut srv = server(MaxmemoryPolicy::NoEviction, 0, 0);
+    srv.config.maxmemory = 1;
+    srv.eviction.pre_command_oom = true;
+    assert!(script_call_oom(&srv, DENYOOM, false));
+    assert!(!script_call_oom(&srv, DENYOOM, true));
+    assert!(!script_call_oom(&srv, 0, false));
+    srv.eviction.pre_command_oom = false;
+    assert!(!script_call_oom(&srv, DENYOOM, false));
+}

@@ -445,6 +445,7 @@ fn persistence_section(out: &mut String, srv: &Server) {
 
 fn stats_section(out: &mut String, srv: &Server) {
     let s = &srv.stats;
+    let (exceeded_total_ms, exceeded_current_ms) = crate::evict::exceeded_times_ms(srv);
     let _ = write!(
         out,
         "total_connections_received:{}\r\n\
@@ -468,8 +469,8 @@ fn stats_section(out: &mut String, srv: &Server) {
          expire_cycle_cpu_milliseconds:{}\r\n\
          evicted_keys:{}\r\n\
          evicted_clients:{}\r\n\
-         total_eviction_exceeded_time:0\r\n\
-         current_eviction_exceeded_time:0\r\n\
+         total_eviction_exceeded_time:{}\r\n\
+         current_eviction_exceeded_time:{}\r\n\
          keyspace_hits:{}\r\n\
          keyspace_misses:{}\r\n\
          pubsub_channels:{}\r\n\
@@ -511,6 +512,8 @@ fn stats_section(out: &mut String, srv: &Server) {
         s.expire_cycle_cpu_milliseconds,
         s.evicted_keys,
         s.evicted_clients,
+        exceeded_total_ms,
+        exceeded_current_ms,
         s.keyspace_hits,
         s.keyspace_misses,
         srv.pubsub.len(Class::Channel),
