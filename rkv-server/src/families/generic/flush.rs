@@ -1,6 +1,6 @@
 //! FLUSHDB, FLUSHALL and SWAPDB: whole-database commands.
 
-use super::lazyfree::free_in_background;
+use super::lazyfree::free_objects_in_background;
 use super::two_dbs;
 use crate::command::{acl, flags, Arg, ArgKind, CommandSpec, Ctx};
 use crate::db::Db;
@@ -91,7 +91,7 @@ pub fn op_flush(db: &mut Db, lazy: bool) -> usize {
     db.avg_ttl = 0;
     let contents = db.take_all();
     if lazy && removed > LAZYFREE_THRESHOLD {
-        free_in_background(contents);
+        free_objects_in_background(contents, removed);
     }
     removed
 }

@@ -10,8 +10,9 @@ use std::thread;
 use crate::db::Value;
 use crate::types::{HashValue, SetValue, ZSetValue};
 
-/// Anything that can be dropped on another thread.
-type Garbage = Box<dyn Send>;
+/// Anything that can be dropped on another thread, with the number of
+/// objects it holds (INFO counts objects, as Redis does).
+type Garbage = (Box<dyn Send>, usize);
 
 /// Values handed to the worker and not dropped yet (INFO
 /// `lazyfree_pending_objects`).
@@ -29,6 +30,11 @@ pub fn freed_objects() -> usize {
     FREED.load(Ordering::Relaxed)
 }
 
+/// CONFIG RESETSTAT: forgets how many values were freed.
+pub fn reset_stats() {
+    FREED.store(0, Ordering::Relaxed);
+}
+
 /// The worker's queue, created with the worker on first use.
 fn queue() -> Option<&'static Sender<Garbage>> {
     static QUEUE: OnceLock<Option<Sender<Garbage>>> = OnceLock::new();
@@ -38,10 +44,10 @@ fn queue() -> Option<&'static Sender<Garbage>> {
             thread::Builder::new()
                 .name("rkv-lazyfree".into())
                 .spawn(move || {
-                    for garbage in rx {
+                    for (garbage, objects) in rx {
                         drop(garbage);
-                        PENDING.fetch_sub(1, Ordering::Relaxed);
-                        FREED.fetch_add(1, Ordering::Relaxed);
+                        PENDING.fetch_sub(objects, Ordering::Relaxed);
+                        FREED.fetch_add(objects, Ordering::Relaxed);
                     }
                 })
                 .ok()
@@ -53,13 +59,19 @@ fn queue() -> Option<&'static Sender<Garbage>> {
 /// Drops `garbage` on the lazy-free thread; inline if that thread could not
 /// be started.
 pub fn free_in_background<T: Send + 'static>(garbage: T) {
+    free_objects_in_background(garbage, 1);
+}
+
+/// [`free_in_background`] for a container of `objects` keys (a flushed
+/// database), counted as that many objects in INFO.
+pub fn free_objects_in_background<T: Send + 'static>(garbage: T, objects: usize) {
     match queue() {
         Some(tx) => {
-            PENDING.fetch_add(1, Ordering::Relaxed);
+            PENDING.fetch_add(objects, Ordering::Relaxed);
             // A send only fails once the worker is gone; the value comes back
             // in the error and is dropped right here.
-            if tx.send(Box::new(garbage)).is_err() {
-                PENDING.fetch_sub(1, Ordering::Relaxed);
+            if tx.send((Box::new(garbage), objects)).is_err() {
+                PENDING.fetch_sub(objects, Ordering::Relaxed);
             }
         }
         None => drop(garbage),

@@ -176,6 +176,7 @@ fn config_resetstat(ctx: &mut Ctx) {
     let expired = ctx.srv.expired_keys();
     ctx.srv.stats.reset();
     ctx.srv.stats.expired_keys_at_reset = expired;
+    crate::families::generic::lazyfree::reset_stats();
     ctx.out.ok();
 }
 
