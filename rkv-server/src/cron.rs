@@ -48,6 +48,11 @@ pub fn tick(srv: &mut Server) {
         db.shrink_if_needed();
         db.rehash_for(REHASH_BUDGET);
     }
+    // Redis's eviction time proc: a pass that ran out of time (or a lower
+    // CONFIG SET maxmemory) goes on without waiting for a command.
+    if srv.config.maxmemory != 0 {
+        crate::evict::perform_evictions(srv);
+    }
     crate::tracking::cron(srv);
     close_idle_clients(srv);
     if let Some(p) = srv.pause {

@@ -69,6 +69,12 @@ pub const EXPIRE_NX_CONFLICT: &str =
     "ERR NX and XX, GT or LT options at the same time are not compatible";
 /// EXPIRE with both GT and LT.
 pub const EXPIRE_GT_LT_CONFLICT: &str = "ERR GT and LT options at the same time are not compatible";
+/// MEMORY PURGE when jemalloc refuses.
+pub const PURGE_FAILED: &str = "ERR Error purging dirty pages";
+/// A DENYOOM command over `maxmemory` with nothing left to evict.
+pub const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+/// OBJECT IDLETIME under an LFU `maxmemory-policy`.
+pub const LRU_NOT_SELECTED: &str = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
 /// OBJECT FREQ without an LFU `maxmemory-policy`.
 pub const LFU_NOT_SELECTED: &str = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
 

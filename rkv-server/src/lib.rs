@@ -14,7 +14,8 @@
 //! - [`lua_libs`]: the Lua libraries of the scripting VM (cjson, cmsgpack, struct, bit).
 //! - [`cron`]: periodic work: active expiry, rehashing, timeouts.
 //! - [`config`]: the directive table, config files, CONFIG GET/SET/REWRITE.
-//! - [`memory`]: allocator and RSS figures for INFO memory.
+//! - [`memory`]: allocator and RSS figures for INFO memory, the counting allocator.
+//! - [`evict`]: maxmemory, eviction policies, LRU/LFU access stamps.
 //! - [`util`]: helpers shared by families (emulated `long double`).
 //! - [`multi`] and [`watch`]: MULTI state of a client, WATCHed keys.
 //! - [`scripting`]: the Lua engines behind EVAL and FUNCTION.
@@ -28,6 +29,7 @@ pub mod connection;
 pub mod cron;
 pub mod db;
 pub mod errors;
+pub mod evict;
 pub mod families;
 pub mod glob;
 pub mod keyspace_events;

@@ -3,14 +3,17 @@
 use std::process::ExitCode;
 
 /// jemalloc, as Redis uses: less fragmentation for many small values, and
-/// (later) the allocator statistics INFO memory reports.
+/// the allocator statistics INFO memory reports; wrapped to keep the
+/// running total the maxmemory check reads.
 #[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+static GLOBAL: rkv_server::memory::CountingAllocator<tikv_jemallocator::Jemalloc> =
+    rkv_server::memory::CountingAllocator(tikv_jemallocator::Jemalloc);
 
 use rkv_server::config::Config;
 use rkv_server::server::{REDIS_VERSION, RKV_VERSION};
 
 fn main() -> ExitCode {
+    rkv_server::memory::enable_counting();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("-v" | "--version") => {

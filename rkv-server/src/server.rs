@@ -110,6 +110,8 @@ pub struct Server {
     pub tracking: Tracking,
     /// Lua scripting: the EVAL script cache and FUNCTION libraries.
     pub scripting: ScriptingState,
+    /// maxmemory eviction: the candidate pool and pass state.
+    pub eviction: crate::evict::EvictionState,
 }
 
 impl Server {
@@ -140,7 +142,7 @@ impl Server {
             replid: random_hex(40),
             now_ms: now,
             peak_memory: 0,
-            used_memory_startup: crate::memory::allocator_stats().allocated,
+            used_memory_startup: crate::memory::used_memory(),
             shutdown: None,
             shutdown_notify: Rc::new(Notify::new()),
             pause: None,
@@ -155,6 +157,7 @@ impl Server {
             watches: crate::watch::Watches::default(),
             tracking: Tracking::default(),
             scripting: ScriptingState::new(),
+            eviction: crate::evict::EvictionState::default(),
         }
     }
 

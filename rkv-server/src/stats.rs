@@ -36,6 +36,13 @@ pub struct Stats {
     pub expire_cycle_cpu_milliseconds: u64,
     /// Keys evicted.
     pub evicted_keys: u64,
+    /// Clients disconnected for `maxmemory-clients`.
+    pub evicted_clients: u64,
+    /// Microseconds spent over `maxmemory` in finished episodes (INFO
+    /// `total_eviction_exceeded_time`).
+    pub eviction_exceeded_us: u64,
+    /// Since when memory has been over `maxmemory`, if it still is.
+    pub eviction_exceeded_since: Option<std::time::Instant>,
     /// The databases' expired-key total at the last CONFIG RESETSTAT (INFO
     /// reports `expired_keys` relative to it).
     pub expired_keys_at_reset: u64,

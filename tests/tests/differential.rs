@@ -54,7 +54,8 @@ script_tests!(
     tracking,
     eval,
     functions,
-    lua_libs
+    lua_libs,
+    memory
 );
 
 #[test]

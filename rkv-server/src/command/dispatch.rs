@@ -134,6 +134,22 @@ fn check_and_call(
         reject(srv, client, argv, &mut reply, Some(id), msg);
         return Outcome::Continue;
     }
+    // Redis evicts clients over maxmemory-clients first; a caller evicted
+    // itself gets no reply.
+    if srv.config.maxmemory_clients != 0 {
+        crate::evict::clients::evict_clients(srv, client);
+        if client.close_asap {
+            return Outcome::Continue;
+        }
+    }
+    // Redis's maxmemory step: evict first, then refuse what may grow memory.
+    if srv.config.maxmemory != 0 {
+        let denyoom = effective_flags(client, spec) & flags::DENYOOM != 0;
+        if crate::evict::rejects_for_oom(srv, client, &mut reply, spec, denyoom) {
+            reject(srv, client, argv, &mut reply, Some(id), errors::OOM);
+            return Outcome::Continue;
+        }
+    }
     // Redis 7.0 restricts RESP2 subscribers to a few commands (RESP3
     // interleaves pushes with replies, so anything goes there).
     if crate::families::pubsub::in_subscribed_context(client)

@@ -20,6 +20,8 @@ mod sample_file_tests;
 
 use std::path::PathBuf;
 
+use crate::evict::MaxmemoryPolicy;
+
 pub use levels::{LogLevel, ProtectedAccess};
 pub use load::{AppliedDirective, ConfigError, LoadedConfig};
 pub use output_limits::{ClassLimit, OutputBufferLimits};
@@ -114,6 +116,57 @@ pub struct Config {
     /// `tracking-table-max-keys`: most keys the client-side caching table
     /// holds before random ones are invalidated (0: no limit).
     pub tracking_table_max_keys: u64,
+    /// `maxmemory`: bytes of used memory past which keys are evicted or
+    /// commands refused (0: no limit).
+    pub maxmemory: u64,
+    /// `maxmemory-policy`: what to evict at the limit.
+    pub maxmemory_policy: MaxmemoryPolicy,
+    /// `maxmemory-samples`: keys sampled per database per eviction round.
+    pub maxmemory_samples: u32,
+    /// `maxmemory-eviction-tenacity`: 0..=100, how long one eviction pass
+    /// may run before it yields.
+    pub maxmemory_eviction_tenacity: u32,
+    /// `lfu-log-factor`: how many accesses it takes to grow the LFU counter.
+    pub lfu_log_factor: u32,
+    /// `lfu-decay-time`: minutes per point of LFU counter decay (0: none).
+    pub lfu_decay_time: u32,
+    /// `maxmemory-clients`: bytes all client connections may use together
+    /// before the biggest are evicted (0: no limit); negative: a percentage
+    /// of `maxmemory`, as Redis stores it.
+    pub maxmemory_clients: i64,
+    /// `lazyfree-lazy-eviction`: free evicted values in the background.
+    pub lazyfree_lazy_eviction: bool,
+    /// `lazyfree-lazy-expire`: free expired values in the background.
+    pub lazyfree_lazy_expire: bool,
+    /// `lazyfree-lazy-server-del`: free values the server deletes
+    /// implicitly (overwrites, RENAME) in the background.
+    pub lazyfree_lazy_server_del: bool,
+    /// `lazyfree-lazy-user-del`: DEL behaves like UNLINK.
+    pub lazyfree_lazy_user_del: bool,
+    /// `lazyfree-lazy-user-flush`: FLUSHALL/FLUSHDB default to ASYNC.
+    pub lazyfree_lazy_user_flush: bool,
+    /// `active-defrag-*` tuning (accepted; `activedefrag` itself cannot be
+    /// enabled).
+    pub active_defrag: ActiveDefragConfig,
+}
+
+/// The `active-defrag-*` directives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ActiveDefragConfig {
+    /// `active-defrag-ignore-bytes`: fragmentation waste below which
+    /// nothing would be done.
+    pub ignore_bytes: u64,
+    /// `active-defrag-threshold-lower`: fragmentation percent to start.
+    pub threshold_lower: u32,
+    /// `active-defrag-threshold-upper`: fragmentation percent for full effort.
+    pub threshold_upper: u32,
+    /// `active-defrag-cycle-min`: least CPU percent spent.
+    pub cycle_min: u32,
+    /// `active-defrag-cycle-max`: most CPU percent spent.
+    pub cycle_max: u32,
+    /// `active-defrag-max-scan-fields`: fields past which a value is
+    /// handled on its own.
+    pub max_scan_fields: u64,
 }
 
 impl Default for Config {
@@ -181,6 +234,19 @@ impl Config {
             list_compress_depth: 0,
             notify_keyspace_events: 0,
             tracking_table_max_keys: 0,
+            maxmemory: 0,
+            maxmemory_policy: MaxmemoryPolicy::NoEviction,
+            maxmemory_samples: 0,
+            maxmemory_eviction_tenacity: 0,
+            lfu_log_factor: 0,
+            lfu_decay_time: 0,
+            maxmemory_clients: 0,
+            lazyfree_lazy_eviction: false,
+            lazyfree_lazy_expire: false,
+            lazyfree_lazy_server_del: false,
+            lazyfree_lazy_user_del: false,
+            lazyfree_lazy_user_flush: false,
+            active_defrag: ActiveDefragConfig::default(),
         }
     }
 

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::levels::{LogLevel, ProtectedAccess};
 use super::output_limits::OutputBufferLimits;
 use super::spec::{DirectiveSpec, Flags, Kind, Value};
+use crate::evict::MaxmemoryPolicy;
 
 const INT_MAX: i64 = i32::MAX as i64;
 const LONG_MAX: i64 = i64::MAX;
@@ -489,6 +490,229 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         read: |c| Value::Int(wide(c.tracking_table_max_keys)),
         write: |c, v| c.tracking_table_max_keys = narrow(v.int()),
     },
+    DirectiveSpec {
+        name: "maxmemory",
+        aliases: &[],
+        kind: Kind::Memory {
+            min: 0,
+            max: u64::MAX,
+        },
+        default: "0",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bytes(c.maxmemory),
+        write: |c, v| c.maxmemory = v.bytes(),
+    },
+    DirectiveSpec {
+        name: "maxmemory-policy",
+        aliases: &[],
+        kind: Kind::Enum(MaxmemoryPolicy::NAMES),
+        default: "noeviction",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Choice(c.maxmemory_policy.index()),
+        write: |c, v| {
+            c.maxmemory_policy = MaxmemoryPolicy::from_index(v.choice());
+            crate::evict::policy::set_policy(c.maxmemory_policy);
+        },
+    },
+    DirectiveSpec {
+        name: "maxmemory-samples",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 1,
+            max: INT_MAX,
+        },
+        default: "5",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.maxmemory_samples.into()),
+        write: |c, v| c.maxmemory_samples = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "maxmemory-eviction-tenacity",
+        aliases: &[],
+        kind: Kind::Integer { min: 0, max: 100 },
+        default: "10",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.maxmemory_eviction_tenacity.into()),
+        write: |c, v| c.maxmemory_eviction_tenacity = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "lfu-log-factor",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 0,
+            max: INT_MAX,
+        },
+        default: "10",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.lfu_log_factor.into()),
+        write: |c, v| {
+            c.lfu_log_factor = narrow(v.int());
+            crate::evict::policy::set_lfu_log_factor(c.lfu_log_factor);
+        },
+    },
+    DirectiveSpec {
+        name: "lfu-decay-time",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 0,
+            max: INT_MAX,
+        },
+        default: "1",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.lfu_decay_time.into()),
+        write: |c, v| {
+            c.lfu_decay_time = narrow(v.int());
+            crate::evict::policy::set_lfu_decay_time(c.lfu_decay_time);
+        },
+    },
+    DirectiveSpec {
+        name: "maxmemory-clients",
+        aliases: &[],
+        kind: Kind::Str {
+            empty_is_unset: false,
+        },
+        default: "0",
+        flags: Flags::NONE,
+        check: Some(check_memory_or_percent),
+        read: |c| Value::Text(format_memory_or_percent(c.maxmemory_clients)),
+        write: |c, v| c.maxmemory_clients = parse_memory_or_percent(&v.text()).unwrap_or(0),
+    },
+    DirectiveSpec {
+        name: "lazyfree-lazy-eviction",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "no",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.lazyfree_lazy_eviction),
+        write: |c, v| c.lazyfree_lazy_eviction = v.bool(),
+    },
+    DirectiveSpec {
+        name: "lazyfree-lazy-expire",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "no",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.lazyfree_lazy_expire),
+        write: |c, v| {
+            c.lazyfree_lazy_expire = v.bool();
+            crate::db::keyspace::LAZYFREE_LAZY_EXPIRE
+                .store(c.lazyfree_lazy_expire, std::sync::atomic::Ordering::Relaxed);
+        },
+    },
+    DirectiveSpec {
+        name: "lazyfree-lazy-server-del",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "no",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.lazyfree_lazy_server_del),
+        write: |c, v| c.lazyfree_lazy_server_del = v.bool(),
+    },
+    DirectiveSpec {
+        name: "lazyfree-lazy-user-del",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "no",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.lazyfree_lazy_user_del),
+        write: |c, v| c.lazyfree_lazy_user_del = v.bool(),
+    },
+    DirectiveSpec {
+        name: "lazyfree-lazy-user-flush",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "no",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.lazyfree_lazy_user_flush),
+        write: |c, v| c.lazyfree_lazy_user_flush = v.bool(),
+    },
+    DirectiveSpec {
+        name: "activedefrag",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "no",
+        flags: Flags::NONE,
+        check: Some(refuse_activedefrag),
+        read: |_| Value::Bool(false),
+        write: |_, _| {},
+    },
+    DirectiveSpec {
+        name: "active-defrag-ignore-bytes",
+        aliases: &[],
+        kind: Kind::Memory {
+            min: 1,
+            max: LONG_MAX as u64,
+        },
+        default: "100mb",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bytes(c.active_defrag.ignore_bytes),
+        write: |c, v| c.active_defrag.ignore_bytes = v.bytes(),
+    },
+    DirectiveSpec {
+        name: "active-defrag-threshold-lower",
+        aliases: &[],
+        kind: Kind::Integer { min: 0, max: 1000 },
+        default: "10",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.active_defrag.threshold_lower.into()),
+        write: |c, v| c.active_defrag.threshold_lower = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "active-defrag-threshold-upper",
+        aliases: &[],
+        kind: Kind::Integer { min: 0, max: 1000 },
+        default: "100",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.active_defrag.threshold_upper.into()),
+        write: |c, v| c.active_defrag.threshold_upper = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "active-defrag-cycle-min",
+        aliases: &[],
+        kind: Kind::Integer { min: 1, max: 99 },
+        default: "1",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.active_defrag.cycle_min.into()),
+        write: |c, v| c.active_defrag.cycle_min = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "active-defrag-cycle-max",
+        aliases: &[],
+        kind: Kind::Integer { min: 1, max: 99 },
+        default: "25",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.active_defrag.cycle_max.into()),
+        write: |c, v| c.active_defrag.cycle_max = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "active-defrag-max-scan-fields",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 1,
+            max: LONG_MAX,
+        },
+        default: "1000",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(wide(c.active_defrag.max_scan_fields)),
+        write: |c, v| c.active_defrag.max_scan_fields = narrow(v.int()),
+    },
 ];
 
 /// Looks a directive up by name or alias, ignoring case.
@@ -539,6 +763,43 @@ fn check_notify_classes(value: Value) -> Result<Value, String> {
     }
 }
 
+/// Redis's PERCENT_CONFIG memory values: a byte count (with units) or
+/// `N%` (of `maxmemory`), held as a negative number for percentages.
+fn parse_memory_or_percent(text: &str) -> Option<i64> {
+    if let Some(p) = text.strip_suffix('%') {
+        let n: i64 = p.parse().ok()?;
+        return (0..=100).contains(&n).then_some(-n);
+    }
+    super::scalars::parse_memory(text).and_then(|n| i64::try_from(n).ok())
+}
+
+/// The text CONFIG GET shows for a memory-or-percent value.
+fn format_memory_or_percent(n: i64) -> String {
+    if n < 0 {
+        format!("{}%", -n)
+    } else {
+        n.to_string()
+    }
+}
+
+/// Accepts a byte count or a percentage, normalized to CONFIG GET's form.
+fn check_memory_or_percent(value: Value) -> Result<Value, String> {
+    match &value {
+        Value::Text(t) => match parse_memory_or_percent(t) {
+            Some(n) => Ok(Value::Text(format_memory_or_percent(n))),
+            None if t
+                .strip_suffix('%')
+                .and_then(|p| p.parse::<u64>().ok())
+                .is_some_and(|p| p > 100) =>
+            {
+                Err("percentage argument must be less or equal to 100".to_string())
+            }
+            None => Err("argument must be a memory or percent value".to_string()),
+        },
+        _ => Ok(value),
+    }
+}
+
 /// Refuses `client-output-buffer-limit` values Redis refuses, with its texts.
 fn check_output_buffer_limits(value: Value) -> Result<Value, String> {
     if let Value::Words(words) = &value {
@@ -564,6 +825,20 @@ fn refuse_appendonly(value: Value) -> Result<Value, String> {
     if value == Value::Bool(true) {
         return Err(
             "rkv does not write an append-only file yet; only 'appendonly no' is accepted"
+                .to_string(),
+        );
+    }
+    Ok(value)
+}
+
+/// rkv cannot move live allocations between jemalloc runs (see
+/// `evict` docs): it answers as a Redis built without defrag support does.
+fn refuse_activedefrag(value: Value) -> Result<Value, String> {
+    if value == Value::Bool(true) {
+        return Err(
+            "Active defragmentation cannot be enabled: it requires a Redis server compiled \
+             with a modified Jemalloc like the one shipped by default with the Redis source \
+             distribution"
                 .to_string(),
         );
     }

@@ -57,6 +57,10 @@ pub struct Db {
 /// key creation.
 pub static NOTIFY_NEW_KEYS: AtomicBool = AtomicBool::new(false);
 
+/// `lazyfree-lazy-expire`, published here by the configuration for the
+/// same reason as [`NOTIFY_NEW_KEYS`].
+pub static LAZYFREE_LAZY_EXPIRE: AtomicBool = AtomicBool::new(false);
+
 /// The outcome of one round of the active expiry cycle on a database.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ExpireRound {
@@ -108,7 +112,7 @@ impl Db {
     /// Deletes `key` if it is logically expired; returns whether it did.
     pub fn expire_if_needed(&mut self, key: &[u8], now_ms: i64) -> bool {
         if self.is_expired(key, now_ms) {
-            self.remove(key);
+            self.remove_expired(key);
             self.expired_count += 1;
             self.expired_pending.push(SmallBytes::new(key));
             true
@@ -122,7 +126,7 @@ impl Db {
     pub fn lookup(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
         self.expire_if_needed(key, now_ms);
         let e = self.keys.get_mut(key)?;
-        e.lru = lru_clock(now_ms);
+        crate::evict::lfu::touch(&mut e.lru, now_ms);
         Some(e)
     }
 
@@ -135,6 +139,11 @@ impl Db {
         self.keys.get(key)
     }
 
+    /// Whether `key` is stored, expired or not (no side effects).
+    pub fn has_key(&self, key: &[u8]) -> bool {
+        self.keys.contains_key(key)
+    }
+
     /// Mutable access without expiry or LRU side effects (after a lookup).
     pub fn get_mut_raw(&mut self, key: &[u8]) -> Option<&mut Entry> {
         self.keys.get_mut(key)
@@ -143,11 +152,15 @@ impl Db {
     /// Stores `value` under `key`, replacing any old value. The expiry is
     /// cleared unless `keep_ttl`.
     pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool, now_ms: i64) {
-        let entry = Entry {
+        let mut entry = Entry {
             value,
-            lru: lru_clock(now_ms),
+            lru: crate::evict::lfu::fresh_stamp(now_ms),
         };
         if let Some(old) = self.keys.get_mut(key) {
+            // An overwritten value keeps its access frequency, as in Redis.
+            if crate::evict::policy::lfu_enabled() {
+                entry.lru = old.lru;
+            }
             *old = entry;
             if !keep_ttl && !self.expires.is_empty() {
                 self.expires.remove(key);
@@ -183,6 +196,15 @@ impl Db {
             self.expires.remove(key);
         }
         Some(entry)
+    }
+
+    /// Removes a key that expired, freeing its value in the background
+    /// under `lazyfree-lazy-expire`.
+    fn remove_expired(&mut self, key: &[u8]) {
+        if let Some(entry) = self.remove(key) {
+            let lazy = LAZYFREE_LAZY_EXPIRE.load(Ordering::Relaxed);
+            crate::families::generic::lazyfree::free_value(entry.value, lazy);
+        }
     }
 
     /// Removes `key` and returns its entry with its expiry (RENAME and MOVE
@@ -251,6 +273,43 @@ impl Db {
         self.keys.random_entry().map(|(k, _)| k)
     }
 
+    /// Samples up to `count` eviction candidates, a few neighbouring keys
+    /// at a random spot (Redis's `dictGetSomeKeys`): among all keys, or
+    /// only those with a TTL when `volatile`. `f` sees each key, its entry
+    /// and its expiry.
+    pub fn sample_for_eviction(
+        &self,
+        volatile: bool,
+        count: usize,
+        mut f: impl FnMut(&SmallBytes, &Entry, Option<i64>),
+    ) {
+        if volatile {
+            let mut picked = Vec::with_capacity(count);
+            self.expires.sample(count, &mut picked);
+            for (key, at) in picked {
+                if let Some(entry) = self.keys.get(key.as_slice()) {
+                    f(key, entry, Some(*at));
+                }
+            }
+        } else {
+            let mut picked = Vec::with_capacity(count);
+            self.keys.sample(count, &mut picked);
+            for (key, entry) in picked {
+                f(key, entry, self.expire_at(key));
+            }
+        }
+    }
+
+    /// A random key among all keys, or among those with a TTL when
+    /// `volatile` (the random eviction policies).
+    pub fn random_candidate(&self, volatile: bool) -> Option<&SmallBytes> {
+        if volatile {
+            self.expires.random_entry().map(|(k, _)| k)
+        } else {
+            self.random_key()
+        }
+    }
+
     /// One round of active expiry: samples up to `samples` volatile keys and
     /// deletes the expired ones.
     pub fn active_expire_round(&mut self, samples: usize, now_ms: i64) -> ExpireRound {
@@ -272,7 +331,7 @@ impl Db {
             }
         }
         for k in dead {
-            self.remove(&k);
+            self.remove_expired(&k);
             self.expired_count += 1;
             self.expired_pending.push(k);
             round.expired += 1;

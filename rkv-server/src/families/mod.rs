@@ -10,6 +10,7 @@ pub mod hash;
 pub mod hll;
 pub mod key_events;
 pub mod list;
+pub mod memory;
 pub mod pubsub;
 pub mod scripting;
 pub mod server;
@@ -38,6 +39,7 @@ pub const ALL: &[&[CommandSpec]] = &[
     sort::COMMANDS,
     list::COMMANDS,
     server::COMMANDS,
+    memory::COMMANDS,
     zset::COMMANDS,
     zset::RANGE_COMMANDS,
     zset::BLOCKING_COMMANDS,

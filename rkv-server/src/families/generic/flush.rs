@@ -1,6 +1,6 @@
 //! FLUSHDB, FLUSHALL and SWAPDB: whole-database commands.
 
-use super::lazyfree::free_in_background;
+use super::lazyfree::free_objects_in_background;
 use super::two_dbs;
 use crate::command::{acl, flags, Arg, ArgKind, CommandSpec, Ctx};
 use crate::db::Db;
@@ -91,17 +91,17 @@ pub fn op_flush(db: &mut Db, lazy: bool) -> usize {
     db.avg_ttl = 0;
     let contents = db.take_all();
     if lazy && removed > LAZYFREE_THRESHOLD {
-        free_in_background(contents);
+        free_objects_in_background(contents, removed);
     }
     removed
 }
 
 /// Parses `[ASYNC | SYNC]` as Redis's `getFlushCommandFlags`; `Some(lazy)`,
-/// or `None` after replying a syntax error. No option means synchronous
-/// (`lazyfree-lazy-user-flush no`).
+/// or `None` after replying a syntax error. No option means what
+/// `lazyfree-lazy-user-flush` says.
 fn flush_mode_or_reply(ctx: &mut Ctx) -> Option<bool> {
     match ctx.argv.get(1..) {
-        Some([]) | None => Some(false),
+        Some([]) | None => Some(ctx.srv.config.lazyfree_lazy_user_flush),
         Some([m]) if m.eq_ignore_ascii_case(b"sync") => Some(false),
         Some([m]) if m.eq_ignore_ascii_case(b"async") => Some(true),
         _ => {

@@ -22,11 +22,20 @@ pub fn set_key(ctx: &mut Ctx, key: &[u8], value: Value, keep_ttl: bool) {
 
 /// Deletes `key` from the client's database, if present (even logically
 /// expired, like Redis's `dbDelete`), then signals it, publishes `del` and
-/// counts the change. Returns whether there was a key.
+/// counts the change. Returns whether there was a key. The value is freed
+/// in the background under `lazyfree-lazy-server-del`.
 pub fn delete_with_event(ctx: &mut Ctx, key: &[u8]) -> bool {
-    if ctx.db().remove(key).is_none() {
+    let lazy = ctx.srv.config.lazyfree_lazy_server_del;
+    delete_with_event_freeing(ctx, key, lazy)
+}
+
+/// [`delete_with_event`] with the freeing mode chosen by the caller (DEL
+/// and UNLINK).
+pub fn delete_with_event_freeing(ctx: &mut Ctx, key: &[u8], lazy: bool) -> bool {
+    let Some(entry) = ctx.db().remove(key) else {
         return false;
-    }
+    };
+    super::lazyfree::free_value(entry.value, lazy);
     ctx.signal_modified(key);
     ctx.notify(class::GENERIC, "del", key);
     ctx.dirty(1);

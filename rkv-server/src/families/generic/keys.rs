@@ -1,7 +1,7 @@
 //! Whole-key commands: DEL, UNLINK, EXISTS, TYPE, TOUCH, RENAME, RENAMENX,
 //! COPY, MOVE, KEYS, RANDOMKEY, DBSIZE.
 
-use super::key_writes::{delete_with_event, expire_now};
+use super::key_writes::{delete_with_event_freeing, expire_now};
 use super::{db_index_or_reply, lookup_notouch, two_dbs};
 use crate::command::{acl, flags, Arg, ArgKind, CommandSpec, Ctx, KeySpec};
 use crate::db::keyspace::lru_clock;
@@ -197,14 +197,16 @@ pub const COMMANDS: &[CommandSpec] = &[
 
 /// `DEL key [key ...]`, `UNLINK key [key ...]`: deletes each key (an
 /// expired one is reported `expired` and counts as absent), publishing `del`
-/// for each; replies how many existed.
+/// for each; replies how many existed. UNLINK (and DEL under
+/// `lazyfree-lazy-user-del`) frees big values in the background.
 fn del(ctx: &mut Ctx) {
     let db = ctx.client.db;
+    let lazy = ctx.cmd.name == "unlink" || ctx.srv.config.lazyfree_lazy_user_del;
     let mut deleted = 0;
     for i in 1..ctx.argc() {
         let key = ctx.arg(i);
         expire_now(ctx, db, key);
-        if delete_with_event(ctx, key) {
+        if delete_with_event_freeing(ctx, key, lazy) {
             deleted += 1;
         }
     }

@@ -6,6 +6,7 @@ use crate::command::{acl, flags, Arg, CommandSpec, Ctx, KeySpec};
 use crate::db::keyspace::{idle_seconds, lru_clock};
 use crate::db::{Entry, StrValue, Value};
 use crate::errors;
+use crate::evict::lfu::decayed_counter;
 
 /// Redis's `OBJ_SHARED_REFCOUNT`: the refcount reported for shared objects.
 pub const SHARED_REFCOUNT: i64 = i32::MAX as i64;
@@ -142,20 +143,31 @@ fn refcount(ctx: &mut Ctx) {
     }
 }
 
-/// `OBJECT IDLETIME key`: seconds since the last access (no LFU policy exists,
-/// so idle time is always tracked).
+/// `OBJECT IDLETIME key`: seconds since the last access; not tracked
+/// under an LFU policy, whose stamps hold a counter instead.
 fn idletime(ctx: &mut Ctx) {
-    let clock = lru_clock(ctx.now_ms());
-    if let Some(idle) = inspect_key(ctx, |e| idle_seconds(clock, e.lru)) {
-        ctx.out.int(idle as i64);
+    let now_ms = ctx.now_ms();
+    let lfu = ctx.srv.config.maxmemory_policy.is_lfu();
+    if let Some(idle) = inspect_key(ctx, |e| idle_seconds(lru_clock(now_ms), e.lru)) {
+        if lfu {
+            ctx.error(errors::LRU_NOT_SELECTED);
+        } else {
+            ctx.out.int(idle as i64);
+        }
     }
 }
 
-/// `OBJECT FREQ key`: access frequency is only tracked under an LFU
-/// `maxmemory-policy`, which rkv does not offer.
+/// `OBJECT FREQ key`: the decayed LFU counter, only under an LFU policy.
 fn freq(ctx: &mut Ctx) {
-    if inspect_key(ctx, |_| ()).is_some() {
-        ctx.error(errors::LFU_NOT_SELECTED);
+    let now_ms = ctx.now_ms();
+    let decay = ctx.srv.config.lfu_decay_time;
+    let lfu = ctx.srv.config.maxmemory_policy.is_lfu();
+    if let Some(n) = inspect_key(ctx, |e| decayed_counter(e.lru, now_ms, decay)) {
+        if lfu {
+            ctx.out.int(n.into());
+        } else {
+            ctx.error(errors::LFU_NOT_SELECTED);
+        }
     }
 }
 

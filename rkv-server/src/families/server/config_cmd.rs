@@ -161,6 +161,7 @@ fn config_set(ctx: &mut Ctx) {
 fn apply(ctx: &mut Ctx, name: &str) {
     match name {
         "loglevel" => crate::log::set_level(ctx.srv.config.loglevel),
+        "maxmemory" => crate::evict::maxmemory_changed(ctx.srv),
         "slowlog-max-len" => {
             let max = ctx.srv.config.slowlog_max_len as usize;
             ctx.srv.slowlog.trim(max);
@@ -175,6 +176,7 @@ fn config_resetstat(ctx: &mut Ctx) {
     let expired = ctx.srv.expired_keys();
     ctx.srv.stats.reset();
     ctx.srv.stats.expired_keys_at_reset = expired;
+    crate::families::generic::lazyfree::reset_stats();
     ctx.out.ok();
 }
 

@@ -313,29 +313,20 @@ pub fn bytes_to_human(n: u64) -> String {
 }
 
 fn memory_section(out: &mut String, srv: &mut Server) {
-    let alloc = crate::memory::allocator_stats();
-    let rss = crate::memory::rss_bytes();
-    let used = alloc.allocated;
-    srv.peak_memory = srv.peak_memory.max(used);
-    let peak = srv.peak_memory;
-    let peak_perc = if peak > 0 {
-        used as f64 * 100.0 / peak as f64
-    } else {
-        0.0
+    // The same breakdown as MEMORY STATS, so the two always agree.
+    let m = crate::families::memory::overhead::MemoryOverhead::collect(srv, 0);
+    let alloc = crate::memory::AllocatorStats {
+        allocated: m.allocator_allocated,
+        active: m.allocator_active,
+        resident: m.allocator_resident,
+        ..Default::default()
     };
-    let startup = srv.used_memory_startup.min(used);
-    let tables: usize = srv
-        .dbs
-        .iter()
-        .map(|db| db.bucket_count() * std::mem::size_of::<usize>())
-        .sum();
-    let overhead = (startup + tables).min(used);
-    let dataset = used - overhead;
-    let dataset_perc = if used > startup {
-        dataset as f64 * 100.0 / (used - startup) as f64
-    } else {
-        0.0
-    };
+    let (rss, used, peak, peak_perc) = (m.rss, m.total_allocated, m.peak_allocated, m.peak_perc);
+    let (startup, overhead, dataset) = (m.startup_allocated, m.overhead_total, m.dataset);
+    let dataset_perc = m.dataset_perc;
+    let clients_normal = m.clients_normal;
+    let lazyfree_pending = crate::families::generic::lazyfree::pending_objects();
+    let lazyfreed = crate::families::generic::lazyfree::freed_objects();
     let ratio = |a: usize, b: usize| if b > 0 { a as f64 / b as f64 } else { 0.0 };
     let diff = |a: usize, b: usize| a as i64 - b as i64;
     let total = total_system_memory();
@@ -350,6 +341,7 @@ fn memory_section(out: &mut String, srv: &mut Server) {
     let libraries = scripting.functions.libraries().len();
     let functions_mem = scripting.functions.registry_memory();
     let scripts_mem = scripts_eval + functions_mem;
+    let maxmemory = srv.config.maxmemory;
     let _ = write!(
         out,
         "used_memory:{used}\r\n\
@@ -381,9 +373,9 @@ fn memory_section(out: &mut String, srv: &mut Server) {
          used_memory_functions:{functions_mem}\r\n\
          used_memory_scripts:{scripts_mem}\r\n\
          used_memory_scripts_human:{}\r\n\
-         maxmemory:0\r\n\
-         maxmemory_human:0B\r\n\
-         maxmemory_policy:noeviction\r\n\
+         maxmemory:{maxmemory}\r\n\
+         maxmemory_human:{}\r\n\
+         maxmemory_policy:{}\r\n\
          allocator_frag_ratio:{:.2}\r\n\
          allocator_frag_bytes:{}\r\n\
          allocator_rss_ratio:{:.2}\r\n\
@@ -396,13 +388,13 @@ fn memory_section(out: &mut String, srv: &mut Server) {
          mem_replication_backlog:0\r\n\
          mem_total_replication_buffers:0\r\n\
          mem_clients_slaves:0\r\n\
-         mem_clients_normal:0\r\n\
+         mem_clients_normal:{clients_normal}\r\n\
          mem_cluster_links:0\r\n\
          mem_aof_buffer:0\r\n\
          mem_allocator:jemalloc-5.3.0\r\n\
          active_defrag_running:0\r\n\
-         lazyfree_pending_objects:0\r\n\
-         lazyfreed_objects:0\r\n",
+         lazyfree_pending_objects:{lazyfree_pending}\r\n\
+         lazyfreed_objects:{lazyfreed}\r\n",
         h(used),
         h(rss),
         h(peak),
@@ -413,6 +405,8 @@ fn memory_section(out: &mut String, srv: &mut Server) {
         h(vm_eval),
         h(vm_total),
         h(scripts_mem),
+        bytes_to_human(maxmemory),
+        srv.config.maxmemory_policy.name(),
         ratio(alloc.active, alloc.allocated),
         diff(alloc.active, alloc.allocated),
         ratio(alloc.resident, alloc.active),
@@ -464,6 +458,7 @@ fn persistence_section(out: &mut String, srv: &Server) {
 
 fn stats_section(out: &mut String, srv: &Server) {
     let s = &srv.stats;
+    let (exceeded_total_ms, exceeded_current_ms) = crate::evict::exceeded_times_ms(srv);
     let _ = write!(
         out,
         "total_connections_received:{}\r\n\
@@ -486,9 +481,9 @@ fn stats_section(out: &mut String, srv: &Server) {
          expired_time_cap_reached_count:{}\r\n\
          expire_cycle_cpu_milliseconds:{}\r\n\
          evicted_keys:{}\r\n\
-         evicted_clients:0\r\n\
-         total_eviction_exceeded_time:0\r\n\
-         current_eviction_exceeded_time:0\r\n\
+         evicted_clients:{}\r\n\
+         total_eviction_exceeded_time:{}\r\n\
+         current_eviction_exceeded_time:{}\r\n\
          keyspace_hits:{}\r\n\
          keyspace_misses:{}\r\n\
          pubsub_channels:{}\r\n\
@@ -529,6 +524,9 @@ fn stats_section(out: &mut String, srv: &Server) {
         s.expired_time_cap_reached_count,
         s.expire_cycle_cpu_milliseconds,
         s.evicted_keys,
+        s.evicted_clients,
+        exceeded_total_ms,
+        exceeded_current_ms,
         s.keyspace_hits,
         s.keyspace_misses,
         srv.pubsub.len(Class::Channel),

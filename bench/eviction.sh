@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Eviction quality: cache hit ratio of rkv-server against redis-server under
+# allkeys-lru and allkeys-lfu, on the same power-law access trace.
+#
+# A trace of ACCESSES accesses over KEYS keys is drawn once from a Zipf
+# distribution (exponent ALPHA, fixed seed). Each access is a cache lookup
+# that fills on a miss: `SET key value NX GET` (nil = miss, the value =
+# hit). Each server first learns its own bytes per key (all keys loaded,
+# INFO used_memory), so maxmemory can be set to hold CAPACITY (default 30%)
+# of the keys on both servers alike; then the trace is replayed from an
+# empty keyspace and the hit ratios are compared. The issue's bar: within
+# 2 points of Redis's.
+#
+#   bench/eviction.sh
+#   KEYS=2000 ACCESSES=20000 RKV_BIN=target/debug/rkv-server bench/eviction.sh   # smoke
+#
+# Environment: KEYS (default 100000), ACCESSES (default 1000000), ALPHA
+# (default 1.0), CAPACITY (default 0.3), VALUE_BYTES (default 100), SEED
+# (default 42), POLICIES (default "allkeys-lru allkeys-lfu"), RKV_BIN,
+# REDIS_BIN, SERVER_CPU, CLIENT_CPU, BENCH_OUT.
+set -euo pipefail
+
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+KEYS="${KEYS:-100000}"
+ACCESSES="${ACCESSES:-1000000}"
+ALPHA="${ALPHA:-1.0}"
+CAPACITY="${CAPACITY:-0.3}"
+VALUE_BYTES="${VALUE_BYTES:-100}"
+SEED="${SEED:-42}"
+POLICIES="${POLICIES:-allkeys-lru allkeys-lfu}"
+
+for tool in redis-server redis-cli awk; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool not found (apt-get install redis-server redis-tools)"
+done
+
+RKV="$(rkv_binary)"
+REDIS="${REDIS_BIN:-$(command -v redis-server)}"
+[ -x "$RKV" ] || die "rkv-server binary not found at $RKV"
+
+TRACE="$BENCH_OUT/eviction-trace-$KEYS-$ACCESSES-$ALPHA-$SEED.txt"
+RESULTS="$BENCH_OUT/eviction.csv"
+trap stop_servers EXIT
+
+# The trace: one inline command per access, keys ranked by popularity
+# (rank r has weight 1/r^ALPHA) and scattered over the key names so that
+# popularity does not follow insertion order.
+if [ ! -s "$TRACE" ]; then
+    log "drawing $ACCESSES accesses over $KEYS keys (Zipf $ALPHA, seed $SEED)"
+    awk -v n="$KEYS" -v m="$ACCESSES" -v a="$ALPHA" -v seed="$SEED" -v size="$VALUE_BYTES" 'BEGIN {
+        srand(seed)
+        total = 0
+        for (r = 1; r <= n; r++) { total += 1 / (r ^ a); cdf[r] = total }
+        # A fixed permutation of ranks to key names.
+        for (r = 1; r <= n; r++) name[r] = r
+        for (r = n; r > 1; r--) { j = int(rand() * r) + 1; t = name[r]; name[r] = name[j]; name[j] = t }
+        value = sprintf("%0" size "d", 0)
+        for (i = 0; i < m; i++) {
+            u = rand() * total
+            lo = 1; hi = n
+            while (lo < hi) { mid = int((lo + hi) / 2); if (cdf[mid] < u) lo = mid + 1; else hi = mid }
+            printf "SET key:%d %s NX GET\n", name[lo], value
+        }
+    }' >"$TRACE"
+fi
+
+# bytes_per_key PORT: loads every key once and prints used memory per key.
+bytes_per_key() {
+    local port="$1" before after
+    redis-cli -p "$port" FLUSHALL >/dev/null
+    before="$(info_field "$port" used_memory)"
+    gen_sets "$KEYS" "$VALUE_BYTES" | redis-cli -p "$port" --pipe >/dev/null
+    after="$(info_field "$port" used_memory)"
+    redis-cli -p "$port" FLUSHALL >/dev/null
+    echo $(((after - before) / KEYS))
+}
+
+# replay PORT POLICY PER_KEY: prints "hits misses evicted" for one run of
+# the trace with room for CAPACITY of the keys at PER_KEY bytes each.
+replay() {
+    local port="$1" policy="$2" per_key="$3" base limit
+    base="$(info_field "$port" used_memory)"
+    limit="$(awk -v b="$base" -v k="$KEYS" -v c="$CAPACITY" -v p="$per_key" 'BEGIN { printf "%d", b + k * c * p }')"
+    redis-cli -p "$port" CONFIG SET maxmemory-policy "$policy" >/dev/null
+    redis-cli -p "$port" CONFIG SET maxmemory "$limit" >/dev/null
+    log "port $port: $per_key bytes/key, maxmemory $limit ($policy)"
+    # Replies come back one per line: empty for nil (a miss), the value for a hit.
+    (exec_pinned "$CLIENT_CPU" redis-cli -p "$port") <"$TRACE" |
+        awk '{ if ($0 == "") miss++; else hit++ } END { printf "%d %d", hit, miss }'
+    echo " $(info_field "$port" evicted_keys)"
+}
+
+echo "server,policy,hits,misses,hit_ratio,evicted_keys" >"$RESULTS"
+for server in rkv redis; do
+    binary="$RKV"
+    [ "$server" = redis ] && binary="$REDIS"
+    for policy in $POLICIES; do
+        # A fresh server per run, so no run inherits another's tables.
+        start_server "$server" "$binary"
+        per_key="$(bytes_per_key "$SERVER_PORT")"
+        read -r hits misses evicted < <(replay "$SERVER_PORT" "$policy" "$per_key")
+        ratio="$(awk -v h="$hits" -v m="$misses" 'BEGIN { printf "%.4f", (h + m) ? h / (h + m) : 0 }')"
+        echo "$server,$policy,$hits,$misses,$ratio,$evicted" >>"$RESULTS"
+        log "$server $policy: hit ratio $ratio ($evicted evicted)"
+        stop_servers
+    done
+done
+
+echo
+echo "| policy | rkv hit ratio | redis hit ratio | difference (points) | within 2 points |"
+echo "|---|---:|---:|---:|---|"
+awk -F, 'NR > 1 { r[$1, $2] = $5; p[$2] = 1 }
+    END {
+        for (policy in p) {
+            d = (r["rkv", policy] - r["redis", policy]) * 100
+            printf "| %s | %.4f | %.4f | %+.2f | %s |\n", policy, r["rkv", policy], r["redis", policy], d, (d <= 2 && d >= -2) ? "yes" : "NO"
+        }
+    }' "$RESULTS"
+echo
+echo "Raw results: $RESULTS"
