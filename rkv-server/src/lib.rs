@@ -15,6 +15,7 @@
 //! - [`config`]: the directive table, config files, CONFIG GET/SET/REWRITE.
 //! - [`memory`]: allocator and RSS figures for INFO memory.
 //! - [`util`]: helpers shared by families (emulated `long double`).
+//! - [`persistence`]: RDB snapshots (SAVE, BGSAVE, load), DUMP payloads.
 //! - [`multi`] and [`watch`]: MULTI state of a client, WATCHed keys.
 //! - [`client`], [`stats`], [`slowlog`], [`latency`], [`log`], [`errors`].
 
@@ -34,6 +35,7 @@ pub mod listener;
 pub mod log;
 pub mod memory;
 pub mod multi;
+pub mod persistence;
 pub mod server;
 pub mod slowlog;
 pub mod socket;
