@@ -26,6 +26,7 @@ script_tests!(
     connection,
     connection_client,
     generic,
+    dump_restore,
     hash,
     keys,
     notify_lists,

@@ -9,6 +9,7 @@ mod levels;
 mod load;
 mod output_limits;
 mod rewrite;
+mod save_points;
 mod scalars;
 mod set;
 mod spec;
@@ -111,6 +112,21 @@ pub struct Config {
     /// `tracking-table-max-keys`: most keys the client-side caching table
     /// holds before random ones are invalidated (0: no limit).
     pub tracking_table_max_keys: u64,
+    /// `save`: RDB save points as (seconds, changes): snapshot when at
+    /// least `changes` writes happened within `seconds`. Empty: never.
+    pub save_points: Vec<(u64, u64)>,
+    /// `dbfilename`: the snapshot's file name inside `dir`.
+    pub dbfilename: String,
+    /// `rdbcompression`: LZF-compress long strings in snapshots and DUMP.
+    pub rdbcompression: bool,
+    /// `rdbchecksum`: write and verify the CRC64 footer of snapshots.
+    pub rdbchecksum: bool,
+    /// `stop-writes-on-bgsave-error`: refuse writes (`-MISCONF`) while the
+    /// last background save failed and save points are configured.
+    pub stop_writes_on_bgsave_error: bool,
+    /// `rdb-del-sync-files`: delete snapshots made only for replication
+    /// (rkv has no replication, so this never deletes anything).
+    pub rdb_del_sync_files: bool,
 }
 
 impl Default for Config {
@@ -177,6 +193,12 @@ impl Config {
             list_compress_depth: 0,
             notify_keyspace_events: 0,
             tracking_table_max_keys: 0,
+            save_points: Vec::new(),
+            dbfilename: String::new(),
+            rdbcompression: false,
+            rdbchecksum: false,
+            stop_writes_on_bgsave_error: false,
+            rdb_del_sync_files: false,
         }
     }
 

@@ -29,6 +29,7 @@ pub const ALL: &[&[CommandSpec]] = &[
     generic::scan::COMMANDS,
     generic::object::COMMANDS,
     generic::flush::COMMANDS,
+    generic::dump_restore::COMMANDS,
     string::COMMANDS,
     bitmap::COMMANDS,
     hll::COMMANDS,
