@@ -1,6 +1,6 @@
 //! The server's periodic work (Redis's `serverCron`), `hz` times a second:
 //! active expiry, incremental rehashing, idle-client timeouts, instantaneous
-//! metrics, pause expiry.
+//! metrics, pause expiry, background saves and save points.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -49,6 +49,7 @@ pub fn tick(srv: &mut Server) {
         db.rehash_for(REHASH_BUDGET);
     }
     crate::tracking::cron(srv);
+    crate::persistence::saving::cron(srv);
     close_idle_clients(srv);
     if let Some(p) = srv.pause {
         if p.until_ms <= now {

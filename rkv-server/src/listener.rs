@@ -40,6 +40,9 @@ pub enum StartError {
     /// No listening socket could be opened.
     #[error("Failed listening on port {0} (tcp), aborting.")]
     Listen(u16),
+    /// The dump in `dir` could not be loaded.
+    #[error("{0}")]
+    Load(String),
 }
 
 /// Runs the server until SHUTDOWN, SIGTERM or SIGINT.
@@ -83,11 +86,17 @@ async fn serve(loaded: LoadedConfig) -> Result<(), StartError> {
             warning!("Failed to write PID file: {e}");
         }
     }
+    notice!("Server initialized");
+    // The dataset is loaded before any client is accepted, so none ever
+    // sees a partial keyspace (and no -LOADING reply is needed).
+    crate::persistence::load::load_at_startup(&mut shared.borrow_mut()).map_err(|e| {
+        warning!("{e}");
+        StartError::Load(e)
+    })?;
     for l in listeners {
         tokio::task::spawn_local(accept_loop(shared.clone(), l));
     }
     tokio::task::spawn_local(cron::run(shared.clone()));
-    notice!("Server initialized");
     notice!("Ready to accept connections tcp");
 
     let notify = shared.borrow().shutdown_notify.clone();
@@ -106,6 +115,7 @@ async fn serve(loaded: LoadedConfig) -> Result<(), StartError> {
             warning!("User requested shutdown...");
         }
     }
+    crate::persistence::saving::prepare_for_shutdown(&mut shared.borrow_mut());
     if let Some(pidfile) = &config.pidfile {
         let _ = std::fs::remove_file(pidfile);
     }

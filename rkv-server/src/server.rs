@@ -30,8 +30,10 @@ pub const RKV_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// How SHUTDOWN was asked to stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShutdownRequest {
-    /// SHUTDOWN, SIGTERM or SIGINT.
+    /// SIGTERM or SIGINT: save first when save points exist.
     Normal,
+    /// SHUTDOWN, which already saved (or was told not to).
+    Prepared,
 }
 
 /// A CLIENT PAUSE in effect.
@@ -107,6 +109,8 @@ pub struct Server {
     pub watches: crate::watch::Watches,
     /// Client-side caching: tracked keys and BCAST prefixes.
     pub tracking: Tracking,
+    /// RDB snapshots: last save, background child, loading.
+    pub rdb: crate::persistence::RdbState,
 }
 
 impl Server {
@@ -151,6 +155,7 @@ impl Server {
             pubsub: PubSubRegistry::default(),
             watches: crate::watch::Watches::default(),
             tracking: Tracking::default(),
+            rdb: crate::persistence::RdbState::new(now / 1000),
         }
     }
 

@@ -10,6 +10,7 @@ pub mod hash;
 pub mod hll;
 pub mod key_events;
 pub mod list;
+pub mod persistence;
 pub mod pubsub;
 pub mod server;
 pub mod set;
@@ -48,4 +49,5 @@ pub const ALL: &[&[CommandSpec]] = &[
     stream::GROUP_COMMANDS,
     stream::INFO_COMMANDS,
     transactions::COMMANDS,
+    persistence::COMMANDS,
 ];
