@@ -468,6 +468,21 @@ fn shutdown_saves_when_save_points_exist() {
 }
 
 #[test]
+fn shutdown_refuses_to_exit_when_its_save_fails_unless_forced() {
+    let dir = data_dir("shutdown-fail");
+    let rkv = start(ServerKind::Rkv, &dir, &[]);
+    std::fs::create_dir(dir.join("dump.rdb")).unwrap();
+    let mut raw = rkv.raw();
+    assert_eq!(
+        raw.command(&["SHUTDOWN", "SAVE"]),
+        b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
+    );
+    assert_eq!(raw.command(&["PING"]), b"+PONG\r\n");
+    raw.send_command(&["SHUTDOWN", "SAVE", "FORCE"]);
+    let _ = raw.wait_closed();
+}
+
+#[test]
 fn debug_reload_keeps_the_data() {
     let rkv = start(ServerKind::Rkv, &data_dir("reload"), &[]);
     let mut con = rkv.client();
