@@ -27,6 +27,7 @@ script_tests!(
     connection_client,
     generic,
     dump_restore,
+    persistence,
     hash,
     keys,
     notify_lists,
