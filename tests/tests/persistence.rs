@@ -8,6 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use redis::{Connection, Value};
+use rkv_tests::raw::CloseOutcome;
 use rkv_tests::{skip_without_redis_server, ServerKind, ServerProcess};
 
 /// A fresh empty directory for one server's dump.
@@ -374,6 +375,62 @@ fn a_killed_save_child_leaves_the_previous_dump_intact() {
         wait_for_bgsave(&mut con);
         redis_check_rdb(&dir.join("dump.rdb"));
     }
+}
+
+#[test]
+fn a_killed_parent_leaves_a_whole_dump() {
+    let dir = data_dir("killed-parent");
+    let rkv = start(ServerKind::Rkv, &dir, &[]);
+    let mut con = rkv.client();
+    populate(&mut con);
+    run(&mut con, "SAVE");
+    let big = "y".repeat(1000);
+    for chunk in 0..20 {
+        let mut c = redis::cmd("MSET");
+        for i in 0..1000 {
+            c.arg(format!("big:{chunk}:{i}")).arg(&big);
+        }
+        let _: () = c.query(&mut con).unwrap();
+    }
+    let pid = server_pid(&mut con);
+    let mut raw = rkv.raw();
+    let _: String = redis::cmd("BGSAVE").query(&mut con).unwrap();
+    let children = children_of(pid);
+    // SAFETY: killing the server this test started.
+    unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+    // The child holds no client socket: connections close.
+    assert!(matches!(raw.wait_closed(), CloseOutcome::Closed));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for child in children {
+        while Path::new(&format!("/proc/{child}")).exists()
+            && std::fs::read_to_string(format!("/proc/{child}/stat"))
+                .is_ok_and(|s| !s.contains(") Z "))
+        {
+            assert!(Instant::now() < deadline, "save child never finished");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    redis_check_rdb(&dir.join("dump.rdb"));
+}
+
+#[test]
+fn sigterm_saves_when_save_points_exist() {
+    let dir = data_dir("sigterm");
+    let rkv = start(ServerKind::Rkv, &dir, &["--save", "3600 1"]);
+    let mut con = rkv.client();
+    run(&mut con, "SET kept yes");
+    let pid = server_pid(&mut con);
+    // SAFETY: signalling the server this test started.
+    unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !rkv.output().contains("ready to exit") {
+        assert!(Instant::now() < deadline, "no shutdown after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(rkv
+        .output()
+        .contains("Saving the final RDB snapshot before exiting."));
+    redis_check_rdb(&dir.join("dump.rdb"));
 }
 
 #[test]

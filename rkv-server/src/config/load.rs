@@ -328,7 +328,10 @@ mod tests {
         let cleared = load("save 900 1\nsave \"\"\n").unwrap();
         assert!(cleared.save_points.is_empty());
         let default = load("port 7000\n").unwrap();
-        assert_eq!(default.save_points, vec![(3600, 1), (300, 100), (60, 10000)]);
+        assert_eq!(
+            default.save_points,
+            vec![(3600, 1), (300, 100), (60, 10000)]
+        );
     }
 
     fn strings(args: &[&str]) -> Vec<String> {

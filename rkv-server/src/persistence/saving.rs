@@ -89,14 +89,35 @@ pub fn start_background(srv: &mut Server) -> io::Result<i32> {
     }
 }
 
-/// The child's whole life: write, then exit 0 on success or 1.
+/// The child's whole life: let go of the parent's descriptors, write,
+/// then exit 0 on success or 1.
 fn child_main(srv: &Server, params: &SnapshotParams) -> ! {
+    close_inherited_descriptors();
     let code = match snapshot::save(&srv.dbs, params) {
         Ok(()) => 0,
         Err(_) => 1,
     };
     // SAFETY: `_exit` ends the process at once; see `start_background`.
     unsafe { libc::_exit(code) }
+}
+
+/// Closes every descriptor above stderr in the child: the listening and
+/// client sockets must close when the parent exits, even mid-save (Redis's
+/// `closeChildUnusedResourceAfterFork`). The snapshot file is opened after.
+fn close_inherited_descriptors() {
+    // SAFETY: plain syscalls on the child's own descriptor table.
+    unsafe {
+        if libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32) != 0 {
+            let mut limit = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+            for fd in 3..limit.rlim_cur.min(1 << 16) as i32 {
+                libc::close(fd);
+            }
+        }
+    }
 }
 
 /// Checks whether the child finished and records how (Redis's
