@@ -311,6 +311,8 @@ fn bgsave_while_a_client_keeps_writing() {
     writer.join().unwrap();
     wait_for_bgsave(&mut con);
     assert_eq!(info_field(&mut con, "rdb_last_bgsave_status"), "ok");
+    let cow: u64 = info_field(&mut con, "rdb_last_cow_size").parse().unwrap();
+    assert!(cow > 0, "the child's copy-on-write size was not reported");
     redis_check_rdb(&dir.join("dump.rdb"));
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

@@ -33,7 +33,7 @@ pub fn write_section(out: &mut String, srv: &Server) {
          rdb_last_bgsave_time_sec:{}\r\n\
          rdb_current_bgsave_time_sec:{current_secs}\r\n\
          rdb_saves:{}\r\n\
-         rdb_last_cow_size:0\r\n\
+         rdb_last_cow_size:{}\r\n\
          rdb_last_load_keys_expired:{}\r\n\
          rdb_last_load_keys_loaded:{}\r\n\
          aof_enabled:0\r\n\
@@ -54,6 +54,7 @@ pub fn write_section(out: &mut String, srv: &Server) {
         if rdb.last_bgsave_ok { "ok" } else { "err" },
         rdb.last_bgsave_time_sec,
         rdb.saves,
+        rdb.last_cow_size,
         rdb.last_load_keys_expired,
         rdb.last_load_keys_loaded,
     );

@@ -5,12 +5,14 @@
 //!   by the configured thresholds on load.
 //! - [`snapshot`]: writing all databases to a temporary file, fsync, rename.
 //! - [`saving`]: SAVE, BGSAVE's forked child, the cron and save points.
+//! - [`cow`]: the child's copy-on-write size, reported through a pipe.
 //! - [`load`]: reading the dump at start-up and for DEBUG RELOAD.
 //! - [`reload`]: DEBUG RELOAD.
 //! - [`state`]: [`RdbState`], the bookkeeping INFO persistence shows.
 //! - [`info`]: the INFO persistence section.
 
 pub mod convert;
+pub mod cow;
 pub mod info;
 pub mod load;
 pub mod reload;

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use rkv_rdb::WriteOptions;
 
+use super::cow;
 use super::snapshot::{self, SnapshotParams};
 use super::state::SaveChild;
 use crate::server::Server;
@@ -58,6 +59,7 @@ pub fn start_background(srv: &mut Server) -> io::Result<i32> {
     srv.rdb.last_bgsave_try = srv.now_ms / 1000;
     let params = params(srv);
     let keys_total = srv.total_keys() as u64;
+    let (report_fd, child_report_fd) = cow::report_pipe()?;
     // SAFETY: fork() duplicates only the calling thread. After it the child
     // runs nothing but `child_main`, which:
     // - reads the databases (a copy-on-write image of the parent's memory)
@@ -72,17 +74,25 @@ pub fn start_background(srv: &mut Server) -> io::Result<i32> {
     match pid {
         -1 => {
             let e = io::Error::last_os_error();
+            // SAFETY: closing the pipe this function made.
+            unsafe {
+                libc::close(report_fd);
+                libc::close(child_report_fd);
+            }
             srv.rdb.last_bgsave_ok = false;
             warning!("Can't save in background: fork: {e}");
             Err(e)
         }
-        0 => child_main(srv, &params),
+        0 => child_main(srv, &params, child_report_fd),
         pid => {
+            // SAFETY: the write end belongs to the child now.
+            unsafe { libc::close(child_report_fd) };
             notice!("Background saving started by pid {pid}");
             srv.rdb.child = Some(SaveChild {
                 pid,
                 started: Instant::now(),
                 keys_total,
+                report_fd,
             });
             Ok(pid)
         }
@@ -91,29 +101,37 @@ pub fn start_background(srv: &mut Server) -> io::Result<i32> {
 
 /// The child's whole life: let go of the parent's descriptors, write,
 /// then exit 0 on success or 1.
-fn child_main(srv: &Server, params: &SnapshotParams) -> ! {
-    close_inherited_descriptors();
+fn child_main(srv: &Server, params: &SnapshotParams, report_fd: i32) -> ! {
+    close_inherited_descriptors(report_fd);
     let code = match snapshot::save(&srv.dbs, params) {
-        Ok(()) => 0,
+        Ok(()) => {
+            cow::send_report();
+            0
+        }
         Err(_) => 1,
     };
     // SAFETY: `_exit` ends the process at once; see `start_background`.
     unsafe { libc::_exit(code) }
 }
 
-/// Closes every descriptor above stderr in the child: the listening and
-/// client sockets must close when the parent exits, even mid-save (Redis's
+/// Closes every descriptor above stderr in the child but the report pipe
+/// (moved to [`cow::CHILD_REPORT_FD`]): the listening and client sockets
+/// must close when the parent exits, even mid-save (Redis's
 /// `closeChildUnusedResourceAfterFork`). The snapshot file is opened after.
-fn close_inherited_descriptors() {
+fn close_inherited_descriptors(report_fd: i32) {
     // SAFETY: plain syscalls on the child's own descriptor table.
     unsafe {
-        if libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32) != 0 {
+        if report_fd != cow::CHILD_REPORT_FD {
+            libc::dup2(report_fd, cow::CHILD_REPORT_FD);
+        }
+        let first = (cow::CHILD_REPORT_FD + 1) as u32;
+        if libc::syscall(libc::SYS_close_range, first, u32::MAX, 0u32) != 0 {
             let mut limit = libc::rlimit {
                 rlim_cur: 0,
                 rlim_max: 0,
             };
             libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
-            for fd in 3..limit.rlim_cur.min(1 << 16) as i32 {
+            for fd in first as i32..limit.rlim_cur.min(1 << 16) as i32 {
                 libc::close(fd);
             }
         }
@@ -134,6 +152,9 @@ pub fn poll_child(srv: &mut Server) {
     }
     srv.rdb.child = None;
     srv.rdb.last_bgsave_time_sec = child.started.elapsed().as_secs() as i64;
+    if let Some(bytes) = cow::receive_report(child.report_fd) {
+        srv.rdb.last_cow_size = bytes;
+    }
     if done < 0 {
         warning!(
             "waitpid() returned an error: {}",
@@ -178,6 +199,7 @@ pub fn kill_child(srv: &mut Server) {
             libc::waitpid(child.pid, &mut status, 0);
         }
         remove_temp_file(srv, child.pid);
+        let _ = cow::receive_report(child.report_fd);
     }
 }
 

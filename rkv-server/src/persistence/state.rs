@@ -12,6 +12,8 @@ pub struct SaveChild {
     pub started: Instant,
     /// Keys in the databases when it was forked.
     pub keys_total: u64,
+    /// Read end of the pipe the child reports its copy-on-write size on.
+    pub report_fd: i32,
 }
 
 /// Snapshot bookkeeping.
@@ -35,6 +37,8 @@ pub struct RdbState {
     pub saves: u64,
     /// Seconds the last background save took, -1 before any.
     pub last_bgsave_time_sec: i64,
+    /// Bytes the last successful save child copied on write.
+    pub last_cow_size: u64,
     /// Whether the dataset is being loaded.
     pub loading: bool,
     /// Keys loaded by the last load.
@@ -55,6 +59,7 @@ impl RdbState {
             dirty_before_bgsave: 0,
             saves: 0,
             last_bgsave_time_sec: -1,
+            last_cow_size: 0,
             loading: false,
             last_load_keys_loaded: 0,
             last_load_keys_expired: 0,
