@@ -87,16 +87,17 @@ async fn serve(loaded: LoadedConfig) -> Result<(), StartError> {
         }
     }
     notice!("Server initialized");
-    // The dataset is loaded before any client is accepted, so none ever
-    // sees a partial keyspace (and no -LOADING reply is needed).
-    crate::persistence::load::load_at_startup(&mut shared.borrow_mut()).map_err(|e| {
-        warning!("{e}");
-        StartError::Load(e)
-    })?;
     for l in listeners {
         tokio::task::spawn_local(accept_loop(shared.clone(), l));
     }
     tokio::task::spawn_local(cron::run(shared.clone()));
+    // Clients connecting while the dump loads get -LOADING.
+    crate::persistence::load::load_at_startup(shared.clone())
+        .await
+        .map_err(|e| {
+            warning!("{e}");
+            StartError::Load(e)
+        })?;
     notice!("Ready to accept connections tcp");
 
     let notify = shared.borrow().shutdown_notify.clone();

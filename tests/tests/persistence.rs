@@ -435,6 +435,75 @@ fn sigterm_saves_when_save_points_exist() {
     redis_check_rdb(&dir.join("dump.rdb"));
 }
 
+/// Clients connecting while a big dump loads get `-LOADING`; commands
+/// flagged LOADING (INFO) work and report `loading:1`.
+#[test]
+fn clients_get_loading_while_the_dump_loads() {
+    let dir = data_dir("loading");
+    {
+        let rkv = start(ServerKind::Rkv, &dir, &[]);
+        let mut con = rkv.client();
+        let big = "z".repeat(200);
+        for chunk in 0..100 {
+            let mut c = redis::cmd("MSET");
+            for i in 0..1000 {
+                c.arg(format!("k:{chunk}:{i}")).arg(&big);
+            }
+            let _: () = c.query(&mut con).unwrap();
+        }
+        run(&mut con, "SAVE");
+    }
+    let port = rkv_tests::free_port::free_port();
+    let mut child = Command::new(rkv_tests::rkv_binary::rkv_server_path())
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .arg("--dir")
+        .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (mut saw_loading, mut saw_info_loading) = (false, false);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "the server never finished loading"
+        );
+        let Ok(mut raw) = rkv_tests::RawConnection::connect(port) else {
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
+        };
+        let reply = raw.command(&["GET", "k:0:0"]);
+        if reply.starts_with(b"-LOADING") {
+            assert_eq!(
+                reply,
+                b"-LOADING Redis is loading the dataset in memory\r\n"
+            );
+            saw_loading = true;
+            let info = raw.command(&["INFO", "persistence"]);
+            saw_info_loading |= String::from_utf8_lossy(&info).contains("loading:1");
+            continue;
+        }
+        assert!(
+            reply.starts_with(b"$200"),
+            "{}",
+            String::from_utf8_lossy(&reply)
+        );
+        assert_eq!(raw.command(&["DBSIZE"]), b":100000\r\n");
+        break;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(saw_loading, "no client ever saw -LOADING");
+    assert!(saw_info_loading, "INFO never showed loading:1");
+}
+
 #[test]
 fn save_points_trigger_a_background_save() {
     let dir = data_dir("savepoints");

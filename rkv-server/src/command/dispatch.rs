@@ -141,6 +141,11 @@ fn check_and_call(
         reject(srv, client, argv, &mut reply, Some(id), msg);
         return Outcome::Continue;
     }
+    if srv.rdb.loading && !spec.has(flags::LOADING) {
+        let msg = crate::persistence::LOADING;
+        reject(srv, client, argv, &mut reply, Some(id), msg);
+        return Outcome::Continue;
+    }
     // Redis 7.0 restricts RESP2 subscribers to a few commands (RESP3
     // interleaves pushes with replies, so anything goes there).
     if crate::families::pubsub::in_subscribed_context(client)

@@ -1,9 +1,12 @@
-//! Loading a dump into the databases (Redis's `rdbLoad`): at start-up
-//! before any client is accepted, and for DEBUG RELOAD.
+//! Loading a dump into the databases (Redis's `rdbLoad`): at start-up, a
+//! slice at a time while clients get `-LOADING`, and at once for DEBUG
+//! RELOAD.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, BufReader};
 use std::path::Path;
+use std::rc::Rc;
 use std::time::Instant;
 
 use rkv_rdb::{Item, RdbReader};
@@ -23,9 +26,105 @@ pub struct LoadStats {
     pub expired: u64,
 }
 
-/// Reads the dump at `path` into `dbs`, replacing keys of the same name.
-/// `Ok(None)` when there is no dump. Expired keys and empty collections
-/// are skipped, as a Redis master does.
+/// A dump being read into the databases, a slice at a time, so the server
+/// can answer (`-LOADING`) between slices.
+pub struct DumpLoader {
+    reader: RdbReader<BufReader<File>>,
+    limits: Limits,
+    now_ms: i64,
+    clock: u32,
+    /// What was loaded so far.
+    pub stats: LoadStats,
+}
+
+impl DumpLoader {
+    /// Opens the dump at `path`; `Ok(None)` when there is none.
+    pub fn open(
+        path: &Path,
+        limits: Limits,
+        verify_checksum: bool,
+        now_ms: i64,
+    ) -> Result<Option<Self>, String> {
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("Fatal error loading the DB: {e}. Exiting.")),
+        };
+        let reader = RdbReader::new(BufReader::with_capacity(1 << 16, file))
+            .map_err(|e| format!("Wrong signature trying to load DB from file: {e}"))?
+            .verify_checksum(verify_checksum);
+        Ok(Some(DumpLoader {
+            reader,
+            limits,
+            now_ms,
+            clock: lru_clock(now_ms),
+            stats: LoadStats::default(),
+        }))
+    }
+
+    /// Reads up to `max_items` items into `dbs`; `Ok(true)` at the end of
+    /// the file. Keys replace keys of the same name; expired keys and empty
+    /// collections are skipped, as a Redis master does.
+    pub fn step(&mut self, dbs: &mut [Db], max_items: usize) -> Result<bool, String> {
+        for _ in 0..max_items {
+            let item = self
+                .reader
+                .next_item()
+                .map_err(|e| format!("Internal error in RDB reading: {e}"))?;
+            let Some(item) = item else {
+                return Ok(true);
+            };
+            match item {
+                Item::Aux { key, value } => log_aux(&key, &value, self.now_ms),
+                Item::Key(entry) => self.store(dbs, entry)?,
+                Item::Function { .. } => warning!(
+                    "Skipping a function library in the RDB: rkv does not load functions from dumps"
+                ),
+                _ => {}
+            }
+        }
+        Ok(false)
+    }
+
+    fn store(&mut self, dbs: &mut [Db], entry: rkv_rdb::KeyEntry) -> Result<(), String> {
+        let index = usize::try_from(entry.db).unwrap_or(usize::MAX);
+        let count = dbs.len();
+        let Some(db) = dbs.get_mut(index) else {
+            return Err(format!(
+                "FATAL: Data file was created with a Redis server configured to handle \
+                 more than {count} databases. Exiting"
+            ));
+        };
+        if entry.expire_ms.is_some_and(|at| at < self.now_ms) {
+            self.stats.expired += 1;
+            return Ok(());
+        }
+        let value = match convert::from_rdb(entry.value, &self.limits) {
+            Ok(v) => v,
+            Err(LoadError::EmptyKey) => {
+                warning!(
+                    "rdbLoadObject skipping empty key: {}",
+                    String::from_utf8_lossy(&entry.key)
+                );
+                return Ok(());
+            }
+            Err(e) => return Err(format!("Internal error in RDB reading: {e}")),
+        };
+        db.set(&entry.key, value, false, self.now_ms);
+        if let Some(at) = entry.expire_ms {
+            db.set_expire(&entry.key, at);
+        }
+        if let (Some(idle), Some(e)) = (entry.idle, db.get_mut_raw(&entry.key)) {
+            let span = u64::from(LRU_CLOCK_MAX) + 1;
+            e.lru = ((u64::from(self.clock) + span - idle % span) % span) as u32;
+        }
+        self.stats.loaded += 1;
+        Ok(())
+    }
+}
+
+/// Reads the whole dump at `path` into `dbs` at once (DEBUG RELOAD);
+/// `Ok(None)` when there is no dump.
 pub fn load_file(
     dbs: &mut [Db],
     path: &Path,
@@ -33,64 +132,11 @@ pub fn load_file(
     verify_checksum: bool,
     now_ms: i64,
 ) -> Result<Option<LoadStats>, String> {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("Fatal error loading the DB: {e}. Exiting.")),
+    let Some(mut loader) = DumpLoader::open(path, *limits, verify_checksum, now_ms)? else {
+        return Ok(None);
     };
-    let mut reader = RdbReader::new(BufReader::with_capacity(1 << 16, file))
-        .map_err(|e| format!("Wrong signature trying to load DB from file: {e}"))?
-        .verify_checksum(verify_checksum);
-    let mut stats = LoadStats::default();
-    let clock = lru_clock(now_ms);
-    loop {
-        let item = reader
-            .next_item()
-            .map_err(|e| format!("Internal error in RDB reading: {e}"))?;
-        let Some(item) = item else { break };
-        match item {
-            Item::Aux { key, value } => log_aux(&key, &value, now_ms),
-            Item::Key(entry) => {
-                let index = usize::try_from(entry.db).unwrap_or(usize::MAX);
-                let Some(db) = dbs.get_mut(index) else {
-                    return Err(format!(
-                        "FATAL: Data file was created with a Redis server configured to handle \
-                         more than {} databases. Exiting",
-                        dbs.len()
-                    ));
-                };
-                if entry.expire_ms.is_some_and(|at| at < now_ms) {
-                    stats.expired += 1;
-                    continue;
-                }
-                let value = match convert::from_rdb(entry.value, limits) {
-                    Ok(v) => v,
-                    Err(LoadError::EmptyKey) => {
-                        warning!(
-                            "rdbLoadObject skipping empty key: {}",
-                            String::from_utf8_lossy(&entry.key)
-                        );
-                        continue;
-                    }
-                    Err(e) => return Err(format!("Internal error in RDB reading: {e}")),
-                };
-                db.set(&entry.key, value, false, now_ms);
-                if let Some(at) = entry.expire_ms {
-                    db.set_expire(&entry.key, at);
-                }
-                if let (Some(idle), Some(e)) = (entry.idle, db.get_mut_raw(&entry.key)) {
-                    let span = u64::from(LRU_CLOCK_MAX) + 1;
-                    e.lru = ((u64::from(clock) + span - idle % span) % span) as u32;
-                }
-                stats.loaded += 1;
-            }
-            Item::Function { .. } => {
-                warning!("Skipping a function library in the RDB: rkv does not load functions from dumps");
-            }
-            _ => {}
-        }
-    }
-    Ok(Some(stats))
+    while !loader.step(dbs, usize::MAX)? {}
+    Ok(Some(loader.stats))
 }
 
 /// Logs the aux fields Redis reports when loading.
@@ -115,39 +161,54 @@ fn log_aux(key: &[u8], value: &[u8], now_ms: i64) {
     }
 }
 
+/// Items read between two chances for clients to be answered.
+const ITEMS_PER_SLICE: usize = 1000;
+
 /// Loads `dir`/`dbfilename` into the server's (empty) databases, logging
-/// as Redis does; an unreadable dump is fatal.
-pub fn load_at_startup(srv: &mut Server) -> Result<(), String> {
+/// as Redis does. It reads a slice at a time and yields in between, so
+/// clients connecting meanwhile get `-LOADING` (dispatch checks
+/// `srv.rdb.loading`); an unreadable dump is fatal.
+pub async fn load_at_startup(shared: Rc<RefCell<Server>>) -> Result<(), String> {
     let started = Instant::now();
-    srv.update_clock();
-    let path = srv.config.dir.join(&srv.config.dbfilename);
-    let limits = Limits::from_config(&srv.config);
-    srv.rdb.loading = true;
-    let result = load_file(
-        &mut srv.dbs,
-        &path,
-        &limits,
-        srv.config.rdbchecksum,
-        srv.now_ms,
-    );
-    srv.rdb.loading = false;
-    match result? {
-        None => Ok(()),
-        Some(stats) => {
-            srv.rdb.last_load_keys_loaded = stats.loaded;
-            srv.rdb.last_load_keys_expired = stats.expired;
-            notice!(
-                "Done loading RDB, keys loaded: {}, keys expired: {}.",
-                stats.loaded,
-                stats.expired
-            );
-            notice!(
-                "DB loaded from disk: {:.3} seconds",
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
+    let opened = {
+        let mut srv = shared.borrow_mut();
+        srv.update_clock();
+        let path = srv.config.dir.join(&srv.config.dbfilename);
+        let limits = Limits::from_config(&srv.config);
+        DumpLoader::open(&path, limits, srv.config.rdbchecksum, srv.now_ms)?
+    };
+    let Some(mut loader) = opened else {
+        return Ok(());
+    };
+    shared.borrow_mut().rdb.loading = true;
+    loop {
+        let done = {
+            let mut srv = shared.borrow_mut();
+            let step = loader.step(&mut srv.dbs, ITEMS_PER_SLICE);
+            if step.is_err() {
+                srv.rdb.loading = false;
+            }
+            step?
+        };
+        if done {
+            break;
         }
+        tokio::task::yield_now().await;
     }
+    let mut srv = shared.borrow_mut();
+    srv.rdb.loading = false;
+    srv.rdb.last_load_keys_loaded = loader.stats.loaded;
+    srv.rdb.last_load_keys_expired = loader.stats.expired;
+    notice!(
+        "Done loading RDB, keys loaded: {}, keys expired: {}.",
+        loader.stats.loaded,
+        loader.stats.expired
+    );
+    notice!(
+        "DB loaded from disk: {:.3} seconds",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 #[cfg(test)]

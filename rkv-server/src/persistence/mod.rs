@@ -28,6 +28,10 @@ use crate::server::Server;
 /// Redis's reply to writes while snapshots fail (`shared.bgsaveerr`).
 pub const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
+/// Redis's reply to commands without the LOADING flag while the dump
+/// loads (`shared.loadingerr`).
+pub const LOADING: &str = "LOADING Redis is loading the dataset in memory";
+
 /// Whether a command with `cmd_flags` (PING: `is_ping`) must be refused
 /// with [`MISCONF`] (Redis's `writeCommandsDeniedByDiskError`).
 pub fn write_denied(srv: &Server, cmd_flags: u32, is_ping: bool) -> bool {
