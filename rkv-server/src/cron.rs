@@ -44,9 +44,13 @@ pub fn tick(srv: &mut Server) {
         active_expire_cycle(srv);
         crate::keyspace_events::drain_pending(srv, None);
     }
-    for db in srv.dbs.iter_mut() {
-        db.shrink_if_needed();
-        db.rehash_for(REHASH_BUDGET);
+    // Like Redis, tables are neither resized nor rehashed while a save
+    // child runs: moving entries would copy pages the child shares.
+    if srv.rdb.child.is_none() {
+        for db in srv.dbs.iter_mut() {
+            db.shrink_if_needed();
+            db.rehash_for(REHASH_BUDGET);
+        }
     }
     crate::tracking::cron(srv);
     crate::persistence::saving::cron(srv);
