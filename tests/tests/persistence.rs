@@ -627,3 +627,45 @@ fn debug_reload_keeps_the_data() {
         .to_string()
         .contains("only supports the MERGE, NOFLUSH and NOSAVE"));
 }
+
+/// RESTORE's keyspace events (`restore`, `del` for an expired REPLACE, and
+/// `new` for created keys) are those of Redis, in the same order.
+#[test]
+fn restore_publishes_redis_keyspace_events() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let mut seen = Vec::new();
+    for kind in [ServerKind::Redis, ServerKind::Rkv] {
+        let server = start(kind, &data_dir("events"), &[]);
+        let mut raw = server.raw();
+        raw.command(&["CONFIG", "SET", "notify-keyspace-events", "KEAn"]);
+        raw.command(&["SET", "s", "hello"]);
+        let payload = raw.command(&["DUMP", "s"]);
+        // The bulk's body, without "$<len>\r\n" and the final "\r\n".
+        let start = payload.iter().position(|&b| b == b'\n').unwrap() + 1;
+        let payload = payload[start..payload.len() - 2].to_vec();
+        let mut sub = server.raw();
+        sub.command(&["PSUBSCRIBE", "__key*__:*"]);
+        for args in [
+            vec![&b"RESTORE"[..], b"r", b"0", &payload],
+            vec![b"RESTORE", b"r", b"0", &payload, b"REPLACE"],
+            vec![b"RESTORE", b"r", b"1", &payload, b"REPLACE", b"ABSTTL"],
+            vec![b"RESTORE", b"t", b"1", &payload, b"ABSTTL"],
+            vec![b"SET", b"end", b"1"],
+        ] {
+            raw.command(&args);
+        }
+        let mut events = Vec::new();
+        loop {
+            let msg = sub.read_reply();
+            let done = msg.ends_with(b"__keyevent@0__:set\r\n$3\r\nend\r\n");
+            events.push(msg);
+            if done {
+                break;
+            }
+        }
+        seen.push(events);
+    }
+    assert_eq!(seen[0], seen[1]);
+}
