@@ -669,3 +669,30 @@ fn restore_publishes_redis_keyspace_events() {
     }
     assert_eq!(seen[0], seen[1]);
 }
+
+/// The golden dumps Redis 7.0 wrote for rkv-rdb's tests load into rkv with
+/// the same data as into Redis (and without expired keys in either).
+#[test]
+fn golden_fixtures_load_as_in_redis() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rkv-rdb/tests/fixtures");
+    for name in ["all-types.rdb", "all-types-uncompressed.rdb"] {
+        let mut servers = Vec::new();
+        for kind in [ServerKind::Redis, ServerKind::Rkv] {
+            let dir = data_dir("fixture");
+            std::fs::copy(fixtures.join(name), dir.join("dump.rdb")).unwrap();
+            servers.push(start(kind, &dir, &[]));
+        }
+        let (mut rc, mut kc) = (servers[0].client(), servers[1].client());
+        for db in 0..16 {
+            assert_eq!(
+                describe(&mut rc, db),
+                describe(&mut kc, db),
+                "{name}: database {db}"
+            );
+        }
+        assert_eq!(digest(&mut rc), digest(&mut kc), "{name}");
+    }
+}
