@@ -184,6 +184,11 @@ pub async fn load_at_startup(shared: Rc<RefCell<Server>>) -> Result<(), String> 
     loop {
         let done = {
             let mut srv = shared.borrow_mut();
+            if srv.shutdown.is_some() {
+                // SHUTDOWN while loading: stop here, the main task exits.
+                srv.rdb.loading = false;
+                return Ok(());
+            }
             let step = loader.step(&mut srv.dbs, ITEMS_PER_SLICE);
             if step.is_err() {
                 srv.rdb.loading = false;

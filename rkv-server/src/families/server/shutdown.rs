@@ -90,7 +90,9 @@ fn shutdown(ctx: &mut Ctx) {
         return ctx.error("ERR No shutdown in progress.");
     }
     crate::persistence::saving::kill_child(ctx.srv);
-    let save = opts.save || (!opts.nosave && !ctx.srv.config.save_points.is_empty());
+    // A half-loaded dataset is never saved (Redis forces NOSAVE too).
+    let save = !ctx.srv.rdb.loading
+        && (opts.save || (!opts.nosave && !ctx.srv.config.save_points.is_empty()));
     if save {
         crate::warning!("User requested shutdown...");
         crate::warning!("Saving the final RDB snapshot before exiting.");
