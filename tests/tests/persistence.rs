@@ -487,7 +487,8 @@ fn clients_get_loading_while_the_dump_loads() {
             );
             saw_loading = true;
             let info = raw.command(&["INFO", "persistence"]);
-            saw_info_loading |= String::from_utf8_lossy(&info).contains("loading:1");
+            let info = String::from_utf8_lossy(&info);
+            saw_info_loading |= info.contains("loading:1") && info.contains("loading_loaded_perc:");
             continue;
         }
         assert!(

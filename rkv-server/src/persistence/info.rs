@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::state::LoadingProgress;
 use crate::server::Server;
 
 /// Appends the fields of INFO persistence (Redis 7.0's order); the AOF and
@@ -58,4 +59,56 @@ pub fn write_section(out: &mut String, srv: &Server) {
         rdb.last_load_keys_expired,
         rdb.last_load_keys_loaded,
     );
+    if rdb.loading {
+        write_loading_progress(out, &rdb.loading_progress, srv.now_ms / 1000);
+    }
+}
+
+/// The `loading_*` fields Redis adds while it loads, with its percentage
+/// and ETA arithmetic.
+fn write_loading_progress(out: &mut String, p: &LoadingProgress, now: i64) {
+    let (mut perc, mut remaining) = (0.0, 1i64);
+    if p.total_bytes > 0 {
+        perc = p.loaded_bytes as f64 / p.total_bytes as f64 * 100.0;
+        remaining = p.total_bytes as i64 - p.loaded_bytes as i64;
+    } else if p.rdb_used_mem > 0 {
+        perc = (p.loaded_bytes as f64 / p.rdb_used_mem as f64 * 100.0).min(99.99);
+        remaining = (p.rdb_used_mem as i64 - p.loaded_bytes as i64).max(1);
+    }
+    let elapsed = now - p.start_time;
+    let eta = if elapsed == 0 {
+        1
+    } else {
+        elapsed * remaining / (p.loaded_bytes as i64 + 1)
+    };
+    let _ = write!(
+        out,
+        "loading_start_time:{}\r\n\
+         loading_total_bytes:{}\r\n\
+         loading_rdb_used_mem:{}\r\n\
+         loading_loaded_bytes:{}\r\n\
+         loading_loaded_perc:{perc:.2}\r\n\
+         loading_eta_seconds:{eta}\r\n",
+        p.start_time, p.total_bytes, p.rdb_used_mem, p.loaded_bytes,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loading_progress_follows_redis_arithmetic() {
+        let p = LoadingProgress {
+            start_time: 100,
+            total_bytes: 1000,
+            rdb_used_mem: 0,
+            loaded_bytes: 249,
+        };
+        let mut out = String::new();
+        write_loading_progress(&mut out, &p, 110);
+        assert!(out.contains("loading_loaded_perc:24.90\r\n"), "{out}");
+        // 10 s elapsed, 751 bytes left at 250 bytes per 10 s.
+        assert!(out.contains("loading_eta_seconds:30\r\n"), "{out}");
+    }
 }

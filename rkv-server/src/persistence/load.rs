@@ -12,6 +12,7 @@ use std::time::Instant;
 use rkv_rdb::{Item, RdbReader};
 
 use super::convert::{self, Limits, LoadError};
+use super::state::LoadingProgress;
 use crate::db::keyspace::{lru_clock, LRU_CLOCK_MAX};
 use crate::db::Db;
 use crate::server::Server;
@@ -35,6 +36,10 @@ pub struct DumpLoader {
     clock: u32,
     /// What was loaded so far.
     pub stats: LoadStats,
+    /// The dump file's size.
+    pub total_bytes: u64,
+    /// The `used-mem` aux field, once read.
+    pub rdb_used_mem: u64,
 }
 
 impl DumpLoader {
@@ -50,6 +55,7 @@ impl DumpLoader {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("Fatal error loading the DB: {e}. Exiting.")),
         };
+        let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
         let reader = RdbReader::new(BufReader::with_capacity(1 << 16, file))
             .map_err(|e| format!("Wrong signature trying to load DB from file: {e}"))?
             .verify_checksum(verify_checksum);
@@ -59,7 +65,14 @@ impl DumpLoader {
             now_ms,
             clock: lru_clock(now_ms),
             stats: LoadStats::default(),
+            total_bytes,
+            rdb_used_mem: 0,
         }))
+    }
+
+    /// Bytes of the dump read so far.
+    pub fn loaded_bytes(&self) -> u64 {
+        self.reader.offset()
     }
 
     /// Reads up to `max_items` items into `dbs`; `Ok(true)` at the end of
@@ -75,7 +88,15 @@ impl DumpLoader {
                 return Ok(true);
             };
             match item {
-                Item::Aux { key, value } => log_aux(&key, &value, self.now_ms),
+                Item::Aux { key, value } => {
+                    if key == b"used-mem" {
+                        self.rdb_used_mem = std::str::from_utf8(&value)
+                            .ok()
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(0);
+                    }
+                    log_aux(&key, &value, self.now_ms);
+                }
                 Item::Key(entry) => self.store(dbs, entry)?,
                 Item::Function { .. } => warning!(
                     "Skipping a function library in the RDB: rkv does not load functions from dumps"
@@ -180,7 +201,15 @@ pub async fn load_at_startup(shared: Rc<RefCell<Server>>) -> Result<(), String> 
     let Some(mut loader) = opened else {
         return Ok(());
     };
-    shared.borrow_mut().rdb.loading = true;
+    {
+        let mut srv = shared.borrow_mut();
+        srv.rdb.loading = true;
+        srv.rdb.loading_progress = LoadingProgress {
+            start_time: srv.now_ms / 1000,
+            total_bytes: loader.total_bytes,
+            ..LoadingProgress::default()
+        };
+    }
     loop {
         let done = {
             let mut srv = shared.borrow_mut();
@@ -190,6 +219,8 @@ pub async fn load_at_startup(shared: Rc<RefCell<Server>>) -> Result<(), String> 
                 return Ok(());
             }
             let step = loader.step(&mut srv.dbs, ITEMS_PER_SLICE);
+            srv.rdb.loading_progress.loaded_bytes = loader.loaded_bytes();
+            srv.rdb.loading_progress.rdb_used_mem = loader.rdb_used_mem;
             if step.is_err() {
                 srv.rdb.loading = false;
             }

@@ -16,6 +16,19 @@ pub struct SaveChild {
     pub report_fd: i32,
 }
 
+/// How far a load has got (INFO's `loading_*` fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LoadingProgress {
+    /// Unix seconds when loading started.
+    pub start_time: i64,
+    /// Size of the dump file.
+    pub total_bytes: u64,
+    /// The `used-mem` the dump's writer recorded.
+    pub rdb_used_mem: u64,
+    /// Bytes read so far.
+    pub loaded_bytes: u64,
+}
+
 /// Snapshot bookkeeping.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RdbState {
@@ -41,6 +54,8 @@ pub struct RdbState {
     pub last_cow_size: u64,
     /// Whether the dataset is being loaded.
     pub loading: bool,
+    /// Progress of the load in course.
+    pub loading_progress: LoadingProgress,
     /// Keys loaded by the last load.
     pub last_load_keys_loaded: u64,
     /// Already expired keys skipped by the last load.
@@ -61,6 +76,7 @@ impl RdbState {
             last_bgsave_time_sec: -1,
             last_cow_size: 0,
             loading: false,
+            loading_progress: LoadingProgress::default(),
             last_load_keys_loaded: 0,
             last_load_keys_expired: 0,
         }
