@@ -5,6 +5,9 @@ use super::convert::Limits;
 use super::{load, saving};
 use crate::command::Ctx;
 
+/// Redis's reply when the dump cannot be read back.
+const LOAD_FAILED: &str = "ERR Error trying to load the RDB dump";
+
 /// `DEBUG RELOAD ...` (the dispatcher already checked DEBUG's protection).
 pub fn debug_reload(ctx: &mut Ctx) {
     let (mut flush, mut save) = (true, true);
@@ -45,11 +48,10 @@ pub fn debug_reload(ctx: &mut Ctx) {
             crate::warning!("DB reloaded by DEBUG RELOAD");
             ctx.out.ok();
         }
-        Ok(None) | Err(_) => {
-            if let Err(e) = loaded {
-                crate::warning!("{e}");
-            }
-            ctx.error("ERR Error trying to load the RDB dump");
+        Ok(None) => ctx.error(LOAD_FAILED),
+        Err(e) => {
+            crate::warning!("{e}");
+            ctx.error(LOAD_FAILED);
         }
     }
 }
