@@ -66,22 +66,29 @@ free_port() {
 }
 
 # start_server NAME BINARY: starts BINARY on a free port pinned to
-# $SERVER_CPU, waits for PING, and sets SERVER_PORT. redis-server binaries
-# get persistence switched off; others get only --port and --bind.
+# $SERVER_CPU, waits for PING, and sets SERVER_PORT and SERVER_DIR (its
+# working directory, where dumps go). Save points are switched off (and
+# redis-server's AOF); with START_DUMP set, that file is copied in first as
+# dump.rdb so the server loads it.
 # Must not run in a subshell, or stop_servers would not know the PID.
 start_server() {
     local name="$1" binary="$2" port dir pid
     for _attempt in 1 2 3 4 5; do
         port="$(free_port)"
         dir="$(mktemp -d "${TMPDIR:-/tmp}/rkv-bench-$name.XXXXXX")"
-        local args=(--port "$port" --bind 127.0.0.1)
+        # A dump to start from (bench/persistence.sh measures loading).
+        if [ -n "${START_DUMP:-}" ]; then
+            cp "$START_DUMP" "$dir/dump.rdb"
+        fi
+        # rkv-server has Redis's default save points too: switch them off.
+        local args=(--port "$port" --bind 127.0.0.1 --save "")
         if [ "$(basename "$binary")" = "redis-server" ]; then
-            args+=(--save "" --appendonly no --dir "$dir")
+            args+=(--appendonly no --dir "$dir")
         fi
         (cd "$dir" && exec_pinned "$SERVER_CPU" "$binary" "${args[@]}") \
             >"$dir/server.log" 2>&1 &
         pid=$!
-        for _ in $(seq 1 200); do
+        for _ in $(seq 1 "${START_TICKS:-200}"); do
             if redis-cli -p "$port" PING 2>/dev/null | grep -q PONG; then
                 STARTED_PIDS+=("$pid")
                 STARTED_DIRS+=("$dir")
@@ -90,6 +97,8 @@ start_server() {
                 SERVER_PORT="$port"
                 # shellcheck disable=SC2034 # read by the sourcing script
                 SERVER_PID="$pid"
+                # shellcheck disable=SC2034 # read by the sourcing script
+                SERVER_DIR="$dir"
                 return
             fi
             kill -0 "$pid" 2>/dev/null || break

@@ -1,6 +1,6 @@
 //! The server's periodic work (Redis's `serverCron`), `hz` times a second:
 //! active expiry, incremental rehashing, idle-client timeouts, instantaneous
-//! metrics, pause expiry.
+//! metrics, pause expiry, background saves and save points.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -44,9 +44,13 @@ pub fn tick(srv: &mut Server) {
         active_expire_cycle(srv);
         crate::keyspace_events::drain_pending(srv, None);
     }
-    for db in srv.dbs.iter_mut() {
-        db.shrink_if_needed();
-        db.rehash_for(REHASH_BUDGET);
+    // Like Redis, tables are neither resized nor rehashed while a save
+    // child runs: moving entries would copy pages the child shares.
+    if srv.rdb.child.is_none() {
+        for db in srv.dbs.iter_mut() {
+            db.shrink_if_needed();
+            db.rehash_for(REHASH_BUDGET);
+        }
     }
     // Redis's eviction time proc: a pass that ran out of time (or a lower
     // CONFIG SET maxmemory) goes on without waiting for a command.
@@ -54,6 +58,7 @@ pub fn tick(srv: &mut Server) {
         crate::evict::perform_evictions(srv);
     }
     crate::tracking::cron(srv);
+    crate::persistence::saving::cron(srv);
     close_idle_clients(srv);
     if let Some(p) = srv.pause {
         if p.until_ms <= now {

@@ -17,6 +17,7 @@
 //! - [`memory`]: allocator and RSS figures for INFO memory, the counting allocator.
 //! - [`evict`]: maxmemory, eviction policies, LRU/LFU access stamps.
 //! - [`util`]: helpers shared by families (emulated `long double`).
+//! - [`persistence`]: RDB snapshots (SAVE, BGSAVE, load), DUMP payloads.
 //! - [`multi`] and [`watch`]: MULTI state of a client, WATCHed keys.
 //! - [`scripting`]: the Lua engines behind EVAL and FUNCTION.
 //! - [`client`], [`stats`], [`slowlog`], [`latency`], [`log`], [`errors`].
@@ -40,6 +41,7 @@ pub mod lua_libs;
 pub mod memory;
 pub mod multi;
 pub mod scripting;
+pub mod persistence;
 pub mod server;
 pub mod slowlog;
 pub mod socket;

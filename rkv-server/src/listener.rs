@@ -40,6 +40,9 @@ pub enum StartError {
     /// No listening socket could be opened.
     #[error("Failed listening on port {0} (tcp), aborting.")]
     Listen(u16),
+    /// The dump in `dir` could not be loaded.
+    #[error("{0}")]
+    Load(String),
 }
 
 /// Runs the server until SHUTDOWN, SIGTERM or SIGINT.
@@ -83,6 +86,7 @@ async fn serve(loaded: LoadedConfig) -> Result<(), StartError> {
             warning!("Failed to write PID file: {e}");
         }
     }
+    notice!("Server initialized");
     for l in listeners {
         // A busy script accepts connections itself (scripting::busy).
         let fd = std::os::fd::AsRawFd::as_raw_fd(&l);
@@ -91,7 +95,13 @@ async fn serve(loaded: LoadedConfig) -> Result<(), StartError> {
     }
     tokio::task::spawn_local(adopt_busy_accepted(shared.clone()));
     tokio::task::spawn_local(cron::run(shared.clone()));
-    notice!("Server initialized");
+    // Clients connecting while the dump loads get -LOADING.
+    crate::persistence::load::load_at_startup(shared.clone())
+        .await
+        .map_err(|e| {
+            warning!("{e}");
+            StartError::Load(e)
+        })?;
     notice!("Ready to accept connections tcp");
 
     let notify = shared.borrow().shutdown_notify.clone();
@@ -110,6 +120,7 @@ async fn serve(loaded: LoadedConfig) -> Result<(), StartError> {
             warning!("User requested shutdown...");
         }
     }
+    crate::persistence::saving::prepare_for_shutdown(&mut shared.borrow_mut());
     if let Some(pidfile) = &config.pidfile {
         let _ = std::fs::remove_file(pidfile);
     }

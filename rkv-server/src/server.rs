@@ -31,8 +31,10 @@ pub const RKV_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// How SHUTDOWN was asked to stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShutdownRequest {
-    /// SHUTDOWN, SIGTERM or SIGINT.
+    /// SIGTERM or SIGINT: save first when save points exist.
     Normal,
+    /// SHUTDOWN, which already saved (or was told not to).
+    Prepared,
 }
 
 /// A CLIENT PAUSE in effect.
@@ -112,6 +114,8 @@ pub struct Server {
     pub scripting: ScriptingState,
     /// maxmemory eviction: the candidate pool and pass state.
     pub eviction: crate::evict::EvictionState,
+    /// RDB snapshots: last save, background child, loading.
+    pub rdb: crate::persistence::RdbState,
 }
 
 impl Server {
@@ -158,6 +162,7 @@ impl Server {
             tracking: Tracking::default(),
             scripting: ScriptingState::new(),
             eviction: crate::evict::EvictionState::default(),
+            rdb: crate::persistence::RdbState::new(now / 1000),
         }
     }
 

@@ -130,7 +130,12 @@ impl ServerProcess {
         let scratch = scratch_dir(kind, port);
         let port_text = port.to_string();
         let mut command = match kind {
-            ServerKind::Rkv => Command::new(rkv_server_path()),
+            ServerKind::Rkv => {
+                // Like redis-server below: no save points unless a test asks.
+                let mut c = Command::new(rkv_server_path());
+                c.args(["--save", ""]);
+                c
+            }
             ServerKind::Redis => {
                 let mut c = Command::new("redis-server");
                 c.args(["--save", "", "--appendonly", "no"]);

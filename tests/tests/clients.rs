@@ -217,7 +217,11 @@ impl PasswordServer {
             .find(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok())
             .expect("a free port in 7640..7650");
         let mut command = match candidate_kind() {
-            ServerKind::Rkv => Command::new(rkv_server_path()),
+            ServerKind::Rkv => {
+                let mut c = Command::new(rkv_server_path());
+                c.args(["--save", ""]);
+                c
+            }
             ServerKind::Redis => {
                 let mut c = Command::new("redis-server");
                 c.args(["--save", "", "--appendonly", "no"]);

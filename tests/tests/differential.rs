@@ -26,6 +26,8 @@ script_tests!(
     connection,
     connection_client,
     generic,
+    dump_restore,
+    persistence,
     hash,
     keys,
     notify_lists,

@@ -83,6 +83,8 @@ fn config_file_overrides_logfile_and_sigterm() {
     let mut child = Command::new(rkv_server_path())
         .arg(&conf)
         .args(["--port", &port.to_string(), "--loglevel", "warning"])
+        // SIGTERM saves a dump (default save points) into `dir`, i.e. here.
+        .current_dir(&dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

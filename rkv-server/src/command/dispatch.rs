@@ -150,6 +150,18 @@ fn check_and_call(
             return Outcome::Continue;
         }
     }
+    // Writes (and PING) are refused while snapshots fail, so a broken disk
+    // is noticed (stop-writes-on-bgsave-error).
+    if crate::persistence::write_denied(srv, effective_flags(client, spec), spec.name == "ping") {
+        let msg = crate::persistence::MISCONF;
+        reject(srv, client, argv, &mut reply, Some(id), msg);
+        return Outcome::Continue;
+    }
+    if srv.rdb.loading && !spec.has(flags::LOADING) {
+        let msg = crate::persistence::LOADING;
+        reject(srv, client, argv, &mut reply, Some(id), msg);
+        return Outcome::Continue;
+    }
     // Redis 7.0 restricts RESP2 subscribers to a few commands (RESP3
     // interleaves pushes with replies, so anything goes there).
     if crate::families::pubsub::in_subscribed_context(client)

@@ -240,6 +240,13 @@ impl Loader {
         Ok(())
     }
 
+    /// The save points set by earlier `save` lines, when `name` is `save`
+    /// and there were such lines.
+    fn save_points_so_far(&self, name: &str) -> Option<Vec<(u64, u64)>> {
+        let seen = name == "save" && self.applied.iter().any(|a| a.name == "save");
+        seen.then(|| self.config.save_points.clone())
+    }
+
     fn apply_line(
         &mut self,
         argv: Vec<String>,
@@ -258,7 +265,16 @@ impl Loader {
         if let Some(spec) = lookup(&name) {
             let args = directive_args(spec, &argv[1..]).map_err(fail)?;
             let value = spec.parse(&args).map_err(fail)?;
+            let earlier_points = self.save_points_so_far(spec.name);
             (spec.write)(&mut self.config, value);
+            // Like Redis, each `save` line of a file adds its points to
+            // those of the lines before it (`save ""` still clears them).
+            if let Some(mut points) = earlier_points {
+                if !self.config.save_points.is_empty() {
+                    points.append(&mut self.config.save_points);
+                    self.config.save_points = points;
+                }
+            }
             self.applied.push(AppliedDirective {
                 name: spec.name,
                 args: argv[1..].to_vec(),
@@ -304,6 +320,19 @@ fn directive_args(spec: &DirectiveSpec, args: &[String]) -> Result<Vec<String>, 
 mod tests {
     use super::*;
     use crate::config::LogLevel;
+
+    #[test]
+    fn save_lines_accumulate_as_in_redis() {
+        let config = load("save 900 1\nsave 300 10\n").unwrap();
+        assert_eq!(config.save_points, vec![(900, 1), (300, 10)]);
+        let cleared = load("save 900 1\nsave \"\"\n").unwrap();
+        assert!(cleared.save_points.is_empty());
+        let default = load("port 7000\n").unwrap();
+        assert_eq!(
+            default.save_points,
+            vec![(3600, 1), (300, 100), (60, 10000)]
+        );
+    }
 
     fn strings(args: &[&str]) -> Vec<String> {
         args.iter().map(|s| s.to_string()).collect()

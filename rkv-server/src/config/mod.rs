@@ -9,6 +9,7 @@ mod levels;
 mod load;
 mod output_limits;
 mod rewrite;
+mod save_points;
 mod scalars;
 mod set;
 mod spec;
@@ -148,6 +149,21 @@ pub struct Config {
     /// `active-defrag-*` tuning (accepted; `activedefrag` itself cannot be
     /// enabled).
     pub active_defrag: ActiveDefragConfig,
+    /// `save`: RDB save points as (seconds, changes): snapshot when at
+    /// least `changes` writes happened within `seconds`. Empty: never.
+    pub save_points: Vec<(u64, u64)>,
+    /// `dbfilename`: the snapshot's file name inside `dir`.
+    pub dbfilename: String,
+    /// `rdbcompression`: LZF-compress long strings in snapshots and DUMP.
+    pub rdbcompression: bool,
+    /// `rdbchecksum`: write and verify the CRC64 footer of snapshots.
+    pub rdbchecksum: bool,
+    /// `stop-writes-on-bgsave-error`: refuse writes (`-MISCONF`) while the
+    /// last background save failed and save points are configured.
+    pub stop_writes_on_bgsave_error: bool,
+    /// `rdb-del-sync-files`: delete snapshots made only for replication
+    /// (rkv has no replication, so this never deletes anything).
+    pub rdb_del_sync_files: bool,
 }
 
 /// The `active-defrag-*` directives.
@@ -247,6 +263,12 @@ impl Config {
             lazyfree_lazy_user_del: false,
             lazyfree_lazy_user_flush: false,
             active_defrag: ActiveDefragConfig::default(),
+            save_points: Vec::new(),
+            dbfilename: String::new(),
+            rdbcompression: false,
+            rdbchecksum: false,
+            stop_writes_on_bgsave_error: false,
+            rdb_del_sync_files: false,
         }
     }
 

@@ -152,6 +152,9 @@ impl Config {
     }
 
     fn rewrite_directive(&self, spec: &'static DirectiveSpec, state: &mut RewriteState) {
+        if spec.name == "save" {
+            return self.rewrite_save_points(state);
+        }
         let value = (spec.read)(self);
         let is_default = value == spec.default_value();
         let name = spec.name;
@@ -187,6 +190,21 @@ impl Config {
             _ => panic!("directive table: kind and value disagree for {name}"),
         };
         state.rewrite_line(name, line, !is_default);
+    }
+}
+
+impl Config {
+    /// Redis's `rewriteConfigSaveOption`: one `save <seconds> <changes>`
+    /// line per point, or `save ""`, always written (so the defaults never
+    /// come back by omission).
+    fn rewrite_save_points(&self, state: &mut RewriteState) {
+        if self.save_points.is_empty() {
+            state.rewrite_line("save", "save \"\"".to_string(), true);
+        }
+        for (seconds, changes) in &self.save_points {
+            state.rewrite_line("save", format!("save {seconds} {changes}"), true);
+        }
+        state.processed.insert("save");
     }
 }
 
@@ -265,6 +283,30 @@ mod tests {
         );
     }
 
+    /// Redis always writes the save points, defaults included.
+    const DEFAULT_SAVE: &str = "save 3600 1\nsave 300 100\nsave 60 10000\n";
+
+    #[test]
+    fn save_points_are_one_line_each_and_always_written() {
+        let mut c = Config::default();
+        set(&mut c, "save", "");
+        let got = c.rewritten_content("save 900 1\nsave 300 10\n");
+        assert_eq!(
+            got,
+            format!("save \"\"\n\n{SIGNATURE}\ndir \"{}\"\n", cwd())
+        );
+        set(&mut c, "save", "900 1 300 10");
+        let got = c.rewritten_content("save 900 1\n# keep\n");
+        // The first point reuses the old line, the next goes to the end.
+        assert_eq!(
+            got,
+            format!(
+                "save 900 1\n# keep\n\n{SIGNATURE}\nsave 300 10\ndir \"{}\"\n",
+                cwd()
+            )
+        );
+    }
+
     #[test]
     fn updates_in_place_keeps_comments_drops_duplicates_appends_new() {
         let old = "# my server\nport 7000\n\n\n# timeouts\ntimeout 5\ntimeout 6\nPORT 7001\n\
@@ -280,7 +322,7 @@ mod tests {
         let want = format!(
             "# my server\nport 7005\n\n# timeouts\ntimeout 6\n\n\
              include /etc/other.conf\n# ??? appendfsync always\n\n\
-             {SIGNATURE}\ndir \"{}\"\nhz 20\nproto-max-bulk-len 2mb\n",
+             {SIGNATURE}\n{DEFAULT_SAVE}dir \"{}\"\nhz 20\nproto-max-bulk-len 2mb\n",
             cwd()
         );
         assert_eq!(got, want);
@@ -291,7 +333,7 @@ mod tests {
         let mut c = Config::default();
         assert_eq!(
             c.rewritten_content(""),
-            format!("{SIGNATURE}\ndir \"{}\"\n", cwd())
+            format!("{SIGNATURE}\n{DEFAULT_SAVE}dir \"{}\"\n", cwd())
         );
         set(&mut c, "bind", "");
         set(&mut c, "requirepass", "a \"b\"");
@@ -299,7 +341,7 @@ mod tests {
         assert_eq!(
             got,
             format!(
-                "bind \"\"\nlogfile \"\"\n\n{SIGNATURE}\ndir \"{}\"\nrequirepass \"a \\\"b\\\"\"\n",
+                "bind \"\"\nlogfile \"\"\n\n{SIGNATURE}\n{DEFAULT_SAVE}dir \"{}\"\nrequirepass \"a \\\"b\\\"\"\n",
                 cwd()
             )
         );
@@ -307,7 +349,7 @@ mod tests {
         assert_eq!(
             c.rewritten_content("bind 1.2.3.4\n# x\n"),
             format!(
-                "\n# x\n\n{SIGNATURE}\ndir \"{}\"\nrequirepass \"a \\\"b\\\"\"\n",
+                "\n# x\n\n{SIGNATURE}\n{DEFAULT_SAVE}dir \"{}\"\nrequirepass \"a \\\"b\\\"\"\n",
                 cwd()
             )
         );

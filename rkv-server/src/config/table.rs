@@ -78,11 +78,63 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         name: "save",
         aliases: &[],
         kind: Kind::List,
-        default: "",
+        default: "3600 1 300 100 60 10000",
         flags: Flags::NONE,
-        check: Some(refuse_save_points),
-        read: |_| Value::Words(Vec::new()),
-        write: |_, _| {},
+        check: Some(check_save_points),
+        read: |c| Value::Words(super::save_points::to_words(&c.save_points)),
+        write: |c, v| c.save_points = super::save_points::parse(&v.words()).unwrap_or_default(),
+    },
+    DirectiveSpec {
+        name: "dbfilename",
+        aliases: &[],
+        kind: Kind::Str {
+            empty_is_unset: false,
+        },
+        default: "dump.rdb",
+        flags: Flags::PROTECTED,
+        check: Some(check_dbfilename),
+        read: |c| Value::Text(c.dbfilename.clone()),
+        write: |c, v| c.dbfilename = v.text(),
+    },
+    DirectiveSpec {
+        name: "rdbcompression",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "yes",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.rdbcompression),
+        write: |c, v| c.rdbcompression = v.bool(),
+    },
+    DirectiveSpec {
+        name: "rdbchecksum",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "yes",
+        flags: Flags::IMMUTABLE,
+        check: None,
+        read: |c| Value::Bool(c.rdbchecksum),
+        write: |c, v| c.rdbchecksum = v.bool(),
+    },
+    DirectiveSpec {
+        name: "stop-writes-on-bgsave-error",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "yes",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.stop_writes_on_bgsave_error),
+        write: |c, v| c.stop_writes_on_bgsave_error = v.bool(),
+    },
+    DirectiveSpec {
+        name: "rdb-del-sync-files",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "no",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.rdb_del_sync_files),
+        write: |c, v| c.rdb_del_sync_files = v.bool(),
     },
     DirectiveSpec {
         name: "appendonly",
@@ -808,16 +860,23 @@ fn check_output_buffer_limits(value: Value) -> Result<Value, String> {
     Ok(value)
 }
 
-/// rkv has no RDB snapshots yet: only `save ""` (no save points) is true.
-fn refuse_save_points(value: Value) -> Result<Value, String> {
+/// Redis's `setConfigSaveOption` checks: pairs of seconds >= 1 and
+/// changes >= 0.
+fn check_save_points(value: Value) -> Result<Value, String> {
     if let Value::Words(words) = &value {
-        if words.iter().any(|w| !w.is_empty()) {
-            return Err(
-                "rkv does not write RDB snapshots yet; only 'save \"\"' is accepted".to_string(),
-            );
+        super::save_points::parse(words)?;
+    }
+    Ok(value)
+}
+
+/// `dbfilename` must be a bare file name (Redis's `isValidDBfilename`).
+fn check_dbfilename(value: Value) -> Result<Value, String> {
+    if let Value::Text(name) = &value {
+        if name.contains(['/', '\\']) {
+            return Err("dbfilename can't be a path, just a filename".to_string());
         }
     }
-    Ok(Value::Words(Vec::new()))
+    Ok(value)
 }
 
 /// rkv has no append-only file yet: only `appendonly no` is true.

@@ -11,6 +11,7 @@ pub mod hll;
 pub mod key_events;
 pub mod list;
 pub mod memory;
+pub mod persistence;
 pub mod pubsub;
 pub mod scripting;
 pub mod server;
@@ -31,6 +32,7 @@ pub const ALL: &[&[CommandSpec]] = &[
     generic::scan::COMMANDS,
     generic::object::COMMANDS,
     generic::flush::COMMANDS,
+    generic::dump_restore::COMMANDS,
     string::COMMANDS,
     bitmap::COMMANDS,
     hll::COMMANDS,
@@ -51,4 +53,5 @@ pub const ALL: &[&[CommandSpec]] = &[
     stream::INFO_COMMANDS,
     transactions::COMMANDS,
     scripting::COMMANDS,
+    persistence::COMMANDS,
 ];

@@ -16,7 +16,11 @@ use crate::server::Server;
 
 fn server() -> Server {
     Server::new(LoadedConfig {
-        config: Config::default(),
+        // No save points: FLUSHALL would write a dump into the crate's directory.
+        config: Config {
+            save_points: Vec::new(),
+            ..Config::default()
+        },
         config_file: None,
         applied: Vec::new(),
     })

@@ -132,6 +132,12 @@ fn flushall(ctx: &mut Ctx) {
     crate::keyspace_events::signal_flushed_db(ctx.srv, None);
     let removed: usize = ctx.srv.dbs.iter_mut().map(|db| op_flush(db, lazy)).sum();
     ctx.dirty(removed as u64);
+    // Redis's flushAllDataAndResetRDB: a running snapshot is obsolete, and
+    // with save points the empty dataset is saved at once.
+    crate::persistence::saving::kill_child(ctx.srv);
+    if !ctx.srv.config.save_points.is_empty() {
+        let _ = crate::persistence::saving::save_now(ctx.srv);
+    }
     ctx.out.ok();
 }
 

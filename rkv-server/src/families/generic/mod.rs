@@ -7,10 +7,12 @@
 //! - [`expire`]: the EXPIRE family, TTL family and PERSIST.
 //! - [`scan`]: the SCAN command.
 //! - [`object`]: OBJECT and its subcommands.
+//! - [`dump_restore`]: DUMP and RESTORE.
 //! - [`flush`]: FLUSHDB, FLUSHALL, SWAPDB.
 //! - [`lazyfree`]: dropping big data on a background thread.
 //! - [`key_writes`]: storing and deleting keys with their keyspace events.
 
+pub mod dump_restore;
 pub mod expire;
 pub mod flush;
 pub mod key_writes;

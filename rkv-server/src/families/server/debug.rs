@@ -1,7 +1,8 @@
-//! DEBUG SLEEP / SET-ACTIVE-EXPIRE / OBJECT / DIGEST / DIGEST-VALUE / HELP.
+//! DEBUG SLEEP / SET-ACTIVE-EXPIRE / OBJECT / DIGEST / DIGEST-VALUE /
+//! RELOAD / HELP.
 //!
 //! DEBUG is `PROTECTED`: the dispatcher enforces `enable-debug-command`.
-//! Other Redis subcommands (RELOAD, JMAP...) get Redis's
+//! Other Redis subcommands (LOADAOF, JMAP...) get Redis's
 //! unknown-subcommand error until they exist.
 
 use super::digest::{dataset_digest, to_hex, value_digest};
@@ -48,6 +49,7 @@ fn debug(ctx: &mut Ctx) {
             ctx.out.ok();
         }
         (b"object", 3) => debug_object(ctx),
+        (b"reload", _) => crate::persistence::reload::debug_reload(ctx),
         (b"digest", 2) => {
             let d = dataset_digest(&ctx.srv.dbs);
             ctx.out.simple(&to_hex(&d));

@@ -1,9 +1,8 @@
 //! SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT].
 //!
-//! rkv has no persistence yet: there are no save points, so a plain
-//! SHUTDOWN (or NOSAVE) stops at once. An explicit SAVE cannot be honoured:
-//! like Redis when its final save fails, that is refused unless FORCE is
-//! given. Shutdown is never delayed (there are no replicas to wait for), so
+//! A running BGSAVE child is stopped; then the dump is saved when SAVE is
+//! given or save points exist (unless NOSAVE). A failed save refuses to
+//! shut down unless FORCE is given, as in Redis. Shutdown is never delayed (there are no replicas to wait for), so
 //! ABORT always finds nothing to abort.
 
 use crate::command::{flags, Arg, ArgKind, CommandSpec, Ctx};
@@ -90,18 +89,21 @@ fn shutdown(ctx: &mut Ctx) {
     if opts.abort {
         return ctx.error("ERR No shutdown in progress.");
     }
-    if opts.save {
+    crate::persistence::saving::kill_child(ctx.srv);
+    // A half-loaded dataset is never saved (Redis forces NOSAVE too).
+    let save = !ctx.srv.rdb.loading
+        && (opts.save || (!opts.nosave && !ctx.srv.config.save_points.is_empty()));
+    if save {
         crate::warning!("User requested shutdown...");
         crate::warning!("Saving the final RDB snapshot before exiting.");
-        crate::warning!("Error trying to save the DB: rkv has no persistence yet");
-        if !opts.force {
+        if crate::persistence::saving::save_now(ctx.srv).is_err() && !opts.force {
             crate::warning!("Error trying to save the DB, can't exit.");
             return ctx.error("ERR Errors trying to SHUTDOWN. Check logs.");
         }
     }
     // No reply: the connection closes when the server exits, as with Redis;
     // the main task logs "User requested shutdown..." when it wakes.
-    ctx.srv.request_shutdown(ShutdownRequest::Normal);
+    ctx.srv.request_shutdown(ShutdownRequest::Prepared);
 }
 
 #[cfg(test)]
