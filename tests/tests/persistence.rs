@@ -697,3 +697,52 @@ fn golden_fixtures_load_as_in_redis() {
         assert_eq!(digest(&mut rc), digest(&mut kc), "{name}");
     }
 }
+
+/// `FUNCTION LIST WITHCODE` as text, for comparing libraries.
+fn function_list(con: &mut Connection) -> String {
+    format!("{:?}", cmd(con, &[b"FUNCTION", b"LIST", b"WITHCODE"]))
+}
+
+/// Function libraries travel in dumps both ways (RDB_OPCODE_FUNCTION2) and
+/// survive DEBUG RELOAD.
+#[test]
+fn function_libraries_travel_in_dumps() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let lib = "#!lua name=dumped\nredis.register_function('hello', function() return 'hi' end)";
+    let rkv_dir = data_dir("fn-rkv");
+    let rkv = start(ServerKind::Rkv, &rkv_dir, &[]);
+    let mut kc = rkv.client();
+    cmd(&mut kc, &[b"FUNCTION", b"LOAD", lib.as_bytes()]);
+    run(&mut kc, "SET k v");
+    run(&mut kc, "SAVE");
+    redis_check_rdb(&rkv_dir.join("dump.rdb"));
+    let redis_dir = data_dir("fn-redis");
+    std::fs::copy(rkv_dir.join("dump.rdb"), redis_dir.join("dump.rdb")).unwrap();
+    let redis = start(ServerKind::Redis, &redis_dir, &[]);
+    let mut rc = redis.client();
+    assert_eq!(function_list(&mut rc), function_list(&mut kc));
+    assert_eq!(
+        cmd(&mut rc, &[b"FCALL", b"hello", b"0"]),
+        Value::BulkString(b"hi".to_vec())
+    );
+    // And back: Redis's dump loads into a fresh rkv.
+    cmd(
+        &mut rc,
+        &[
+            b"FUNCTION",
+            b"LOAD",
+            b"#!lua name=second\nredis.register_function('two', function() return 2 end)",
+        ],
+    );
+    run(&mut rc, "SAVE");
+    let back_dir = data_dir("fn-back");
+    std::fs::copy(redis_dir.join("dump.rdb"), back_dir.join("dump.rdb")).unwrap();
+    let back = start(ServerKind::Rkv, &back_dir, &[]);
+    let mut bc = back.client();
+    assert_eq!(function_list(&mut bc), function_list(&mut rc));
+    run(&mut bc, "DEBUG RELOAD");
+    assert_eq!(function_list(&mut bc), function_list(&mut rc));
+    assert_eq!(cmd(&mut bc, &[b"FCALL", b"two", b"0"]), Value::Int(2));
+}

@@ -19,12 +19,30 @@ use crate::server::Server;
 use crate::{notice, warning};
 
 /// What a load did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LoadStats {
     /// Keys stored.
     pub loaded: u64,
     /// Keys skipped because they had already expired.
     pub expired: u64,
+    /// The code of the FUNCTION libraries the dump holds, for
+    /// [`install_functions`] once the keys are in.
+    pub functions: Vec<Vec<u8>>,
+}
+
+/// Installs the function libraries a dump held (replacing libraries of the
+/// same name); a library that does not compile fails the load, as in Redis.
+pub fn install_functions(srv: &mut Server, codes: &[Vec<u8>]) -> Result<(), String> {
+    for code in codes {
+        let engine = &mut srv.scripting.functions;
+        let lib = engine
+            .compile(code, engine.libraries(), true, false)
+            .map_err(|e| format!("Failed loading library: {e}"))?;
+        engine
+            .install(lib, true)
+            .map_err(|e| format!("Failed loading library: {e}"))?;
+    }
+    Ok(())
 }
 
 /// A dump being read into the databases, a slice at a time, so the server
@@ -98,9 +116,7 @@ impl DumpLoader {
                     log_aux(&key, &value, self.now_ms);
                 }
                 Item::Key(entry) => self.store(dbs, entry)?,
-                Item::Function { .. } => warning!(
-                    "Skipping a function library in the RDB: rkv does not load functions from dumps"
-                ),
+                Item::Function { code } => self.stats.functions.push(code),
                 _ => {}
             }
         }
@@ -157,7 +173,7 @@ pub fn load_file(
         return Ok(None);
     };
     while !loader.step(dbs, usize::MAX)? {}
-    Ok(Some(loader.stats))
+    Ok(Some(std::mem::take(&mut loader.stats)))
 }
 
 /// Logs the aux fields Redis reports when loading.
@@ -233,6 +249,7 @@ pub async fn load_at_startup(shared: Rc<RefCell<Server>>) -> Result<(), String> 
     }
     let mut srv = shared.borrow_mut();
     srv.rdb.loading = false;
+    install_functions(&mut srv, &loader.stats.functions)?;
     srv.rdb.last_load_keys_loaded = loader.stats.loaded;
     srv.rdb.last_load_keys_expired = loader.stats.expired;
     notice!(
@@ -268,6 +285,9 @@ mod tests {
             options: WriteOptions::default(),
             ctime: 0,
             used_mem: 0,
+            functions: vec![
+                b"#!lua name=lib\nredis.register_function('f', function() return 1 end)".to_vec(),
+            ],
         };
         save(&dbs, &params).unwrap();
         let mut fresh: Vec<Db> = (0..2).map(|_| Db::new()).collect();
@@ -278,7 +298,8 @@ mod tests {
             stats,
             LoadStats {
                 loaded: 1,
-                expired: 1
+                expired: 1,
+                functions: params.functions.clone(),
             }
         );
         assert_eq!(fresh[1].expire_at(b"live"), Some(9_000_000_000_000));

@@ -28,6 +28,8 @@ pub fn debug_reload(ctx: &mut Ctx) {
     }
     if flush {
         crate::keyspace_events::signal_flushed_db(ctx.srv, None);
+        // Redis's emptyData clears the function libraries too.
+        ctx.srv.scripting.functions.flush();
         for db in ctx.srv.dbs.iter_mut() {
             drop(db.take_all());
         }
@@ -43,6 +45,10 @@ pub fn debug_reload(ctx: &mut Ctx) {
         srv.config.rdbchecksum,
         srv.now_ms,
     );
+    let loaded = loaded.and_then(|stats| match stats {
+        Some(stats) => load::install_functions(srv, &stats.functions).map(|()| Some(stats)),
+        None => Ok(None),
+    });
     match loaded {
         Ok(Some(_)) => {
             crate::warning!("DB reloaded by DEBUG RELOAD");

@@ -27,6 +27,13 @@ pub fn params(srv: &Server) -> SnapshotParams {
         },
         ctime: srv.now_ms / 1000,
         used_mem: crate::memory::allocator_stats().allocated as u64,
+        functions: srv
+            .scripting
+            .functions
+            .libraries()
+            .iter()
+            .map(|lib| lib.code.clone())
+            .collect(),
     }
 }
 

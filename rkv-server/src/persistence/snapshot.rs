@@ -23,6 +23,9 @@ pub struct SnapshotParams {
     pub ctime: i64,
     /// Allocator bytes written as the `used-mem` aux field.
     pub used_mem: u64,
+    /// The code of every FUNCTION library, saved before the keys as Redis
+    /// does (`RDB_OPCODE_FUNCTION2`).
+    pub functions: Vec<Vec<u8>>,
 }
 
 /// The temporary file a save by process `pid` writes first (Redis's
@@ -36,6 +39,9 @@ pub fn temp_path(dump: &Path, pid: u32) -> PathBuf {
 pub fn write_rdb<W: Write>(dbs: &[Db], params: &SnapshotParams, out: W) -> io::Result<W> {
     let mut writer = RdbWriter::new(out, params.options)?;
     writer.write_standard_aux(REDIS_VERSION, params.ctime, params.used_mem)?;
+    for code in &params.functions {
+        writer.write_function(code)?;
+    }
     for (index, db) in dbs.iter().enumerate() {
         if db.is_empty() {
             continue;
@@ -104,6 +110,7 @@ mod tests {
             options: WriteOptions::default(),
             ctime: 1,
             used_mem: 2,
+            functions: Vec::new(),
         };
         save(&dbs, &params).unwrap();
         assert!(!temp_path(&params.path, std::process::id()).exists());
