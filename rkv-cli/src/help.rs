@@ -21,6 +21,9 @@ pub struct HelpEntry {
     pub summary: String,
     /// Version that introduced it.
     pub since: Option<String>,
+    /// Time complexity, as COMMAND DOCS gives it (redis-cli does not show
+    /// it; `HELP cmd` here does, after the lines redis-cli prints).
+    pub complexity: Option<String>,
     /// Command group (`string`, `server`, ...).
     pub group: String,
     /// Whether this is a `@group` entry rather than a command.
@@ -230,33 +233,30 @@ fn command_entry(
         params,
         summary: summary.to_string(),
         since: since.map(str::to_string),
+        complexity: None,
         group: group.to_string(),
         is_group: false,
     }
 }
 
 fn add_command(entries: &mut Vec<HelpEntry>, name: &str, sub: Option<&str>, doc: &Frame) {
-    let (mut summary, mut since, mut group, mut params) =
-        (String::new(), None, String::new(), String::new());
+    let (mut summary, mut since, mut group, mut params, mut complexity) =
+        (String::new(), None, String::new(), String::new(), None);
     let mut subcommands = Vec::new();
     for (key, value) in pairs(doc) {
         match text(key).as_deref() {
             Some("summary") => summary = text(value).unwrap_or_default(),
             Some("since") => since = text(value),
+            Some("complexity") => complexity = text(value),
             Some("group") => group = text(value).unwrap_or_default(),
             Some("arguments") => params = join_arguments(value, " "),
             Some("subcommands") => subcommands.push(value),
             _ => {}
         }
     }
-    entries.push(command_entry(
-        name,
-        sub,
-        params,
-        &summary,
-        &group,
-        since.as_deref(),
-    ));
+    let mut entry = command_entry(name, sub, params, &summary, &group, since.as_deref());
+    entry.complexity = complexity;
+    entries.push(entry);
     for table in subcommands {
         for (sub_name, sub_doc) in pairs(table) {
             if let Some(sub_name) = text(sub_name) {
@@ -357,6 +357,7 @@ fn add_groups(entries: &mut Vec<HelpEntry>) {
             params: String::new(),
             summary: String::new(),
             since: None,
+            complexity: None,
             group: String::new(),
             is_group: true,
         });
@@ -414,6 +415,9 @@ pub fn help_text(table: &HelpTable, args: &[String]) -> String {
         }
         if group.is_none() {
             out.push_str(&format!("  \x1b[33mgroup:\x1b[0m {}\r\n", entry.group));
+            if let Some(complexity) = &entry.complexity {
+                out.push_str(&format!("  \x1b[33mcomplexity:\x1b[0m {complexity}\r\n"));
+            }
         }
     }
     out.push_str("\r\n");
