@@ -7,7 +7,7 @@ use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use rkv_proto::{encode_command, parse_frame, Frame, ProtocolError};
+use rkv_proto::{check_frame, encode_command, parse_frame, Frame, ProtocolError};
 
 use crate::secure::{self, TlsStream};
 use crate::target::{Resp3, Target};
@@ -202,6 +202,20 @@ impl Link {
                     self.consumed = 0;
                 }
                 Ok(Some(frame))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Takes one whole reply already in the buffer without building it
+    /// (`--pipe` counts a million of them): its raw bytes, valid until the
+    /// next read.
+    pub fn take_raw_buffered(&mut self) -> Result<Option<&[u8]>, LinkError> {
+        let start = self.consumed;
+        match check_frame(&self.buf[start..]).map_err(LinkError::Protocol)? {
+            Some(len) => {
+                self.consumed += len;
+                Ok(Some(&self.buf[start..start + len]))
             }
             None => Ok(None),
         }

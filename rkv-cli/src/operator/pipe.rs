@@ -8,8 +8,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use rkv_proto::Frame;
-
 use crate::link::{os_message, Link, LinkError};
 use crate::session::Session;
 
@@ -80,6 +78,14 @@ pub fn run(session: &mut Session, timeout_secs: u64) -> ExitCode {
     tally.finish()
 }
 
+/// Whether `raw` is the RESP bulk string holding exactly `payload`.
+fn is_bulk_of(raw: &[u8], payload: &[u8]) -> bool {
+    let header = format!("${}\r\n", payload.len());
+    raw.len() == header.len() + payload.len() + 2
+        && raw.starts_with(header.as_bytes())
+        && &raw[header.len()..raw.len() - 2] == payload
+}
+
 /// Counts replies and errors, and spots the final ECHO.
 struct Tally {
     errors: u64,
@@ -98,26 +104,32 @@ impl Default for Tally {
 }
 
 impl Tally {
-    /// Waits (up to the link's read timeout) for one reply; `true` once the
-    /// marker came back.
+    /// Counts the replies already buffered, then waits (up to the link's
+    /// read timeout) for more; `true` once the marker came back. Replies
+    /// are recognised from their raw bytes: only errors are decoded.
     fn take_reply(&mut self, link: &mut Link, marker: &[u8], eof: bool) -> Result<bool, ExitCode> {
-        match link.read_frame() {
-            Ok(frame) => {
-                self.last_reply = Instant::now();
-                match &frame {
-                    Frame::Error(e) => {
-                        eprintln!("{e}");
-                        self.errors += 1;
-                    }
-                    Frame::Bulk(b) if eof && b.as_slice() == marker => {
-                        println!("Last reply received from server.");
-                        return Ok(true);
-                    }
-                    _ => {}
+        loop {
+            let raw = match link.take_raw_buffered() {
+                Ok(Some(raw)) => raw,
+                Ok(None) => break,
+                Err(_) => {
+                    eprintln!("Error reading replies from server");
+                    return Err(ExitCode::from(1));
                 }
-                self.replies += 1;
-                Ok(false)
+            };
+            self.last_reply = Instant::now();
+            if raw[0] == b'-' {
+                let text = &raw[1..raw.len() - 2];
+                eprintln!("{}", String::from_utf8_lossy(text));
+                self.errors += 1;
+            } else if eof && is_bulk_of(raw, marker) {
+                println!("Last reply received from server.");
+                return Ok(true);
             }
+            self.replies += 1;
+        }
+        match link.fill() {
+            Ok(()) => Ok(false),
             Err(LinkError::Io(e))
                 if matches!(
                     e.kind(),
