@@ -67,6 +67,9 @@ pub async fn serve(
     let mut flooded = false;
     loop {
         let next = process_input(&shared, &client, &mut inbuf, &mut parser, &mut out);
+        // The AOF gets the batch's writes (fsynced under `always`) before
+        // any reply acknowledges them.
+        crate::aof::write_pending(&mut shared.borrow_mut());
         // Redis's beforeSleep point: BCAST invalidations for this batch.
         crate::tracking::broadcast_pending(&mut shared.borrow_mut());
         {

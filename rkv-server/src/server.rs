@@ -110,6 +110,10 @@ pub struct Server {
     pub tracking: Tracking,
     /// Lua scripting: the EVAL script cache and FUNCTION libraries.
     pub scripting: ScriptingState,
+    /// Commands waiting to be propagated (see [`crate::propagate`]).
+    pub propagation: crate::propagate::Propagation,
+    /// The append-only file, when `appendonly yes`.
+    pub aof: Option<Box<crate::aof::Aof>>,
 }
 
 impl Server {
@@ -155,6 +159,8 @@ impl Server {
             watches: crate::watch::Watches::default(),
             tracking: Tracking::default(),
             scripting: ScriptingState::new(),
+            propagation: crate::propagate::Propagation::default(),
+            aof: None,
         }
     }
 

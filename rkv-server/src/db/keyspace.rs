@@ -47,6 +47,9 @@ pub struct Db {
     /// modification signal the server has not sent yet (see
     /// `keyspace_events::drain_pending`).
     pub expired_pending: Vec<SmallBytes>,
+    /// Keys deleted because they expired whose DEL the propagation path
+    /// (AOF, replicas) has not queued yet (see `propagate::collect_expired`).
+    pub expired_unpropagated: Vec<SmallBytes>,
     /// Keys created while `new` keyspace events are enabled, awaiting
     /// their event (see `keyspace_events::drain_pending`).
     pub new_pending: Vec<SmallBytes>,
@@ -111,6 +114,7 @@ impl Db {
             self.remove(key);
             self.expired_count += 1;
             self.expired_pending.push(SmallBytes::new(key));
+            self.expired_unpropagated.push(SmallBytes::new(key));
             true
         } else {
             false
@@ -274,6 +278,7 @@ impl Db {
         for k in dead {
             self.remove(&k);
             self.expired_count += 1;
+            self.expired_unpropagated.push(k.clone());
             self.expired_pending.push(k);
             round.expired += 1;
         }

@@ -444,22 +444,11 @@ fn persistence_section(out: &mut String, srv: &Server) {
          rdb_saves:0\r\n\
          rdb_last_cow_size:0\r\n\
          rdb_last_load_keys_expired:0\r\n\
-         rdb_last_load_keys_loaded:0\r\n\
-         aof_enabled:0\r\n\
-         aof_rewrite_in_progress:0\r\n\
-         aof_rewrite_scheduled:0\r\n\
-         aof_last_rewrite_time_sec:-1\r\n\
-         aof_current_rewrite_time_sec:-1\r\n\
-         aof_last_bgrewrite_status:ok\r\n\
-         aof_rewrites:0\r\n\
-         aof_rewrites_consecutive_failures:0\r\n\
-         aof_last_write_status:ok\r\n\
-         aof_last_cow_size:0\r\n\
-         module_fork_in_progress:0\r\n\
-         module_fork_last_cow_size:0\r\n",
+         rdb_last_load_keys_loaded:0\r\n",
         srv.dirty,
         srv.started_ms / 1000,
     );
+    crate::aof::info_fields(srv, out);
 }
 
 fn stats_section(out: &mut String, srv: &Server) {
