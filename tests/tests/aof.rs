@@ -145,6 +145,19 @@ fn a_restart_replays_the_files_into_the_same_dataset() {
     assert_ttl_kept(&mut c, "ttl");
 }
 
+#[test]
+fn a_key_whose_first_ttl_passed_but_was_extended_survives_the_replay() {
+    let dir = DataDir::new("extended");
+    let server = Server::start(ServerKind::Rkv, &dir.0, &[]).unwrap();
+    let mut c = server.raw();
+    c.command(&["SET", "session", "v", "PX", "300"]);
+    c.command(&["PEXPIRE", "session", "100000"]);
+    server.shutdown();
+    std::thread::sleep(Duration::from_millis(400));
+    let server = Server::start(ServerKind::Rkv, &dir.0, &[]).unwrap();
+    assert_eq!(server.raw().command(&["GET", "session"]), b"$1\r\nv\r\n");
+}
+
 /// Writes `n` SETs through rkv and stops it; returns the incr file.
 fn written_set(dir: &DataDir, n: usize) -> Vec<u8> {
     let server = Server::start(ServerKind::Rkv, &dir.0, &[]).unwrap();

@@ -111,6 +111,7 @@ fn replay(srv: &mut Server, dir: &Path, manifest: &Manifest) -> Result<(), Strin
         format!("Bad file format reading the append only file {e}: make a backup of your AOF file, then use rkv-aof fix <filename>.")
     })?;
     let commands = target.commands;
+    srv.update_clock();
     for file in &loaded {
         if let Some(len) = file.truncated_to {
             crate::warning!(

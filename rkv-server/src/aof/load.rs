@@ -2,7 +2,8 @@
 //! the server's own command code, as a client that is not connected
 //! (Redis's AOF "fake client"), so a replay does exactly what the
 //! original commands did. A transaction's commands apply one after the
-//! other with nothing in between (the loader runs alone).
+//! other with nothing in between (the loader runs alone). Nothing expires
+//! during the replay, as in Redis.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -50,6 +51,12 @@ impl<'a> ServerLoadTarget<'a> {
             return Err(format!("Wrong number of arguments for '{}'", name()));
         }
         self.reply.clear();
+        // Redis expires nothing while loading: a key whose TTL passed since
+        // it was written must still be there for the commands that follow
+        // (a later PEXPIREAT may have extended it). With the clock at the
+        // epoch no absolute expiry is past; the real clock is back after
+        // the load. (A hand-written relative EXPIRE would count from 1970.)
+        self.srv.now_ms = 0;
         let out = ReplyWriter::new(&mut self.reply, self.client.protocol);
         if dispatch::call(self.srv, &mut self.client, &argv, out, id) {
             // Nothing can ever serve the loader: a blocking command in a
