@@ -94,6 +94,13 @@ pub fn wants_feed(srv: &Server) -> bool {
     srv.aof.is_some()
 }
 
+/// Whether writes wait in the buffer for an `appendfsync always` fsync:
+/// a reply about to leave may first let other clients add theirs.
+pub fn group_commit_pending(srv: &Server) -> bool {
+    srv.config.appendfsync == FsyncPolicy::Always
+        && srv.aof.as_deref().is_some_and(|a| !a.buf.is_empty())
+}
+
 /// Appends one propagated command, run in database `db`, to the buffer.
 pub fn feed(srv: &mut Server, db: usize, argv: &[Vec<u8>]) {
     let now_secs = srv.now_ms / 1000;
@@ -231,5 +238,90 @@ pub fn info_fields(srv: &Server, out: &mut String) {
             a.buffered(),
             u8::from(a.pending_fsync() > 0),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::Client;
+    use crate::command::dispatch::execute;
+    use crate::config::Config;
+
+    fn server_in(dir: &std::path::Path, policy: &str) -> Server {
+        let args: Vec<String> = ["--appendonly", "yes", "--appendfsync", policy]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut srv = Server::new(Config::from_args(&args).unwrap());
+        srv.config.dir = dir.to_path_buf();
+        start(&mut srv).unwrap();
+        srv
+    }
+
+    fn run(srv: &mut Server, client: &mut Client, line: &str) {
+        let argv: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        execute(srv, client, &argv, &mut Vec::new());
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("rkv-aof-unit-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_fresh_start_creates_base_incr_and_manifest() {
+        let dir = scratch("fresh");
+        let srv = server_in(&dir, "no");
+        let manifest = std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest"));
+        assert_eq!(
+            manifest.unwrap(),
+            "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+        );
+        assert!(srv.aof.as_ref().unwrap().base_size > 0);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn writes_reach_the_file_only_when_written_before_replies() {
+        let dir = scratch("writes");
+        let mut srv = server_in(&dir, "always");
+        let mut c = Client::new(1, "t".into(), "t".into(), -1, srv.now_ms, true);
+        run(&mut srv, &mut c, "SET k v");
+        run(&mut srv, &mut c, "GET k");
+        let incr = dir.join("appendonlydir/appendonly.aof.1.incr.aof");
+        assert_eq!(std::fs::metadata(&incr).unwrap().len(), 0);
+        assert!(group_commit_pending(&srv));
+        write_pending(&mut srv);
+        assert!(!group_commit_pending(&srv));
+        assert_eq!(
+            std::fs::read(&incr).unwrap(),
+            b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_transaction_is_written_wrapped_and_a_read_not_at_all() {
+        let dir = scratch("multi");
+        let mut srv = server_in(&dir, "no");
+        let mut c = Client::new(1, "t".into(), "t".into(), -1, srv.now_ms, true);
+        for line in ["MULTI", "SET a 1", "GET a", "INCR a", "EXEC"] {
+            run(&mut srv, &mut c, line);
+        }
+        write_pending(&mut srv);
+        let incr = dir.join("appendonlydir/appendonly.aof.1.incr.aof");
+        let text = String::from_utf8(std::fs::read(incr).unwrap()).unwrap();
+        let words: Vec<&str> = text
+            .split("\r\n")
+            .filter(|w| !w.starts_with(['*', '$']))
+            .collect();
+        assert_eq!(
+            words,
+            ["SELECT", "0", "MULTI", "SET", "a", "1", "INCR", "a", "EXEC", ""]
+        );
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
