@@ -57,6 +57,12 @@ const SCRIPT: &[&[&str]] = &[
     &["ZMPOP", "1", "zs", "MAX", "COUNT", "1"],
     &["GETSET", "g", "5"],
     &["SELECT", "0"],
+    &["XADD", "st", "*", "f", "v"],
+    &["XADD", "st", "MAXLEN", "~", "10", "*", "f", "v"],
+    &["XTRIM", "st", "MAXLEN", "~", "0"],
+    &["XADD", "st2", "5", "f", "v"],
+    &["XADD", "st2", "6-1", "f", "v"],
+    &["XADD", "st2", "MINID", "~", "0", "7-*", "f", "v"],
     &["SET", "t", "v", "PX", "1"],
 ];
 
@@ -85,7 +91,8 @@ fn propagated_by(kind: ServerKind) -> Vec<Vec<String>> {
         .map(|cmd| {
             cmd.into_iter()
                 .map(|a| {
-                    if a.len() == 13 && a.bytes().all(|b| b.is_ascii_digit()) {
+                    let ms = a.split('-').next().unwrap_or("");
+                    if ms.len() == 13 && ms.bytes().all(|b| b.is_ascii_digit()) {
                         "<ms>".to_string()
                     } else {
                         a
