@@ -107,11 +107,12 @@ fn replay(srv: &mut Server, dir: &Path, manifest: &Manifest) -> Result<(), Strin
     let started = std::time::Instant::now();
     let load_truncated = srv.config.aof_load_truncated;
     let mut target = ServerLoadTarget::new(srv);
+    let suspended = super::load::SuspendExpiry::new();
     let loaded = load_files(&parts, load_truncated, &mut target).map_err(|e| {
         format!("Bad file format reading the append only file {e}: make a backup of your AOF file, then use rkv-aof fix <filename>.")
     })?;
+    drop(suspended);
     let commands = target.commands;
-    srv.update_clock();
     for file in &loaded {
         if let Some(len) = file.truncated_to {
             crate::warning!(

@@ -3,10 +3,11 @@
 //! (Redis's AOF "fake client"), so a replay does exactly what the
 //! original commands did. A transaction's commands apply one after the
 //! other with nothing in between (the loader runs alone). Nothing expires
-//! during the replay, as in Redis.
+//! during the replay, as in Redis (see [`SuspendExpiry`]).
 
 use std::io::BufRead;
 use std::path::Path;
+use std::sync::atomic::Ordering;
 
 use rkv_aof::load::LoadTarget;
 use rkv_aof::reader::Command;
@@ -15,7 +16,31 @@ use rkv_proto::ReplyWriter;
 
 use crate::client::Client;
 use crate::command::dispatch;
+use crate::db::keyspace::EXPIRY_SUSPENDED;
 use crate::server::Server;
+
+/// Suspends expiry (`db::keyspace::EXPIRY_SUSPENDED`) while it lives.
+pub struct SuspendExpiry;
+
+impl SuspendExpiry {
+    /// Suspends expiry until dropped.
+    pub fn new() -> SuspendExpiry {
+        EXPIRY_SUSPENDED.store(true, Ordering::Relaxed);
+        SuspendExpiry
+    }
+}
+
+impl Default for SuspendExpiry {
+    fn default() -> Self {
+        SuspendExpiry::new()
+    }
+}
+
+impl Drop for SuspendExpiry {
+    fn drop(&mut self) {
+        EXPIRY_SUSPENDED.store(false, Ordering::Relaxed);
+    }
+}
 
 /// A [`LoadTarget`] applying commands to a server.
 pub struct ServerLoadTarget<'a> {
@@ -51,12 +76,6 @@ impl<'a> ServerLoadTarget<'a> {
             return Err(format!("Wrong number of arguments for '{}'", name()));
         }
         self.reply.clear();
-        // Redis expires nothing while loading: a key whose TTL passed since
-        // it was written must still be there for the commands that follow
-        // (a later PEXPIREAT may have extended it). With the clock at the
-        // epoch no absolute expiry is past; the real clock is back after
-        // the load. (A hand-written relative EXPIRE would count from 1970.)
-        self.srv.now_ms = 0;
         let out = ReplyWriter::new(&mut self.reply, self.client.protocol);
         if dispatch::call(self.srv, &mut self.client, &argv, out, id) {
             // Nothing can ever serve the loader: a blocking command in a

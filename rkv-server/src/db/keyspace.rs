@@ -60,6 +60,16 @@ pub struct Db {
 /// key creation.
 pub static NOTIFY_NEW_KEYS: AtomicBool = AtomicBool::new(false);
 
+/// Set while the AOF is replayed: as in Redis, nothing expires while
+/// loading (a key whose TTL passed since it was written must still be there
+/// for the commands that follow, which may extend it).
+pub static EXPIRY_SUSPENDED: AtomicBool = AtomicBool::new(false);
+
+/// Whether keys are never considered expired now (see [`EXPIRY_SUSPENDED`]).
+pub fn expiry_suspended() -> bool {
+    EXPIRY_SUSPENDED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The outcome of one round of the active expiry cycle on a database.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ExpireRound {
@@ -105,7 +115,7 @@ impl Db {
 
     /// Whether `key` exists with an expiry in the past.
     pub fn is_expired(&self, key: &[u8], now_ms: i64) -> bool {
-        matches!(self.expire_at(key), Some(at) if at <= now_ms)
+        !expiry_suspended() && matches!(self.expire_at(key), Some(at) if at <= now_ms)
     }
 
     /// Deletes `key` if it is logically expired; returns whether it did.

@@ -275,7 +275,7 @@ pub fn op_expire(
     if !cond.allows(db.expire_at(key), when) {
         return ExpireOutcome::Unchanged;
     }
-    if when <= now_ms {
+    if when <= now_ms && !crate::db::keyspace::expiry_suspended() {
         db.remove(key);
         ExpireOutcome::Deleted
     } else {

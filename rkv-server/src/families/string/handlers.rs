@@ -252,7 +252,9 @@ pub(super) fn getex(ctx: &mut Ctx) {
     ctx.out.bulk(&value);
     match expire {
         // An absolute time already past deletes the key, as Redis does.
-        Some((unit, at)) if unit.is_absolute() && at <= now => {
+        Some((unit, at))
+            if unit.is_absolute() && at <= now && !crate::db::keyspace::expiry_suspended() =>
+        {
             delete_with_event(ctx, key);
             ctx.propagate_as(&[b"DEL", key]);
         }
