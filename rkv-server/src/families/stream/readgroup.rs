@@ -171,15 +171,7 @@ fn delivery_effects(
             ]);
         }
         if !delivered.is_empty() {
-            ops.push(vec![
-                text(b"XGROUP"),
-                text(b"SETID"),
-                text(key),
-                text(group),
-                g.last_id.to_string().into_bytes(),
-                text(b"ENTRIESREAD"),
-                g.entries_read.to_string().into_bytes(),
-            ]);
+            ops.push(setid_argv(key, group, g));
         }
         return ops;
     }
@@ -187,27 +179,36 @@ fn delivery_effects(
         let Some(nack) = g.pel.get(id) else {
             continue;
         };
-        let id = id.to_string().into_bytes();
-        ops.push(vec![
-            text(b"XCLAIM"),
-            text(key),
-            text(group),
-            text(consumer),
-            text(b"0"),
-            id.clone(),
-            text(b"TIME"),
-            nack.delivery_time.to_string().into_bytes(),
-            text(b"RETRYCOUNT"),
-            nack.delivery_count.to_string().into_bytes(),
-            text(b"FORCE"),
-            text(b"JUSTID"),
-            text(b"LASTID"),
-            // Entries come in order, each one the group's last ID when
-            // Redis propagates it.
-            id,
-        ]);
+        // Entries come in order, each one the group's last ID when Redis
+        // propagates it.
+        let text = id.to_string();
+        ops.push(super::claim::xclaim_argv(
+            key,
+            group,
+            text.as_bytes(),
+            nack,
+            *id,
+        ));
     }
     ops
+}
+
+/// `XGROUP SETID key group <last id> ENTRIESREAD <n>`: a group's position
+/// as Redis 7.0 propagates it (`streamPropagateGroupID`).
+pub(super) fn setid_argv(
+    key: &[u8],
+    group: &[u8],
+    g: &crate::types::stream::ConsumerGroup,
+) -> Vec<Vec<u8>> {
+    vec![
+        b"XGROUP".to_vec(),
+        b"SETID".to_vec(),
+        key.to_vec(),
+        group.to_vec(),
+        g.last_id.to_string().into_bytes(),
+        b"ENTRIESREAD".to_vec(),
+        g.entries_read.to_string().into_bytes(),
+    ]
 }
 
 /// Queues `ops` in the client's database.
