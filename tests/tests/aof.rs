@@ -198,6 +198,46 @@ fn a_key_whose_first_ttl_passed_but_was_extended_survives_the_replay() {
     assert_eq!(server.raw().command(&["GET", "session"]), b"$1\r\nv\r\n");
 }
 
+#[test]
+fn a_redis_6_single_file_is_upgraded_into_a_set() {
+    let dir = DataDir::new("upgrade");
+    std::fs::write(
+        dir.0.join("appendonly.aof"),
+        b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$1\r\n1\r\n",
+    )
+    .unwrap();
+    let server = Server::start(ServerKind::Rkv, &dir.0, &[]).unwrap_or_else(|log| panic!("{log}"));
+    let mut c = server.raw();
+    assert_eq!(c.command(&["GET", "old"]), b"$1\r\n1\r\n");
+    c.command(&["SET", "new", "2"]);
+    server.shutdown();
+    let manifest = std::fs::read_to_string(dir.aof_dir().join("appendonly.aof.manifest")).unwrap();
+    assert_eq!(
+        manifest,
+        "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+    let server = Server::start(ServerKind::Rkv, &dir.0, &[]).unwrap();
+    assert_eq!(
+        server.raw().command(&["MGET", "old", "new"]),
+        b"*2\r\n$1\r\n1\r\n$1\r\n2\r\n"
+    );
+}
+
+#[test]
+fn keys_expired_by_the_active_cycle_are_written_as_del() {
+    for kind in [ServerKind::Rkv, ServerKind::Redis] {
+        if kind == ServerKind::Redis && skip_without_redis_server() {
+            return;
+        }
+        let dir = DataDir::new(&format!("active-{}", kind.name()));
+        let server = Server::start(kind, &dir.0, &["--appendfsync", "always"]).unwrap();
+        server.raw().command(&["SET", "k", "v", "PX", "50"]);
+        std::thread::sleep(Duration::from_millis(600));
+        let cmds = read_commands(&std::fs::read(dir.first_incr()).unwrap());
+        assert_eq!(cmds.last().unwrap(), &["DEL", "k"], "{}", kind.name());
+    }
+}
+
 /// Writes `n` SETs through rkv and stops it; returns the incr file.
 fn written_set(dir: &DataDir, n: usize) -> Vec<u8> {
     let server = Server::start(ServerKind::Rkv, &dir.0, &[]).unwrap();

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rkv_aof::layout::{AofPart, FileRole};
 use rkv_aof::load::load_files;
-use rkv_aof::manifest::{file_path, manifest_name, FileKind, Manifest};
+use rkv_aof::manifest::{file_path, manifest_name, AofFileInfo, FileKind, Manifest};
 use rkv_aof::writer::{AppendFile, CommandFeed};
 
 use super::load::ServerLoadTarget;
@@ -24,18 +24,15 @@ pub fn start(srv: &mut Server) -> Result<(), String> {
     }
     let (dir, prefix) = locate(srv);
     let manifest_path = dir.join(manifest_name(&prefix));
+    let single = srv.config.dir.join(&prefix);
+    if !manifest_path.exists() && single.is_file() {
+        upgrade_single_file(&single, &dir, &prefix)?;
+    }
     let mut manifest = if manifest_path.exists() {
         let manifest = Manifest::load(&manifest_path).map_err(|e| e.to_string())?;
         replay(srv, &dir, &manifest)?;
         manifest
     } else {
-        let single = srv.config.dir.join(&prefix);
-        if single.is_file() {
-            return Err(format!(
-                "{} is a Redis 6 single append-only file: upgrading it is not supported yet",
-                single.display()
-            ));
-        }
         fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let mut manifest = Manifest::default();
         write_base(srv, &dir, &prefix, &mut manifest)?;
@@ -49,6 +46,28 @@ pub fn start(srv: &mut Server) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     open(srv, dir, manifest)
+}
+
+/// A Redis 6 `appendonly.aof` in `dir` becomes the base of a new set, as
+/// Redis 7 upgrades it: moved into the directory under the same name and
+/// listed as the base (its commands, or RDB preamble, load as before).
+fn upgrade_single_file(single: &Path, dir: &Path, prefix: &str) -> Result<(), String> {
+    fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let manifest = Manifest {
+        base: Some(AofFileInfo {
+            name: prefix.to_string(),
+            seq: 1,
+            kind: FileKind::Base,
+        }),
+        base_seq: 1,
+        ..Manifest::default()
+    };
+    manifest
+        .write_atomically(dir, &manifest_name(prefix))
+        .map_err(|e| e.to_string())?;
+    fs::rename(single, dir.join(prefix)).map_err(|e| format!("{}: {e}", single.display()))?;
+    crate::notice!("Successfully migrated an old-style AOF into the AOF directory");
+    Ok(())
 }
 
 /// CONFIG SET appendonly yes: Redis rewrites the dataset into a new base

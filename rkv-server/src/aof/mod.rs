@@ -11,8 +11,7 @@
 //! a background thread ([`syncer`]); `no` to the operating system.
 //!
 //! Not done yet: BGREWRITEAOF and automatic rewrites (they need the forked
-//! RDB writer of the persistence work); upgrading a Redis 6 single
-//! `appendonly.aof`.
+//! RDB writer of the persistence work).
 
 mod files;
 pub mod load;
