@@ -92,7 +92,7 @@ pub(crate) fn after_handler(
     is_exec: bool,
 ) {
     collect_expired(srv);
-    if !dirty_moved || is_exec {
+    if !dirty_moved || is_exec || !active(srv) {
         return;
     }
     match own {
@@ -112,7 +112,7 @@ pub fn flush(srv: &mut Server, wrap: bool) {
         return;
     }
     let ops = std::mem::take(&mut srv.propagation.pending);
-    if !crate::aof::wants_feed(srv) {
+    if !active(srv) {
         return;
     }
     let wrap = wrap && ops.len() > 1;
@@ -128,11 +128,18 @@ pub fn flush(srv: &mut Server, wrap: bool) {
     }
 }
 
+/// Whether anything consumes propagated commands (the AOF now, replicas
+/// later). When nothing does, handlers' rewrites cost nothing: they are
+/// not even built.
+pub fn active(srv: &Server) -> bool {
+    crate::aof::wants_feed(srv)
+}
+
 /// Queues a DEL for every key that expired since the last call (Redis's
 /// `propagateDeletion`), so a replay never finds a key Redis had deleted.
 /// Without a consumer the keys are just forgotten.
 pub fn collect_expired(srv: &mut Server) {
-    let wanted = crate::aof::wants_feed(srv);
+    let wanted = active(srv);
     for db in 0..srv.dbs.len() {
         if srv.dbs[db].expired_unpropagated.is_empty() {
             continue;
@@ -156,11 +163,17 @@ impl Ctx<'_> {
     /// command changes the dataset (Redis's `rewriteClientCommandVector`):
     /// SET EX becomes SET PXAT, INCRBYFLOAT a SET KEEPTTL...
     pub fn propagate_as(&mut self, argv: &[&[u8]]) {
+        if !active(self.srv) {
+            return;
+        }
         self.own_propagation = OwnPropagation::Replaced(argv_of(argv));
     }
 
     /// [`Ctx::propagate_as`] with owned arguments.
     pub fn propagate_as_owned(&mut self, argv: Vec<Vec<u8>>) {
+        if !active(self.srv) {
+            return;
+        }
         self.own_propagation = OwnPropagation::Replaced(argv);
     }
 
@@ -168,7 +181,16 @@ impl Ctx<'_> {
     /// propagation (Redis's `alsoPropagate`): SPOP's SREMs, a served
     /// BLMOVE's LMOVE...
     pub fn also_propagate(&mut self, db: usize, argv: &[&[u8]]) {
-        self.srv.propagation.also(db, argv);
+        if active(self.srv) {
+            self.srv.propagation.also(db, argv);
+        }
+    }
+
+    /// [`Ctx::also_propagate`] with owned arguments.
+    pub fn also_propagate_owned(&mut self, db: usize, argv: Vec<Vec<u8>>) {
+        if active(self.srv) {
+            self.srv.propagation.also_owned(db, argv);
+        }
     }
 
     /// Never propagates the command's own arguments (Redis's

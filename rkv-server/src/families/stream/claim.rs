@@ -239,7 +239,7 @@ pub fn xclaim(ctx: &mut Ctx) {
     s.groups.insert(name.to_vec(), g);
     let db_index = ctx.client.db;
     for op in effects {
-        ctx.srv.propagation.also_owned(db_index, op);
+        ctx.also_propagate_owned(db_index, op);
     }
     ctx.prevent_propagation();
     ctx.out.array(claimed.len());
@@ -364,7 +364,7 @@ pub fn xautoclaim(ctx: &mut Ctx) {
     s.groups.insert(name.to_vec(), g);
     let db_index = ctx.client.db;
     for op in effects {
-        ctx.srv.propagation.also_owned(db_index, op);
+        ctx.also_propagate_owned(db_index, op);
     }
     ctx.prevent_propagation();
     ctx.out.array(3);

@@ -215,7 +215,7 @@ pub(super) fn setid_argv(
 fn propagate_all(ctx: &mut Ctx, ops: Vec<Vec<Vec<u8>>>) {
     let db = ctx.client.db;
     for op in ops {
-        ctx.srv.propagation.also_owned(db, op);
+        ctx.also_propagate_owned(db, op);
     }
 }
 
