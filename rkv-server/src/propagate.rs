@@ -30,6 +30,10 @@ pub struct PropagatedOp {
 pub struct Propagation {
     pending: Vec<PropagatedOp>,
     depth: u32,
+    /// A script called `redis.set_repl` without REPL_AOF: the commands it
+    /// runs from then on are not written to the AOF (until the outermost
+    /// call ends).
+    aof_suppressed: bool,
 }
 
 impl Propagation {
@@ -54,7 +58,17 @@ impl Propagation {
     /// A call ends; true when it was the outermost one.
     pub(crate) fn leave(&mut self) -> bool {
         self.depth = self.depth.saturating_sub(1);
+        if self.depth == 0 {
+            self.aof_suppressed = false;
+        }
         self.depth == 0
+    }
+
+    /// `redis.set_repl(flags)`: REPL_AOF (1) and REPL_REPLICA (2) bits say
+    /// where the script's next commands go. rkv has no replicas yet, so
+    /// only the AOF bit matters.
+    pub fn set_script_targets(&mut self, flags: i64) {
+        self.aof_suppressed = flags & 1 == 0;
     }
 
     /// Whether no call is running (active expiry, serving blocked clients).
@@ -92,7 +106,9 @@ pub(crate) fn after_handler(
     is_exec: bool,
 ) {
     collect_expired(srv);
-    if !dirty_moved || is_exec || !active(srv) {
+    // As in Redis, `set_repl` masks a command's own propagation only (what
+    // it queued with also_propagate still goes).
+    if !dirty_moved || is_exec || !active(srv) || srv.propagation.aof_suppressed {
         return;
     }
     match own {

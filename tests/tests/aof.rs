@@ -47,6 +47,7 @@ const SCRIPT: &[&[&str]] = &[
         "0",
     ],
     &["EVAL", "redis.call('set','y2','1')", "0"],
+    &["EVAL", "redis.set_repl(redis.REPL_NONE) redis.call('set','hidden','1') redis.set_repl(redis.REPL_ALL) redis.call('set','shown','1')", "0"],
     &["SELECT", "2"],
     &["SET", "z", "1"],
     &["GETEX", "z", "EX", "100"],
