@@ -200,6 +200,23 @@ fn a_key_whose_first_ttl_passed_but_was_extended_survives_the_replay() {
 }
 
 #[test]
+fn timestamp_annotations_are_written_and_skipped_on_load() {
+    let dir = DataDir::new("timestamps");
+    let server =
+        Server::start(ServerKind::Rkv, &dir.0, &["--aof-timestamp-enabled", "yes"]).unwrap();
+    server.raw().command(&["SET", "k", "v"]);
+    server.shutdown();
+    let text = std::fs::read(dir.first_incr()).unwrap();
+    assert!(
+        text.starts_with(b"#TS:"),
+        "{}",
+        String::from_utf8_lossy(&text)
+    );
+    let server = Server::start(ServerKind::Rkv, &dir.0, &[]).unwrap();
+    assert_eq!(server.raw().command(&["GET", "k"]), b"$1\r\nv\r\n");
+}
+
+#[test]
 fn a_redis_6_single_file_is_upgraded_into_a_set() {
     let dir = DataDir::new("upgrade");
     std::fs::write(
