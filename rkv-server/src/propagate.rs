@@ -111,6 +111,16 @@ pub(crate) fn after_handler(
     if !dirty_moved || is_exec || !active(srv) || srv.propagation.aof_suppressed {
         return;
     }
+    // The common case, one plain write at top level, goes straight to the
+    // consumers without copying its arguments (a lone command is never
+    // wrapped, so nothing is reordered).
+    if srv.propagation.depth == 1
+        && srv.propagation.pending.is_empty()
+        && own == OwnPropagation::Argv
+    {
+        crate::aof::feed(srv, db, argv);
+        return;
+    }
     match own {
         OwnPropagation::Argv => srv.propagation.also(db, argv),
         OwnPropagation::Replaced(v) => srv.propagation.also_owned(db, v),

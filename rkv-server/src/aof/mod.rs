@@ -101,7 +101,7 @@ pub fn group_commit_pending(srv: &Server) -> bool {
 }
 
 /// Appends one propagated command, run in database `db`, to the buffer.
-pub fn feed(srv: &mut Server, db: usize, argv: &[Vec<u8>]) {
+pub fn feed<A: AsRef<[u8]>>(srv: &mut Server, db: usize, argv: &[A]) {
     let now_secs = srv.now_ms / 1000;
     if let Some(aof) = srv.aof.as_deref_mut() {
         aof.feed.feed(&mut aof.buf, db, now_secs, argv);
