@@ -351,11 +351,19 @@ fn serve_one(srv: &mut Server, id: u64, key: &[u8]) -> bool {
         failed: false,
         redacted: 0,
         blocked: false,
+        own_propagation: Default::default(),
     };
+    let dirty_before = ctx.srv.dirty;
     if (call.serve)(&mut ctx, key, &call.params) == Served::NotReady {
         return false;
     }
+    // Redis propagates a served pop as its non-blocking effect, alone.
+    let dirty_moved = ctx.srv.dirty != dirty_before;
+    let own = std::mem::take(&mut ctx.own_propagation);
+    let db = ctx.client.db;
     let failed = ctx.failed;
+    crate::propagate::after_handler(srv, db, &argv, dirty_moved, own, false);
+    crate::propagate::flush(srv, true);
     if failed {
         srv.stats.commands[cmd_id].failed_calls += 1;
     }

@@ -76,6 +76,7 @@ pub async fn serve(
             }
         }
         if !out.is_empty() {
+            aof_before_reply(&shared).await;
             if !write_out(&mut stream, &client, &wake, &out).await {
                 break;
             }
@@ -105,6 +106,7 @@ pub async fn serve(
                 // The served (or timeout) reply goes out before anything
                 // the rest of the pipeline produces.
                 let reply = std::mem::take(&mut client.borrow_mut().pushed);
+                aof_before_reply(&shared).await;
                 if stream.write_all(&reply).await.is_err() {
                     break;
                 }
@@ -166,6 +168,17 @@ pub async fn serve(
     crate::watch::unwatch_all(&mut srv, id);
     srv.clients.remove(&id);
     srv.monitors.retain(|m| *m != id);
+}
+
+/// Puts the writes buffered for the AOF in the file before a reply leaves
+/// (Redis's `beforeSleep` order). Under `appendfsync always` the task first
+/// lets the other clients ready in this turn run their commands, so one
+/// fsync covers all of them (group commit); the reply still waits for it.
+async fn aof_before_reply(shared: &Rc<RefCell<Server>>) {
+    if crate::aof::group_commit_pending(&shared.borrow()) {
+        tokio::task::yield_now().await;
+    }
+    crate::aof::write_pending(&mut shared.borrow_mut());
 }
 
 /// Writes `out` in full, keeping `Client::omem` at the bytes not yet sent

@@ -43,6 +43,7 @@ pub fn tick(srv: &mut Server) {
     if srv.active_expire_enabled {
         active_expire_cycle(srv);
         crate::keyspace_events::drain_pending(srv, None);
+        crate::aof::cron(srv);
     }
     // Like Redis, tables are neither resized nor rehashed while a save
     // child runs: moving entries would copy pages the child shares.

@@ -12,6 +12,7 @@
 //! - [`keyspace_events`]: keyspace notifications and the key-modified signal.
 //! - [`tracking`]: client-side caching (CLIENT TRACKING) invalidations.
 //! - [`lua_libs`]: the Lua libraries of the scripting VM (cjson, cmsgpack, struct, bit).
+//! - [`propagate`] and [`aof`]: what writes propagate as, and the append-only file.
 //! - [`cron`]: periodic work: active expiry, rehashing, timeouts.
 //! - [`config`]: the directive table, config files, CONFIG GET/SET/REWRITE.
 //! - [`memory`]: allocator and RSS figures for INFO memory, the counting allocator.
@@ -22,6 +23,7 @@
 //! - [`scripting`]: the Lua engines behind EVAL and FUNCTION.
 //! - [`client`], [`stats`], [`slowlog`], [`latency`], [`log`], [`errors`].
 
+pub mod aof;
 pub mod blocking;
 pub mod client;
 pub mod command;
@@ -41,6 +43,7 @@ pub mod lua_libs;
 pub mod memory;
 pub mod multi;
 pub mod persistence;
+pub mod propagate;
 pub mod scripting;
 pub mod server;
 pub mod slowlog;

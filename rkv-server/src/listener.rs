@@ -37,6 +37,9 @@ pub enum StartError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The append-only files could not be loaded or created.
+    #[error("{0}")]
+    Aof(String),
     /// No listening socket could be opened.
     #[error("Failed listening on port {0} (tcp), aborting.")]
     Listen(u16),
@@ -81,6 +84,10 @@ async fn serve(loaded: LoadedConfig) -> Result<(), StartError> {
     }
     let listeners = bind_all(&config.bind, config.port, config.tcp_backlog)?;
     let shared = Rc::new(RefCell::new(Server::new(loaded)));
+    if let Err(e) = crate::aof::start(&mut shared.borrow_mut()) {
+        warning!("{e}");
+        return Err(StartError::Aof(e));
+    }
     if let Some(pidfile) = &config.pidfile {
         if let Err(e) = std::fs::write(pidfile, format!("{}\n", std::process::id())) {
             warning!("Failed to write PID file: {e}");
@@ -123,6 +130,10 @@ async fn serve(loaded: LoadedConfig) -> Result<(), StartError> {
     crate::persistence::saving::prepare_for_shutdown(&mut shared.borrow_mut());
     if let Some(pidfile) = &config.pidfile {
         let _ = std::fs::remove_file(pidfile);
+    }
+    if shared.borrow().aof.is_some() {
+        notice!("Calling fsync() on the AOF file.");
+        crate::aof::shutdown(&mut shared.borrow_mut());
     }
     warning!("rkv is now ready to exit, bye bye...");
     Ok(())

@@ -116,6 +116,10 @@ pub struct Server {
     pub eviction: crate::evict::EvictionState,
     /// RDB snapshots: last save, background child, loading.
     pub rdb: crate::persistence::RdbState,
+    /// Commands waiting to be propagated (see [`crate::propagate`]).
+    pub propagation: crate::propagate::Propagation,
+    /// The append-only file, when `appendonly yes`.
+    pub aof: Option<Box<crate::aof::Aof>>,
 }
 
 impl Server {
@@ -163,6 +167,8 @@ impl Server {
             scripting: ScriptingState::new(),
             eviction: crate::evict::EvictionState::default(),
             rdb: crate::persistence::RdbState::new(now / 1000),
+            propagation: crate::propagate::Propagation::default(),
+            aof: None,
         }
     }
 

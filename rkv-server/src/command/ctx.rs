@@ -32,6 +32,9 @@ pub struct Ctx<'a> {
     pub(crate) redacted: u64,
     /// Set by [`Ctx::block`]: the command parked the client instead of replying.
     pub(crate) blocked: bool,
+    /// What this command propagates if it changes the dataset (see
+    /// [`crate::propagate`]).
+    pub(crate) own_propagation: crate::propagate::OwnPropagation,
 }
 
 impl<'a> Ctx<'a> {

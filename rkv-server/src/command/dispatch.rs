@@ -325,8 +325,12 @@ pub(crate) fn call(
         failed: false,
         redacted: 0,
         blocked: false,
+        own_propagation: Default::default(),
     };
+    ctx.srv.propagation.enter();
+    let dirty_before = ctx.srv.dirty;
     (spec.handler)(&mut ctx);
+    let dirty_moved = ctx.srv.dirty != dirty_before;
     let elapsed_us = started.elapsed().as_micros() as u64;
     crate::tracking::remember_keys(ctx.srv, ctx.client, spec, argv);
     let Ctx {
@@ -336,8 +340,14 @@ pub(crate) fn call(
         failed,
         redacted,
         blocked,
+        own_propagation,
         ..
     } = ctx;
+    let is_exec = crate::families::transactions::is_exec(spec);
+    crate::propagate::after_handler(srv, client.db, argv, dirty_moved, own_propagation, is_exec);
+    if srv.propagation.leave() {
+        crate::propagate::flush(srv, true);
+    }
     let stats = &mut srv.stats.commands[id];
     stats.calls += 1;
     stats.usec += elapsed_us;

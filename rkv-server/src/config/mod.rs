@@ -23,7 +23,7 @@ use std::path::PathBuf;
 
 use crate::evict::MaxmemoryPolicy;
 
-pub use levels::{LogLevel, ProtectedAccess};
+pub use levels::{FsyncPolicy, LogLevel, ProtectedAccess};
 pub use load::{AppliedDirective, ConfigError, LoadedConfig};
 pub use output_limits::{ClassLimit, OutputBufferLimits};
 pub use set::ConfigSetError;
@@ -164,6 +164,28 @@ pub struct Config {
     /// `rdb-del-sync-files`: delete snapshots made only for replication
     /// (rkv has no replication, so this never deletes anything).
     pub rdb_del_sync_files: bool,
+    /// `appendonly`: log every write to the append-only file.
+    pub appendonly: bool,
+    /// `appendfilename`: the prefix of the append-only files.
+    pub appendfilename: String,
+    /// `appenddirname`: the directory (inside `dir`) holding them.
+    pub appenddirname: String,
+    /// `appendfsync`: when the file is flushed to disk.
+    pub appendfsync: FsyncPolicy,
+    /// `no-appendfsync-on-rewrite`: skip fsyncs while a rewrite runs.
+    pub no_appendfsync_on_rewrite: bool,
+    /// `auto-aof-rewrite-percentage`: growth over the base that triggers a rewrite (0: never).
+    pub auto_aof_rewrite_percentage: u32,
+    /// `auto-aof-rewrite-min-size`: no automatic rewrite below this size.
+    pub auto_aof_rewrite_min_size: u64,
+    /// `aof-load-truncated`: start with a torn tail cut instead of refusing.
+    pub aof_load_truncated: bool,
+    /// `aof-use-rdb-preamble`: base files are RDB images.
+    pub aof_use_rdb_preamble: bool,
+    /// `aof-timestamp-enabled`: `#TS:` annotations in the file.
+    pub aof_timestamp_enabled: bool,
+    /// `aof-rewrite-incremental-fsync`: fsync a rewrite as it goes.
+    pub aof_rewrite_incremental_fsync: bool,
 }
 
 /// The `active-defrag-*` directives.
@@ -269,6 +291,17 @@ impl Config {
             rdbchecksum: false,
             stop_writes_on_bgsave_error: false,
             rdb_del_sync_files: false,
+            appendonly: false,
+            appendfilename: String::new(),
+            appenddirname: String::new(),
+            appendfsync: FsyncPolicy::EverySec,
+            no_appendfsync_on_rewrite: false,
+            auto_aof_rewrite_percentage: 0,
+            auto_aof_rewrite_min_size: 0,
+            aof_load_truncated: false,
+            aof_use_rdb_preamble: false,
+            aof_timestamp_enabled: false,
+            aof_rewrite_incremental_fsync: false,
         }
     }
 

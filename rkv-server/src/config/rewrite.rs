@@ -310,7 +310,7 @@ mod tests {
     #[test]
     fn updates_in_place_keeps_comments_drops_duplicates_appends_new() {
         let old = "# my server\nport 7000\n\n\n# timeouts\ntimeout 5\ntimeout 6\nPORT 7001\n\
-                   include /etc/other.conf\nappendfsync always\nrequirepass secret\n";
+                   include /etc/other.conf\nno-such-directive 1\nrequirepass secret\n";
         // Load only the lines rkv understands; the rest must survive anyway.
         let ours = "port 7000\ntimeout 5\ntimeout 6\nPORT 7001\nrequirepass secret\n";
         let mut c = Config::from_text(ours, "t.conf").unwrap().config;
@@ -321,7 +321,7 @@ mod tests {
         let got = c.rewritten_content(old);
         let want = format!(
             "# my server\nport 7005\n\n# timeouts\ntimeout 6\n\n\
-             include /etc/other.conf\n# ??? appendfsync always\n\n\
+             include /etc/other.conf\n# ??? no-such-directive 1\n\n\
              {SIGNATURE}\n{DEFAULT_SAVE}dir \"{}\"\nhz 20\nproto-max-bulk-len 2mb\n",
             cwd()
         );

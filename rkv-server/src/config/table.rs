@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use super::levels::FsyncPolicy;
 use super::levels::{LogLevel, ProtectedAccess};
 use super::output_limits::OutputBufferLimits;
 use super::spec::{DirectiveSpec, Flags, Kind, Value};
@@ -15,6 +16,7 @@ const MB: u64 = 1024 * 1024;
 
 const LOG_LEVELS: &[&str] = &["debug", "verbose", "notice", "warning"];
 const PROTECTED_ACCESS: &[&str] = &["no", "yes", "local"];
+const FSYNC_POLICIES: &[&str] = &["always", "everysec", "no"];
 
 /// Redis's CONFIG_BINDADDR_MAX.
 const MAX_BIND_ADDRESSES: usize = 16;
@@ -142,9 +144,119 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         kind: Kind::Bool,
         default: "no",
         flags: Flags::NONE,
-        check: Some(refuse_appendonly),
-        read: |_| Value::Bool(false),
-        write: |_, _| {},
+        check: None,
+        read: |c| Value::Bool(c.appendonly),
+        write: |c, v| c.appendonly = v.bool(),
+    },
+    DirectiveSpec {
+        name: "appendfilename",
+        aliases: &[],
+        kind: Kind::Str {
+            empty_is_unset: false,
+        },
+        default: "appendonly.aof",
+        flags: Flags::IMMUTABLE,
+        check: Some(check_plain_file_name),
+        read: |c| Value::Text(c.appendfilename.clone()),
+        write: |c, v| c.appendfilename = v.text(),
+    },
+    DirectiveSpec {
+        name: "appenddirname",
+        aliases: &[],
+        kind: Kind::Str {
+            empty_is_unset: false,
+        },
+        default: "appendonlydir",
+        flags: Flags::IMMUTABLE,
+        check: Some(check_plain_file_name),
+        read: |c| Value::Text(c.appenddirname.clone()),
+        write: |c, v| c.appenddirname = v.text(),
+    },
+    DirectiveSpec {
+        name: "appendfsync",
+        aliases: &[],
+        kind: Kind::Enum(FSYNC_POLICIES),
+        default: "everysec",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Choice(c.appendfsync as usize),
+        write: |c, v| c.appendfsync = FsyncPolicy::from_index(v.choice()),
+    },
+    DirectiveSpec {
+        name: "no-appendfsync-on-rewrite",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "no",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.no_appendfsync_on_rewrite),
+        write: |c, v| c.no_appendfsync_on_rewrite = v.bool(),
+    },
+    DirectiveSpec {
+        name: "auto-aof-rewrite-percentage",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 0,
+            max: INT_MAX,
+        },
+        default: "100",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.auto_aof_rewrite_percentage.into()),
+        write: |c, v| c.auto_aof_rewrite_percentage = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "auto-aof-rewrite-min-size",
+        aliases: &[],
+        kind: Kind::Memory {
+            min: 0,
+            max: LONG_MAX as u64,
+        },
+        default: "64mb",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bytes(c.auto_aof_rewrite_min_size),
+        write: |c, v| c.auto_aof_rewrite_min_size = v.bytes(),
+    },
+    DirectiveSpec {
+        name: "aof-load-truncated",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "yes",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.aof_load_truncated),
+        write: |c, v| c.aof_load_truncated = v.bool(),
+    },
+    DirectiveSpec {
+        name: "aof-use-rdb-preamble",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "yes",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.aof_use_rdb_preamble),
+        write: |c, v| c.aof_use_rdb_preamble = v.bool(),
+    },
+    DirectiveSpec {
+        name: "aof-timestamp-enabled",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "no",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.aof_timestamp_enabled),
+        write: |c, v| c.aof_timestamp_enabled = v.bool(),
+    },
+    DirectiveSpec {
+        name: "aof-rewrite-incremental-fsync",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "yes",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.aof_rewrite_incremental_fsync),
+        write: |c, v| c.aof_rewrite_incremental_fsync = v.bool(),
     },
     DirectiveSpec {
         name: "bind",
@@ -879,13 +991,12 @@ fn check_dbfilename(value: Value) -> Result<Value, String> {
     Ok(value)
 }
 
-/// rkv has no append-only file yet: only `appendonly no` is true.
-fn refuse_appendonly(value: Value) -> Result<Value, String> {
-    if value == Value::Bool(true) {
-        return Err(
-            "rkv does not write an append-only file yet; only 'appendonly no' is accepted"
-                .to_string(),
-        );
+/// Redis refuses path separators in `appendfilename`/`appenddirname`:
+/// the files live in `dir`.
+fn check_plain_file_name(value: Value) -> Result<Value, String> {
+    let text = value.clone().text();
+    if text.is_empty() || text.contains('/') || text == "." || text == ".." {
+        return Err("appendfilename/appenddirname can't be a path, just a filename".to_string());
     }
     Ok(value)
 }

@@ -47,6 +47,9 @@ pub struct Db {
     /// modification signal the server has not sent yet (see
     /// `keyspace_events::drain_pending`).
     pub expired_pending: Vec<SmallBytes>,
+    /// Keys deleted because they expired whose DEL the propagation path
+    /// (AOF, replicas) has not queued yet (see `propagate::collect_expired`).
+    pub expired_unpropagated: Vec<SmallBytes>,
     /// Keys created while `new` keyspace events are enabled, awaiting
     /// their event (see `keyspace_events::drain_pending`).
     pub new_pending: Vec<SmallBytes>,
@@ -60,6 +63,16 @@ pub static NOTIFY_NEW_KEYS: AtomicBool = AtomicBool::new(false);
 /// `lazyfree-lazy-expire`, published here by the configuration for the
 /// same reason as [`NOTIFY_NEW_KEYS`].
 pub static LAZYFREE_LAZY_EXPIRE: AtomicBool = AtomicBool::new(false);
+
+/// Set while the AOF is replayed: as in Redis, nothing expires while
+/// loading (a key whose TTL passed since it was written must still be there
+/// for the commands that follow, which may extend it).
+pub static EXPIRY_SUSPENDED: AtomicBool = AtomicBool::new(false);
+
+/// Whether keys are never considered expired now (see [`EXPIRY_SUSPENDED`]).
+pub fn expiry_suspended() -> bool {
+    EXPIRY_SUSPENDED.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 /// The outcome of one round of the active expiry cycle on a database.
 #[derive(Debug, Default, Clone, Copy)]
@@ -106,7 +119,7 @@ impl Db {
 
     /// Whether `key` exists with an expiry in the past.
     pub fn is_expired(&self, key: &[u8], now_ms: i64) -> bool {
-        matches!(self.expire_at(key), Some(at) if at <= now_ms)
+        !expiry_suspended() && matches!(self.expire_at(key), Some(at) if at <= now_ms)
     }
 
     /// Deletes `key` if it is logically expired; returns whether it did.
@@ -115,6 +128,7 @@ impl Db {
             self.remove_expired(key);
             self.expired_count += 1;
             self.expired_pending.push(SmallBytes::new(key));
+            self.expired_unpropagated.push(SmallBytes::new(key));
             true
         } else {
             false
@@ -333,6 +347,7 @@ impl Db {
         for k in dead {
             self.remove_expired(&k);
             self.expired_count += 1;
+            self.expired_unpropagated.push(k.clone());
             self.expired_pending.push(k);
             round.expired += 1;
         }

@@ -259,11 +259,17 @@ fn record_latency(srv: &mut Server, event: &str, since: Instant) {
 }
 
 /// Removes an evicted key, freeing its value in the background under
-/// `lazyfree-lazy-eviction`.
+/// `lazyfree-lazy-eviction`, and propagates its deletion (DEL or UNLINK)
+/// at once, unwrapped, as Redis does per evicted key.
 fn delete_evicted(srv: &mut Server, db: usize, key: &[u8]) {
     if let Some(entry) = srv.dbs[db].remove(key) {
         let lazy = srv.config.lazyfree_lazy_eviction;
         crate::families::generic::lazyfree::free_value(entry.value, lazy);
+        if crate::propagate::active(srv) {
+            let verb = crate::propagate::deletion_verb(lazy);
+            srv.propagation.also(db, &[verb, key]);
+            crate::propagate::flush(srv, false);
+        }
     }
 }
 

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use super::state::LoadingProgress;
 use crate::server::Server;
 
-/// Appends the fields of INFO persistence (Redis 7.0's order); the AOF and
-/// module-fork fields report a server without them.
+/// Appends the fields of INFO persistence (Redis 7.0's order): RDB, then
+/// the AOF's (and module-fork) fields, then loading progress.
 pub fn write_section(out: &mut String, srv: &Server) {
     let rdb = &srv.rdb;
     let (in_progress, current_secs, keys_total) = match rdb.child {
@@ -36,19 +36,7 @@ pub fn write_section(out: &mut String, srv: &Server) {
          rdb_saves:{}\r\n\
          rdb_last_cow_size:{}\r\n\
          rdb_last_load_keys_expired:{}\r\n\
-         rdb_last_load_keys_loaded:{}\r\n\
-         aof_enabled:0\r\n\
-         aof_rewrite_in_progress:0\r\n\
-         aof_rewrite_scheduled:0\r\n\
-         aof_last_rewrite_time_sec:-1\r\n\
-         aof_current_rewrite_time_sec:-1\r\n\
-         aof_last_bgrewrite_status:ok\r\n\
-         aof_rewrites:0\r\n\
-         aof_rewrites_consecutive_failures:0\r\n\
-         aof_last_write_status:ok\r\n\
-         aof_last_cow_size:0\r\n\
-         module_fork_in_progress:0\r\n\
-         module_fork_last_cow_size:0\r\n",
+         rdb_last_load_keys_loaded:{}\r\n",
         u8::from(rdb.loading),
         srv.dirty,
         rdb.lastsave,
@@ -59,6 +47,7 @@ pub fn write_section(out: &mut String, srv: &Server) {
         rdb.last_load_keys_expired,
         rdb.last_load_keys_loaded,
     );
+    crate::aof::info_fields(srv, out);
     if rdb.loading {
         write_loading_progress(out, &rdb.loading_progress, srv.now_ms / 1000);
     }

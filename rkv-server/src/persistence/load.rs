@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 use std::fs::File;
-use std::io::{self, BufReader};
+use std::io::{self, BufReader, Read};
 use std::path::Path;
 use std::rc::Rc;
 use std::time::Instant;
@@ -47,8 +47,8 @@ pub fn install_functions(srv: &mut Server, codes: &[Vec<u8>]) -> Result<(), Stri
 
 /// A dump being read into the databases, a slice at a time, so the server
 /// can answer (`-LOADING`) between slices.
-pub struct DumpLoader {
-    reader: RdbReader<BufReader<File>>,
+pub struct DumpLoader<R: Read = BufReader<File>> {
+    reader: RdbReader<R>,
     limits: Limits,
     now_ms: i64,
     clock: u32,
@@ -86,6 +86,29 @@ impl DumpLoader {
             total_bytes,
             rdb_used_mem: 0,
         }))
+    }
+}
+
+impl<R: Read> DumpLoader<R> {
+    /// Reads an RDB image from `source` (an AOF base file's preamble).
+    pub fn from_reader(
+        source: R,
+        limits: Limits,
+        verify_checksum: bool,
+        now_ms: i64,
+    ) -> Result<Self, String> {
+        let reader = RdbReader::new(source)
+            .map_err(|e| format!("Bad RDB image: {e}"))?
+            .verify_checksum(verify_checksum);
+        Ok(DumpLoader {
+            reader,
+            limits,
+            now_ms,
+            clock: lru_clock(now_ms),
+            stats: LoadStats::default(),
+            total_bytes: 0,
+            rdb_used_mem: 0,
+        })
     }
 
     /// Bytes of the dump read so far.

@@ -253,7 +253,15 @@ fn dispatch(
             }
             Ok((true, Value::Boolean(true)))
         }
-        // set_repl only validates (rkv has no replication to steer).
+        "set_repl" => {
+            let flags = match args.first() {
+                Some(Value::Integer(n)) => *n,
+                Some(Value::Number(n)) => *n as i64,
+                _ => 3,
+            };
+            st.srv.propagation.set_script_targets(flags);
+            Ok((true, Value::Nil))
+        }
         _ => Ok((true, Value::Nil)),
     }
 }

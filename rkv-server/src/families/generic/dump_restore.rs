@@ -176,6 +176,8 @@ fn restore(ctx: &mut Ctx) {
     if expire_at.is_some_and(|at| at <= now) {
         // Already expired: the key is not created (an old one is deleted).
         if deleted {
+            let verb = crate::propagate::deletion_verb(ctx.srv.config.lazyfree_lazy_server_del);
+            ctx.propagate_as(&[verb, key]);
             ctx.signal_modified(key);
             ctx.notify(class::GENERIC, "del", key);
             ctx.dirty(1);
@@ -189,6 +191,14 @@ fn restore(ctx: &mut Ctx) {
     }
     if let (Some(idle), Some(entry)) = (opts.idle, db.get_mut_raw(key)) {
         entry.lru = idle_lru(lru_clock(now), idle);
+    }
+    if let (Some(at), false) = (expire_at, opts.absttl) {
+        // Replayed later, a relative TTL would mean another moment.
+        let at = at.to_string();
+        let mut argv: Vec<&[u8]> = ctx.argv.to_vec();
+        argv[2] = at.as_bytes();
+        argv.push(b"ABSTTL");
+        ctx.propagate_as(&argv);
     }
     ctx.signal_modified(key);
     ctx.notify(class::GENERIC, "restore", key);

@@ -275,7 +275,7 @@ pub fn op_expire(
     if !cond.allows(db.expire_at(key), when) {
         return ExpireOutcome::Unchanged;
     }
-    if when <= now_ms {
+    if when <= now_ms && !crate::db::keyspace::expiry_suspended() {
         db.remove(key);
         ExpireOutcome::Deleted
     } else {
@@ -330,6 +330,7 @@ fn expire_generic(ctx: &mut Ctx, unit_ms: i64, base_ms: i64) {
             ctx.signal_modified(key);
             ctx.notify(class::GENERIC, "del", key);
             ctx.dirty(1);
+            ctx.propagate_as(&[b"DEL", key]);
             ctx.out.int(1);
         }
         // Redis replies before it signals and publishes `expire` here.
@@ -338,6 +339,11 @@ fn expire_generic(ctx: &mut Ctx, unit_ms: i64, base_ms: i64) {
             ctx.signal_modified(key);
             ctx.notify(class::GENERIC, "expire", key);
             ctx.dirty(1);
+            // Replays as PEXPIREAT at the absolute time, options kept.
+            let at = itoa::Buffer::new().format(when).as_bytes().to_vec();
+            let mut argv: Vec<&[u8]> = vec![b"PEXPIREAT", key, &at];
+            argv.extend_from_slice(&ctx.argv[3..]);
+            ctx.propagate_as(&argv);
         }
     }
 }

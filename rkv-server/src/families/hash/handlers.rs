@@ -264,6 +264,8 @@ pub(super) fn hincrbyfloat(ctx: &mut Ctx) {
             hash.shrink_to_fit();
             ctx.dirty(1);
             ctx.out.bulk(text.as_bytes());
+            // Float formatting may differ across builds: replay the result.
+            ctx.propagate_as(&[b"HSET", key, field, text.as_bytes()]);
             written(ctx, key, "hincrbyfloat");
         }
         Err(e) => {

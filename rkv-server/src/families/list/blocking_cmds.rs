@@ -5,7 +5,7 @@
 use super::args::parse_end;
 use super::handlers::{
     list_mut, move_generic, moved_events, mpop_args, mpop_first, op_move, op_pop, pop_event,
-    reply_elements,
+    propagate_pop, reply_elements,
 };
 use crate::blocking::{timeout_or_reply, BlockParams, BlockedCall, ServeFn, Served, TimeoutReply};
 use crate::command::Ctx;
@@ -68,6 +68,7 @@ fn bpop_generic(ctx: &mut Ctx, end: End) {
                 ctx.out.bulk(key);
                 ctx.out.bulk(&items[0]);
                 ctx.notify_removal(class::LIST, pop_event(end), key);
+                propagate_pop(ctx, key, end, None);
                 return;
             }
         }
@@ -99,6 +100,7 @@ fn serve_bpop(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
             ctx.out.bulk(&items[0]);
             ctx.notify(class::LIST, pop_event(from_end(p)), key);
             ctx.notify_del_if_gone(key);
+            propagate_pop(ctx, key, from_end(p), None);
             Served::Done
         }
         _ => Served::NotReady,
@@ -151,6 +153,7 @@ fn serve_bmpop(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
             ctx.out.bulk(key);
             reply_elements(ctx, &items);
             ctx.notify_removal(class::LIST, pop_event(from_end(p)), key);
+            propagate_pop(ctx, key, from_end(p), Some(items.len()));
             Served::Done
         }
         _ => Served::NotReady,
@@ -167,7 +170,10 @@ fn blmove_generic(ctx: &mut Ctx, from: End, to: End, timeout_at: usize) {
     let now = ctx.now_ms();
     match list_mut(ctx.db(), src, now) {
         Err(e) => ctx.error_op(e),
-        Ok(Some(_)) => move_generic(ctx, from, to),
+        Ok(Some(_)) => {
+            move_generic(ctx, from, to);
+            propagate_move(ctx, ctx.arg(1), ctx.arg(2), from, to);
+        }
         Ok(None) => {
             let params = BlockParams {
                 from_head: from == End::Head,
@@ -201,6 +207,8 @@ fn serve_blmove(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
         Ok(Some(v)) => {
             ctx.dirty(1);
             moved_events(ctx, key, dst, from_end(p), to, &v);
+            let dst = dst.to_vec();
+            propagate_move(ctx, key, &dst, from_end(p), to);
             Served::Done
         }
         Ok(None) => Served::NotReady,
@@ -208,6 +216,23 @@ fn serve_blmove(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
             ctx.error_op(e);
             Served::Done
         }
+    }
+}
+
+/// A blocking move replays as its non-blocking twin: BRPOPLPUSH as
+/// RPOPLPUSH, BLMOVE as LMOVE.
+fn propagate_move(ctx: &mut Ctx, src: &[u8], dst: &[u8], from: End, to: End) {
+    let side = |e: End| -> &'static [u8] {
+        if e == End::Head {
+            b"LEFT"
+        } else {
+            b"RIGHT"
+        }
+    };
+    if ctx.cmd.name == "brpoplpush" {
+        ctx.propagate_as(&[b"RPOPLPUSH", src, dst]);
+    } else {
+        ctx.propagate_as(&[b"LMOVE", src, dst, side(from), side(to)]);
     }
 }
 

@@ -667,11 +667,25 @@ pub(super) fn mpop_first(ctx: &mut Ctx, keys: &[&[u8]], end: End, count: usize) 
                 ctx.out.bulk(key);
                 reply_elements(ctx, &items);
                 ctx.notify_removal(class::LIST, pop_event(end), key);
+                propagate_pop(ctx, key, end, Some(items.len()));
                 return true;
             }
         }
     }
     false
+}
+
+/// Makes a (blocking or multi-key) pop replay as `LPOP|RPOP key [count]`,
+/// as Redis 7.0 propagates it.
+pub(super) fn propagate_pop(ctx: &mut Ctx, key: &[u8], end: End, count: Option<usize>) {
+    let name: &[u8] = if end == End::Head { b"LPOP" } else { b"RPOP" };
+    match count {
+        Some(n) => {
+            let n = itoa::Buffer::new().format(n).as_bytes().to_vec();
+            ctx.propagate_as(&[name, key, &n]);
+        }
+        None => ctx.propagate_as(&[name, key]),
+    }
 }
 
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]

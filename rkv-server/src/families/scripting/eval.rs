@@ -76,6 +76,8 @@ fn evalsha_ro(ctx: &mut Ctx) {
 }
 
 fn eval_generic(ctx: &mut Ctx, by_sha: bool, ro: bool) {
+    // A script propagates as the commands it ran (wrapped in MULTI/EXEC).
+    ctx.prevent_propagation();
     if by_sha && ctx.arg(1).len() != 40 {
         ctx.error(errors::NOSCRIPT);
         return;

@@ -47,6 +47,8 @@ fn fcall_ro(ctx: &mut Ctx) {
 }
 
 fn fcall_generic(ctx: &mut Ctx, ro: bool) {
+    // A function propagates as the commands it ran (wrapped in MULTI/EXEC).
+    ctx.prevent_propagation();
     let engine = &ctx.srv.scripting.functions;
     let Some(f) = engine.function(ctx.arg(1)) else {
         ctx.error("ERR Function not found");

@@ -153,6 +153,14 @@ fn config_set(ctx: &mut Ctx) {
     ctx.srv.config = updated;
     for name in changed {
         apply(ctx, name);
+        if let Err(reason) = crate::aof::config_changed(ctx.srv, name) {
+            ctx.srv.config.appendonly = ctx.srv.aof.is_some();
+            let e = ConfigSetError::Failed {
+                name: name.to_string(),
+                reason,
+            };
+            return ctx.error(&e.to_string());
+        }
     }
     ctx.out.ok();
 }

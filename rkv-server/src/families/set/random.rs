@@ -50,6 +50,7 @@ fn spop_one(ctx: &mut Ctx) {
     }
     ctx.dirty(1);
     ctx.notify(class::SET, "spop", key);
+    ctx.propagate_as(&[b"SREM", key, &member]);
     ctx.out.bulk(&member);
     ctx.notify_del_if_gone(key);
     ctx.signal_modified(key);
@@ -92,14 +93,18 @@ fn spop_count(ctx: &mut Ctx) {
         ctx.srv.stats.keyspace_hits += 1;
         ctx.notify(class::GENERIC, "del", key);
         ctx.signal_modified(key);
+        ctx.propagate_as(&[b"DEL", key]);
         return;
     }
     let remaining = size - count;
     ctx.out.set(count);
+    // Redis 7.0 replays a counted pop as one SREM per member.
+    let mut popped: Vec<Vec<u8>> = Vec::with_capacity(count);
     if remaining * SPOP_MOVE_STRATEGY_MUL > count {
         for _ in 0..count {
             let member = set.pop_random().expect("count < size");
             ctx.out.bulk(&member);
+            popped.push(member.to_vec());
         }
     } else {
         // Popping almost everything: pick the few that stay into a new set
@@ -111,10 +116,19 @@ fn spop_count(ctx: &mut Ctx) {
             set.remove(&member);
         }
         for m in set.iter() {
+            popped.push(match m {
+                Member::Int(n) => itoa::Buffer::new().format(n).as_bytes().to_vec(),
+                Member::Bytes(b) => b.to_vec(),
+            });
             reply_member(&mut ctx.out, m);
         }
         *set = kept;
     }
+    let db = ctx.client.db;
+    for member in &popped {
+        ctx.also_propagate(db, &[b"SREM", key, member]);
+    }
+    ctx.prevent_propagation();
     ctx.srv.dirty += count as u64;
     ctx.signal_modified(key);
 }

@@ -23,7 +23,7 @@ pub fn xadd(ctx: &mut Ctx) {
             return ctx.error("ERR The ID specified in XADD must be greater than 0-0");
         }
     }
-    let key = ctx.arg(1);
+    let (key, argv) = (ctx.arg(1), ctx.argv);
     let now = ctx.now_ms();
     let fields = &ctx.argv[field_pos..];
     let stream = match write_lookup(ctx, key) {
@@ -52,7 +52,14 @@ pub fn xadd(ctx: &mut Ctx) {
             ),
         };
     let trimmed = args.trim.map_or(0, |trim| stream.trim(trim));
+    // Replays must add the same ID and trim exactly as much (Redis 7.0).
+    let mut propagated = trim_args::exact_trim_argv(argv, &args, stream)
+        .unwrap_or_else(|| argv.iter().map(|a| a.to_vec()).collect());
+    if !args.id.is_some_and(|p| p.seq_given) {
+        propagated[field_pos - 1] = added.to_string().into_bytes();
+    }
     write_id(&mut ctx.out, added);
+    ctx.propagate_as_owned(propagated);
     ctx.dirty(1);
     ctx.signal_modified(key);
     ctx.notify(class::STREAM, "xadd", key);
@@ -179,12 +186,18 @@ pub fn xtrim(ctx: &mut Ctx) {
     let Some(args) = trim_args::parse(ctx, false) else {
         return;
     };
-    let key = ctx.arg(1);
-    let removed = match write_lookup(ctx, key) {
+    let (key, argv) = (ctx.arg(1), ctx.argv);
+    let (removed, exact) = match write_lookup(ctx, key) {
         None => return,
-        Some(Found::Missing) => 0,
-        Some(Found::Stream(s)) => args.trim.map_or(0, |t| s.trim(t)),
+        Some(Found::Missing) => (0, None),
+        Some(Found::Stream(s)) => {
+            let removed = args.trim.map_or(0, |t| s.trim(t));
+            (removed, trim_args::exact_trim_argv(argv, &args, s))
+        }
     };
+    if let Some(exact) = exact {
+        ctx.propagate_as_owned(exact);
+    }
     if removed > 0 {
         ctx.notify(class::STREAM, "xtrim", key);
         ctx.signal_modified(key);

@@ -42,6 +42,40 @@ fn i64_or(ctx: &mut Ctx, i: usize, msg: &str) -> Option<i64> {
     n
 }
 
+/// The idempotent XCLAIM Redis 7.0 propagates for a change to pending
+/// entry `id` (`streamPropagateXCLAIM`): claimed by `owner` at `nack`'s
+/// delivery time and count, the group's last ID carried along.
+pub(super) fn xclaim_argv(
+    key: &[u8],
+    group: &[u8],
+    id: &[u8],
+    nack: &PendingEntry,
+    last_id: StreamId,
+) -> Vec<Vec<u8>> {
+    let (time, count, last) = (
+        nack.delivery_time.to_string(),
+        nack.delivery_count.to_string(),
+        last_id.to_string(),
+    );
+    let parts: [&[u8]; 14] = [
+        b"XCLAIM",
+        key,
+        group,
+        &nack.consumer,
+        b"0",
+        id,
+        b"TIME",
+        time.as_bytes(),
+        b"RETRYCOUNT",
+        count.as_bytes(),
+        b"FORCE",
+        b"JUSTID",
+        b"LASTID",
+        last.as_bytes(),
+    ];
+    parts.iter().map(|p| p.to_vec()).collect()
+}
+
 /// Gives pending entry `id` to `consumer`, creating the consumer on demand.
 fn take_over(g: &mut ConsumerGroup, id: StreamId, consumer: &[u8], now: i64) {
     let Some(entry) = g.pel.get_mut(&id) else {
@@ -139,19 +173,29 @@ pub fn xclaim(ctx: &mut Ctx) {
         _ => now,
     };
     let retry_count = retry_count.filter(|n| *n >= 0);
-    let (db, out) = split(ctx);
+    let argv = ctx.argv;
+    let (db, _) = split(ctx);
     let Some(Value::Stream(s)) = db.lookup(key, now).map(|e| &mut e.value) else {
         return;
     };
     let mut g = s.groups.remove(name).expect("checked above");
     let consumer_is_new = !g.consumers.contains_key(consumer);
+    let mut propagate_last_id = last_id > g.last_id;
     if last_id > g.last_id {
         g.last_id = last_id;
     }
     let mut claimed = Vec::new();
     let mut changed = 0u64;
-    for id in ids {
+    // Redis 7.0 propagates each change as an idempotent XCLAIM (the
+    // group's last ID rides along), or only the new last ID.
+    let mut effects: Vec<Vec<Vec<u8>>> = Vec::new();
+    for (n, id) in ids.into_iter().enumerate() {
+        let id_text = argv[5 + n];
         if s.get(id).is_none() {
+            if let Some(nack) = g.pel.get(&id) {
+                effects.push(xclaim_argv(key, name, id_text, nack, g.last_id));
+                propagate_last_id = false;
+            }
             if g.ack(id) {
                 changed += 1;
             }
@@ -183,11 +227,22 @@ pub fn xclaim(ctx: &mut Ctx) {
             None if !justid => entry.delivery_count += 1,
             None => {}
         }
+        effects.push(xclaim_argv(key, name, id_text, entry, g.last_id));
+        propagate_last_id = false;
         claimed.push(id);
         changed += 1;
     }
+    if propagate_last_id {
+        effects.push(super::readgroup::setid_argv(key, name, &g));
+        changed += 1;
+    }
     s.groups.insert(name.to_vec(), g);
-    out.array(claimed.len());
+    let db_index = ctx.client.db;
+    for op in effects {
+        ctx.also_propagate_owned(db_index, op);
+    }
+    ctx.prevent_propagation();
+    ctx.out.array(claimed.len());
     announce_new_consumer(ctx, key, consumer_is_new && !claimed.is_empty());
     write_claimed_entries(ctx, key, &claimed, justid);
     ctx.dirty(changed);
@@ -260,7 +315,7 @@ pub fn xautoclaim(ctx: &mut Ctx) {
         return;
     }
     let now = ctx.now_ms();
-    let (db, out) = split(ctx);
+    let (db, _) = split(ctx);
     let Some(Value::Stream(s)) = db.lookup(key, now).map(|e| &mut e.value) else {
         return;
     };
@@ -270,6 +325,7 @@ pub fn xautoclaim(ctx: &mut Ctx) {
     let mut claimed = Vec::new();
     let mut deleted = Vec::new();
     let mut cursor = StreamId::MIN;
+    let mut effects: Vec<Vec<Vec<u8>>> = Vec::new();
     let pending: Vec<StreamId> = g.pel.range(start..).map(|(k, _)| *k).collect();
     let mut next = pending.into_iter().peekable();
     while attempts > 0 && count > 0 {
@@ -278,6 +334,10 @@ pub fn xautoclaim(ctx: &mut Ctx) {
             break;
         };
         if s.get(id).is_none() {
+            if let Some(nack) = g.pel.get(&id) {
+                let text = id.to_string();
+                effects.push(xclaim_argv(key, name, text.as_bytes(), nack, g.last_id));
+            }
             g.ack(id);
             deleted.push(id);
             count -= 1;
@@ -293,6 +353,8 @@ pub fn xautoclaim(ctx: &mut Ctx) {
         if !justid {
             entry.delivery_count += 1;
         }
+        let text = id.to_string();
+        effects.push(xclaim_argv(key, name, text.as_bytes(), entry, g.last_id));
         claimed.push(id);
         count -= 1;
     }
@@ -300,9 +362,14 @@ pub fn xautoclaim(ctx: &mut Ctx) {
         cursor = *id;
     }
     s.groups.insert(name.to_vec(), g);
-    out.array(3);
-    write_id(out, cursor);
-    out.array(claimed.len());
+    let db_index = ctx.client.db;
+    for op in effects {
+        ctx.also_propagate_owned(db_index, op);
+    }
+    ctx.prevent_propagation();
+    ctx.out.array(3);
+    write_id(&mut ctx.out, cursor);
+    ctx.out.array(claimed.len());
     announce_new_consumer(ctx, key, consumer_is_new && !claimed.is_empty());
     write_claimed_entries(ctx, key, &claimed, justid);
     ctx.out.array(deleted.len());

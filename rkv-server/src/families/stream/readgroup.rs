@@ -81,13 +81,19 @@ pub fn xreadgroup(ctx: &mut Ctx) {
             write_key_name(&mut ctx.out, key);
             // Redis creates the consumer (and says so) between the key's
             // name and its entries.
-            notify_if_new_consumer(ctx, key, group, consumer);
+            let created = notify_if_new_consumer(ctx, key, group, consumer);
             let (db, out) = split(ctx);
+            let mut effects = Vec::new();
             if let Some(Value::Stream(s)) = db.lookup(key, now).map(|e| &mut e.value) {
-                write_key_entries(out, s, group, consumer, *want, args.count, args.noack, now);
+                let delivered =
+                    write_key_entries(out, s, group, consumer, *want, args.count, args.noack, now);
+                effects =
+                    delivery_effects(s, key, group, consumer, &delivered, args.noack, created);
             }
+            propagate_all(ctx, effects);
         }
         ctx.dirty(served.len() as u64);
+        ctx.prevent_propagation();
         return;
     }
     match args.block {
@@ -115,7 +121,13 @@ pub fn xreadgroup(ctx: &mut Ctx) {
 
 /// Publishes `xgroup-createconsumer` if reading `key` is about to create
 /// `consumer` in `group` (Redis's `streamCreateConsumer`).
-pub(super) fn notify_if_new_consumer(ctx: &mut Ctx, key: &[u8], group: &[u8], consumer: &[u8]) {
+/// True when it will.
+pub(super) fn notify_if_new_consumer(
+    ctx: &mut Ctx,
+    key: &[u8],
+    group: &[u8],
+    consumer: &[u8],
+) -> bool {
     let now = ctx.now_ms();
     let missing = match ctx.db().peek(key, now).map(|e| &e.value) {
         Some(Value::Stream(s)) => s
@@ -126,6 +138,84 @@ pub(super) fn notify_if_new_consumer(ctx: &mut Ctx, key: &[u8], group: &[u8], co
     };
     if missing {
         ctx.notify(class::STREAM, "xgroup-createconsumer", key);
+    }
+    missing
+}
+
+/// What a read by a group propagates as (Redis 7.0's
+/// `streamPropagateXCLAIM`/`streamPropagateGroupID`): an idempotent XCLAIM
+/// per new entry delivered into the PEL; with NOACK, the group's new last
+/// ID (and the consumer's creation) instead.
+fn delivery_effects(
+    s: &StreamValue,
+    key: &[u8],
+    group: &[u8],
+    consumer: &[u8],
+    delivered: &[StreamId],
+    noack: bool,
+    created: bool,
+) -> Vec<Vec<Vec<u8>>> {
+    let Some(g) = s.groups.get(group) else {
+        return Vec::new();
+    };
+    let mut ops = Vec::new();
+    let text = |b: &[u8]| b.to_vec();
+    if noack {
+        if created {
+            ops.push(vec![
+                text(b"XGROUP"),
+                text(b"CREATECONSUMER"),
+                text(key),
+                text(group),
+                text(consumer),
+            ]);
+        }
+        if !delivered.is_empty() {
+            ops.push(setid_argv(key, group, g));
+        }
+        return ops;
+    }
+    for id in delivered {
+        let Some(nack) = g.pel.get(id) else {
+            continue;
+        };
+        // Entries come in order, each one the group's last ID when Redis
+        // propagates it.
+        let text = id.to_string();
+        ops.push(super::claim::xclaim_argv(
+            key,
+            group,
+            text.as_bytes(),
+            nack,
+            *id,
+        ));
+    }
+    ops
+}
+
+/// `XGROUP SETID key group <last id> ENTRIESREAD <n>`: a group's position
+/// as Redis 7.0 propagates it (`streamPropagateGroupID`).
+pub(super) fn setid_argv(
+    key: &[u8],
+    group: &[u8],
+    g: &crate::types::stream::ConsumerGroup,
+) -> Vec<Vec<u8>> {
+    vec![
+        b"XGROUP".to_vec(),
+        b"SETID".to_vec(),
+        key.to_vec(),
+        group.to_vec(),
+        g.last_id.to_string().into_bytes(),
+        b"ENTRIESREAD".to_vec(),
+        g.entries_read.to_string().into_bytes(),
+    ]
+}
+
+/// Queues `ops` in the client's database.
+fn propagate_all(ctx: &mut Ctx, ops: Vec<Vec<Vec<u8>>>) {
+    let db = ctx.client.db;
+    for op in ops {
+        ctx.also_propagate_owned(db, op);
     }
 }
 
@@ -149,18 +239,19 @@ fn write_key_entries(
     count: usize,
     noack: bool,
     now: i64,
-) {
+) -> Vec<StreamId> {
     match want {
         Want::New => {
             let ids = s
                 .deliver_new(group, consumer, count, noack, now)
                 .unwrap_or_default();
             out.array(ids.len());
-            for id in ids {
-                if let Some(fields) = s.get(id) {
-                    write_entry(out, id, fields);
+            for id in &ids {
+                if let Some(fields) = s.get(*id) {
+                    write_entry(out, *id, fields);
                 }
             }
+            ids
         }
         Want::History(after) => {
             let start = after.incr().unwrap_or(StreamId::MIN);
@@ -178,6 +269,8 @@ fn write_key_entries(
                     }
                 }
             }
+            // Re-reading history propagates nothing, as in Redis 7.0.
+            Vec::new()
         }
     }
 }
@@ -207,14 +300,17 @@ fn serve_xreadgroup(ctx: &mut Ctx, key: &[u8], p: &BlockParams) -> Served {
         return Served::NotReady;
     }
     // Served later, Redis creates the consumer before writing the reply.
-    notify_if_new_consumer(ctx, key, group, consumer);
+    let created = notify_if_new_consumer(ctx, key, group, consumer);
     let (db, out) = split(ctx);
     let Some(Value::Stream(s)) = db.lookup(key, now).map(|e| &mut e.value) else {
         return Served::NotReady;
     };
     write_header(out, 1);
     write_key_name(out, key);
-    write_key_entries(out, s, group, consumer, Want::New, p.count, args.noack, now);
+    let delivered = write_key_entries(out, s, group, consumer, Want::New, p.count, args.noack, now);
+    let effects = delivery_effects(s, key, group, consumer, &delivered, args.noack, created);
+    propagate_all(ctx, effects);
     ctx.dirty(1);
+    ctx.prevent_propagation();
     Served::Done
 }

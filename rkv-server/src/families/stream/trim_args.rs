@@ -18,6 +18,33 @@ pub struct AddTrimArgs {
     pub id: Option<ParsedId>,
     /// Index of the argument after the options (XADD: the ID's).
     pub end: usize,
+    /// Index of the MAXLEN/MINID threshold argument (0: none), rewritten
+    /// for propagation after an approximate trim.
+    pub threshold_idx: usize,
+}
+
+/// The arguments to propagate after an approximate (`~`) trim left
+/// `stream` as it is: `= <length>` for MAXLEN, `= <first id>` for MINID,
+/// so a replay trims exactly as much (Redis's `streamRewriteTrimArgument`).
+pub fn exact_trim_argv(
+    argv: &[&[u8]],
+    args: &AddTrimArgs,
+    stream: &crate::types::stream::StreamValue,
+) -> Option<Vec<Vec<u8>>> {
+    let trim = args.trim.as_ref()?;
+    if !trim.approx || args.threshold_idx < 2 {
+        return None;
+    }
+    let mut out: Vec<Vec<u8>> = argv.iter().map(|a| a.to_vec()).collect();
+    out[args.threshold_idx - 1] = b"=".to_vec();
+    out[args.threshold_idx] = match trim.strategy {
+        TrimStrategy::MaxLen(_) => stream.len().to_string().into_bytes(),
+        TrimStrategy::MinId(_) => match stream.first_entry() {
+            Some((id, _)) => id.to_string().into_bytes(),
+            None => format!("{}-{}", u64::MAX, u64::MAX).into_bytes(),
+        },
+    };
+    Some(out)
 }
 
 /// Parses from argument 2; `None` after replying an error.
@@ -46,6 +73,7 @@ pub fn parse(ctx: &mut Ctx, xadd: bool) -> Option<AddTrimArgs> {
             if more >= 2 && (next == b"~" || next == b"=") {
                 i += 1;
             }
+            args.threshold_idx = i + 1;
             if opt.eq_ignore_ascii_case(b"maxlen") {
                 let max = ctx.i64_or_reply(i + 1)?;
                 if max < 0 {

@@ -146,7 +146,17 @@ fn set_generic(ctx: &mut Ctx, opts: StringOptions, value: &[u8], replies: SetRep
     ctx.notify(class::STRING, "set", key);
     if let Some(at) = expire_at {
         ctx.db().set_expire(key, at);
+        // A relative expiry replays as its absolute time (Redis 7.0).
+        let at = itoa::Buffer::new().format(at).as_bytes().to_vec();
+        ctx.propagate_as(&[b"SET", key, value, b"PXAT", &at]);
         ctx.notify(class::GENERIC, "expire", key);
+    } else if opts.get {
+        // GET only shaped the reply: the write replays without it.
+        let kept: Vec<&[u8]> = (0..ctx.argc())
+            .filter(|&i| i < 3 || !ctx.arg(i).eq_ignore_ascii_case(b"get"))
+            .map(|i| ctx.arg(i))
+            .collect();
+        ctx.propagate_as(&kept);
     }
     if !opts.get {
         match replies {
@@ -205,6 +215,7 @@ pub(super) fn getset(ctx: &mut Ctx) {
     set_key(ctx, key, Value::string(ctx.arg(2)), false);
     ctx.notify(class::STRING, "set", key);
     ctx.dirty(1);
+    ctx.propagate_as(&[b"SET", key, ctx.arg(2)]);
 }
 
 /// `GETDEL key`
@@ -214,6 +225,7 @@ pub(super) fn getdel(ctx: &mut Ctx) {
         return;
     }
     delete_with_event(ctx, key);
+    ctx.propagate_as(&[b"DEL", key]);
 }
 
 /// `GETEX key [EX s|PX ms|EXAT ts|PXAT ms-ts|PERSIST]`
@@ -240,17 +252,23 @@ pub(super) fn getex(ctx: &mut Ctx) {
     ctx.out.bulk(&value);
     match expire {
         // An absolute time already past deletes the key, as Redis does.
-        Some((unit, at)) if unit.is_absolute() && at <= now => {
+        Some((unit, at))
+            if unit.is_absolute() && at <= now && !crate::db::keyspace::expiry_suspended() =>
+        {
             delete_with_event(ctx, key);
+            ctx.propagate_as(&[b"DEL", key]);
         }
         Some((_, at)) => {
             ctx.db().set_expire(key, at);
+            let at_text = itoa::Buffer::new().format(at).as_bytes().to_vec();
+            ctx.propagate_as(&[b"PEXPIREAT", key, &at_text]);
             ctx.signal_modified(key);
             ctx.notify(class::GENERIC, "expire", key);
             ctx.dirty(1);
         }
         // PERSIST is a change only when there was a TTL to remove.
         None if opts.persist && ctx.db().persist(key) => {
+            ctx.propagate_as(&[b"PERSIST", key]);
             ctx.signal_modified(key);
             ctx.notify(class::GENERIC, "persist", key);
             ctx.dirty(1);
@@ -472,6 +490,8 @@ pub(super) fn incrbyfloat(ctx: &mut Ctx) {
             ctx.signal_modified(key);
             ctx.notify(class::STRING, "incrbyfloat", key);
             ctx.dirty(1);
+            // Float formatting may differ across builds: replay the result.
+            ctx.propagate_as(&[b"SET", key, text.as_bytes(), b"KEEPTTL"]);
             ctx.out.bulk(text.as_bytes());
         }
         Err(e) => ctx.error_op(e),

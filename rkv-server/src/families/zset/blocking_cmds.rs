@@ -20,9 +20,22 @@ fn pop_now(ctx: &mut Ctx, keys: &[&[u8]], count: usize, max: bool, shape: PopSha
         Ok(Some(p)) => {
             ctx.dirty(p.items.len() as u64);
             reply_popped(ctx, shape, keys[p.key_index], &p.items, max);
+            propagate_zpop(ctx, keys[p.key_index], max, shape, p.items.len());
         }
     }
     true
+}
+
+/// Makes a blocking pop replay as ZPOPMIN/ZPOPMAX (with the count popped
+/// for BZMPOP), as Redis 7.0 propagates it.
+fn propagate_zpop(ctx: &mut Ctx, key: &[u8], max: bool, shape: PopShape, popped: usize) {
+    let name: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+    if shape == PopShape::NestedWithKey {
+        let n = itoa::Buffer::new().format(popped).as_bytes().to_vec();
+        ctx.propagate_as(&[name, key, &n]);
+    } else {
+        ctx.propagate_as(&[name, key]);
+    }
 }
 
 /// Parks the caller on `keys`; where nothing may block (inside EXEC) it
@@ -51,6 +64,7 @@ fn serve_with(ctx: &mut Ctx, key: &[u8], p: &BlockParams, shape: PopShape) -> Se
         Ok(Some(popped)) if !popped.items.is_empty() => {
             ctx.dirty(popped.items.len() as u64);
             reply_popped(ctx, shape, key, &popped.items, !p.from_head);
+            propagate_zpop(ctx, key, !p.from_head, shape, popped.items.len());
             Served::Done
         }
         _ => Served::NotReady,

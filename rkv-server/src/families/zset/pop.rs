@@ -210,6 +210,13 @@ pub fn zmpop(ctx: &mut Ctx) {
             ctx.dirty(p.items.len() as u64);
             let key = args.keys[p.key_index];
             reply_popped(ctx, PopShape::NestedWithKey, key, &p.items, args.max);
+            // Replays as ZPOPMIN/ZPOPMAX with the count popped (Redis 7.0).
+            let name: &[u8] = if args.max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+            let n = itoa::Buffer::new()
+                .format(p.items.len())
+                .as_bytes()
+                .to_vec();
+            ctx.propagate_as(&[name, key, &n]);
         }
     }
 }

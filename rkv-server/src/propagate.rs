@@ -1,0 +1,264 @@
+//! The propagation path: what a change to the dataset is written as, for
+//! the AOF now and for replicas later (Redis's `alsoPropagate` and
+//! `propagatePendingCommands`).
+//!
+//! Every command that moved `dirty` is propagated once its outermost call
+//! returns: by default its own arguments, or what the handler asked for
+//! with [`Ctx::propagate_as`] (Redis's `rewriteClientCommandVector`), after
+//! anything it queued with [`Ctx::also_propagate`]. Handlers whose own
+//! arguments must never be propagated (EVAL: its effects are) say so with
+//! [`Ctx::prevent_propagation`]. When one outermost call queued several
+//! commands (EXEC, a script, a command plus the lazy expiry it caused)
+//! they are wrapped in MULTI/EXEC so a replay applies them whole.
+//!
+//! Consumers: [`crate::aof::feed`]. Replication will be the second.
+
+use crate::command::ctx::Ctx;
+use crate::server::Server;
+
+/// One command to propagate, in the database it applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropagatedOp {
+    /// The database it runs in (a SELECT precedes it when that changes).
+    pub db: usize,
+    /// Its arguments, command name first.
+    pub argv: Vec<Vec<u8>>,
+}
+
+/// Commands waiting for the outermost call to finish.
+#[derive(Debug, Default)]
+pub struct Propagation {
+    pending: Vec<PropagatedOp>,
+    depth: u32,
+    /// A script called `redis.set_repl` without REPL_AOF: the commands it
+    /// runs from then on are not written to the AOF (until the outermost
+    /// call ends).
+    aof_suppressed: bool,
+}
+
+impl Propagation {
+    /// Queues `argv` in database `db` (Redis's `alsoPropagate`).
+    pub fn also(&mut self, db: usize, argv: &[&[u8]]) {
+        self.pending.push(PropagatedOp {
+            db,
+            argv: argv.iter().map(|a| a.to_vec()).collect(),
+        });
+    }
+
+    /// Queues an owned argument vector.
+    pub fn also_owned(&mut self, db: usize, argv: Vec<Vec<u8>>) {
+        self.pending.push(PropagatedOp { db, argv });
+    }
+
+    /// A call starts (calls nest: EXEC and scripts run commands).
+    pub(crate) fn enter(&mut self) {
+        self.depth += 1;
+    }
+
+    /// A call ends; true when it was the outermost one.
+    pub(crate) fn leave(&mut self) -> bool {
+        self.depth = self.depth.saturating_sub(1);
+        if self.depth == 0 {
+            self.aof_suppressed = false;
+        }
+        self.depth == 0
+    }
+
+    /// `redis.set_repl(flags)`: REPL_AOF (1) and REPL_REPLICA (2) bits say
+    /// where the script's next commands go. rkv has no replicas yet, so
+    /// only the AOF bit matters.
+    pub fn set_script_targets(&mut self, flags: i64) {
+        self.aof_suppressed = flags & 1 == 0;
+    }
+
+    /// Whether no call is running (active expiry, serving blocked clients).
+    pub fn idle(&self) -> bool {
+        self.depth == 0
+    }
+
+    /// Commands queued and not yet sent, oldest first.
+    pub fn pending(&self) -> &[PropagatedOp] {
+        &self.pending
+    }
+}
+
+/// What a call's handler decided about its own propagation.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub enum OwnPropagation {
+    /// Its arguments, if it changed the dataset.
+    #[default]
+    Argv,
+    /// These arguments instead, if it changed the dataset.
+    Replaced(Vec<Vec<u8>>),
+    /// Nothing (its effects were queued otherwise, or must not be).
+    Prevented,
+}
+
+/// After a handler ran: queues the command itself when it changed the
+/// dataset (`dirty_moved`), as Redis's `call` does (EXEC never: its
+/// commands were queued one by one).
+pub(crate) fn after_handler(
+    srv: &mut Server,
+    db: usize,
+    argv: &[&[u8]],
+    dirty_moved: bool,
+    own: OwnPropagation,
+    is_exec: bool,
+) {
+    collect_expired(srv);
+    // As in Redis, `set_repl` masks a command's own propagation only (what
+    // it queued with also_propagate still goes).
+    if !dirty_moved || is_exec || !active(srv) || srv.propagation.aof_suppressed {
+        return;
+    }
+    // The common case, one plain write at top level, goes straight to the
+    // consumers without copying its arguments (a lone command is never
+    // wrapped, so nothing is reordered).
+    if srv.propagation.depth == 1
+        && srv.propagation.pending.is_empty()
+        && own == OwnPropagation::Argv
+    {
+        crate::aof::feed(srv, db, argv);
+        return;
+    }
+    match own {
+        OwnPropagation::Argv => srv.propagation.also(db, argv),
+        OwnPropagation::Replaced(v) => srv.propagation.also_owned(db, v),
+        OwnPropagation::Prevented => {}
+    }
+}
+
+/// Sends every queued command to the consumers. With `wrap` and more than
+/// one command they go inside MULTI/EXEC (the MULTI in the first one's
+/// database, the EXEC in the last one's, so no extra SELECT appears);
+/// active expiry and eviction pass `wrap = false`, as Redis does.
+pub fn flush(srv: &mut Server, wrap: bool) {
+    collect_expired(srv);
+    if srv.propagation.pending.is_empty() {
+        return;
+    }
+    let ops = std::mem::take(&mut srv.propagation.pending);
+    if !active(srv) {
+        return;
+    }
+    let wrap = wrap && ops.len() > 1;
+    if wrap {
+        crate::aof::feed(srv, ops[0].db, &[b"MULTI".to_vec()]);
+    }
+    for op in &ops {
+        crate::aof::feed(srv, op.db, &op.argv);
+    }
+    if wrap {
+        let last = ops[ops.len() - 1].db;
+        crate::aof::feed(srv, last, &[b"EXEC".to_vec()]);
+    }
+}
+
+/// Whether anything consumes propagated commands (the AOF now, replicas
+/// later). When nothing does, handlers' rewrites cost nothing: they are
+/// not even built.
+pub fn active(srv: &Server) -> bool {
+    crate::aof::wants_feed(srv)
+}
+
+/// Queues a DEL for every key that expired since the last call (Redis's
+/// `propagateDeletion`), so a replay never finds a key Redis had deleted.
+/// Without a consumer the keys are just forgotten.
+pub fn collect_expired(srv: &mut Server) {
+    let wanted = active(srv);
+    for db in 0..srv.dbs.len() {
+        if srv.dbs[db].expired_unpropagated.is_empty() {
+            continue;
+        }
+        let keys = std::mem::take(&mut srv.dbs[db].expired_unpropagated);
+        if wanted {
+            let verb = deletion_verb(srv.config.lazyfree_lazy_expire);
+            for key in keys {
+                srv.propagation.also(db, &[verb, key.as_ref()]);
+            }
+        }
+    }
+}
+
+/// How a deletion the server made by itself is propagated: UNLINK when its
+/// value is freed lazily (`lazyfree-lazy-expire`, `lazyfree-lazy-eviction`),
+/// DEL otherwise, as Redis's `propagateDeletion`.
+pub fn deletion_verb(lazy: bool) -> &'static [u8] {
+    if lazy {
+        b"UNLINK"
+    } else {
+        b"DEL"
+    }
+}
+
+/// Builds an argument vector from mixed pieces (names, keys, numbers).
+pub fn argv_of(parts: &[&[u8]]) -> Vec<Vec<u8>> {
+    parts.iter().map(|p| p.to_vec()).collect()
+}
+
+impl Ctx<'_> {
+    /// Propagates `argv` instead of the command's own arguments, if the
+    /// command changes the dataset (Redis's `rewriteClientCommandVector`):
+    /// SET EX becomes SET PXAT, INCRBYFLOAT a SET KEEPTTL...
+    pub fn propagate_as(&mut self, argv: &[&[u8]]) {
+        if !active(self.srv) {
+            return;
+        }
+        self.own_propagation = OwnPropagation::Replaced(argv_of(argv));
+    }
+
+    /// [`Ctx::propagate_as`] with owned arguments.
+    pub fn propagate_as_owned(&mut self, argv: Vec<Vec<u8>>) {
+        if !active(self.srv) {
+            return;
+        }
+        self.own_propagation = OwnPropagation::Replaced(argv);
+    }
+
+    /// Queues `argv` in database `db`, before the command's own
+    /// propagation (Redis's `alsoPropagate`): SPOP's SREMs, a served
+    /// BLMOVE's LMOVE...
+    pub fn also_propagate(&mut self, db: usize, argv: &[&[u8]]) {
+        if active(self.srv) {
+            self.srv.propagation.also(db, argv);
+        }
+    }
+
+    /// [`Ctx::also_propagate`] with owned arguments.
+    pub fn also_propagate_owned(&mut self, db: usize, argv: Vec<Vec<u8>>) {
+        if active(self.srv) {
+            self.srv.propagation.also_owned(db, argv);
+        }
+    }
+
+    /// Never propagates the command's own arguments (Redis's
+    /// `preventCommandPropagation`): what it queued with
+    /// [`Ctx::also_propagate`] and the commands it ran still are.
+    pub fn prevent_propagation(&mut self) {
+        self.own_propagation = OwnPropagation::Prevented;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_nest_and_only_the_outermost_ends_the_unit() {
+        let mut p = Propagation::default();
+        p.enter();
+        p.enter();
+        assert!(!p.leave());
+        assert!(p.leave());
+        assert!(p.idle());
+    }
+
+    #[test]
+    fn queued_commands_keep_their_order_and_database() {
+        let mut p = Propagation::default();
+        p.also(0, &[b"DEL", b"a"]);
+        p.also_owned(2, vec![b"SET".to_vec(), b"k".to_vec(), b"v".to_vec()]);
+        assert_eq!(p.pending()[0].argv, vec![b"DEL".to_vec(), b"a".to_vec()]);
+        assert_eq!(p.pending()[1].db, 2);
+    }
+}
