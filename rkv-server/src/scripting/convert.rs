@@ -2,8 +2,11 @@
 //! `redisProtocolToLuaType` and `luaReplyToRedisReply` do them, and Lua
 //! arguments to command arguments (`luaArgsToRedisArgv`).
 
+use std::borrow::Cow;
+
 use mlua::{Lua, Table, Value};
-use rkv_proto::{Frame, ReplyWriter};
+use rkv_proto::request::parse_i64;
+use rkv_proto::{parse_frame, Frame, ReplyWriter};
 
 use super::vm::format_g;
 
@@ -98,6 +101,54 @@ pub fn frame_to_lua(lua: &Lua, frame: &Frame, resp3: bool) -> mlua::Result<Value
     })
 }
 
+/// A command's RESP reply as a Lua value, and whether it is an error.
+/// Replies of one simple item are converted straight from the bytes; the
+/// rest go through [`frame_to_lua`]. An empty reply is `nil`.
+pub fn reply_to_lua(lua: &Lua, reply: &[u8], resp3: bool) -> mlua::Result<(bool, Value)> {
+    if let Some(v) = simple_reply_to_lua(lua, reply, resp3)? {
+        return Ok((false, v));
+    }
+    match parse_frame(reply) {
+        Ok(Some((frame, _))) => Ok((frame.is_error(), frame_to_lua(lua, &frame, resp3)?)),
+        _ => Ok((false, Value::Nil)),
+    }
+}
+
+/// The fast path of [`reply_to_lua`]: a status, integer, bulk string or
+/// null reply that is the whole of `reply`; `None` for anything else.
+fn simple_reply_to_lua(lua: &Lua, reply: &[u8], resp3: bool) -> mlua::Result<Option<Value>> {
+    let Some(eol) = reply.iter().position(|&c| c == b'\r') else {
+        return Ok(None);
+    };
+    if reply.get(eol + 1) != Some(&b'\n') || eol == 0 {
+        return Ok(None);
+    }
+    let line = &reply[1..eol];
+    let rest = &reply[eol + 2..];
+    let null = if resp3 {
+        Value::Nil
+    } else {
+        Value::Boolean(false)
+    };
+    Ok(match reply[0] {
+        b'+' if rest.is_empty() && std::str::from_utf8(line).is_ok() => {
+            let t = lua.create_table_with_capacity(0, 1)?;
+            t.raw_set("ok", lua.create_string(line)?)?;
+            Some(Value::Table(t))
+        }
+        b':' if rest.is_empty() => parse_i64(line).map(|i| Value::Number(i as f64)),
+        b'_' if rest.is_empty() => Some(null),
+        b'$' if line == b"-1" && rest.is_empty() => Some(null),
+        b'$' => match parse_i64(line) {
+            Some(n) if n >= 0 && rest.len() == n as usize + 2 && rest.ends_with(b"\r\n") => {
+                Some(Value::String(lua.create_string(&rest[..n as usize])?))
+            }
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
 fn single_field(lua: &Lua, name: &str, v: Value) -> mlua::Result<Value> {
     let t = lua.create_table()?;
     t.raw_set(name, v)?;
@@ -171,10 +222,16 @@ fn c_cast_i64(d: f64) -> i64 {
     }
 }
 
-/// Replaces CR and LF with spaces, as Redis does for status lines.
-fn one_line(b: &[u8]) -> String {
+/// Replaces CR and LF with spaces, as Redis does for status lines (and
+/// stops at a NUL, as C strings do).
+fn one_line(b: &[u8]) -> Cow<'_, str> {
     let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-    String::from_utf8_lossy(&b[..end]).replace(['\r', '\n'], " ")
+    let text = String::from_utf8_lossy(&b[..end]);
+    if text.contains(['\r', '\n']) {
+        Cow::Owned(text.replace(['\r', '\n'], " "))
+    } else {
+        text
+    }
 }
 
 fn write_table(out: &mut ReplyWriter<'_>, t: &Table, resp3: bool, counted: &mut Vec<String>) {
@@ -252,20 +309,49 @@ fn raw_pairs(t: &Table) -> Vec<(Value, Value)> {
     pairs
 }
 
-/// Lua arguments of `redis.call` as command arguments: numbers as `%.17g`,
-/// strings as they are; anything else is Redis's error.
-pub fn lua_args_to_argv(args: &[Value]) -> Result<Vec<Vec<u8>>, &'static str> {
-    if args.is_empty() {
-        return Err("Please specify at least one argument for this redis lib call");
+/// Lua arguments of `redis.call` as command arguments, in one reused
+/// buffer: numbers as `%.17g`, strings as they are.
+#[derive(Debug, Default)]
+pub struct ArgvBuf {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl ArgvBuf {
+    /// Converts `args`; anything but strings and numbers is Redis's error.
+    pub fn fill(&mut self, args: &[Value]) -> Result<(), &'static str> {
+        self.bytes.clear();
+        self.ends.clear();
+        if args.is_empty() {
+            return Err("Please specify at least one argument for this redis lib call");
+        }
+        for v in args {
+            match v {
+                Value::Number(n) => self.bytes.extend_from_slice(format_g(*n, 17).as_bytes()),
+                Value::Integer(i) => {
+                    self.bytes
+                        .extend_from_slice(itoa::Buffer::new().format(*i).as_bytes());
+                }
+                Value::String(s) => self.bytes.extend_from_slice(&s.as_bytes()),
+                _ => return Err("Lua redis lib command arguments must be strings or integers"),
+            }
+            self.ends.push(self.bytes.len());
+        }
+        Ok(())
     }
-    args.iter()
-        .map(|v| match v {
-            Value::Number(n) => Ok(format_g(*n, 17).into_bytes()),
-            Value::Integer(i) => Ok(i.to_string().into_bytes()),
-            Value::String(s) => Ok(s.as_bytes().to_vec()),
-            _ => Err("Lua redis lib command arguments must be strings or integers"),
-        })
-        .collect()
+
+    /// The converted arguments.
+    pub fn refs(&self) -> Vec<&[u8]> {
+        let mut start = 0;
+        self.ends
+            .iter()
+            .map(|&end| {
+                let arg = &self.bytes[start..end];
+                start = end;
+                arg
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -309,9 +395,40 @@ mod tests {
     fn args() {
         let lua = Lua::new();
         let s = Value::String(lua.create_string("k").unwrap());
-        let argv = lua_args_to_argv(&[s, Value::Number(1.5), Value::Number(10.0)]).unwrap();
-        assert_eq!(argv, vec![b"k".to_vec(), b"1.5".to_vec(), b"10".to_vec()]);
-        assert!(lua_args_to_argv(&[Value::Boolean(true)]).is_err());
-        assert!(lua_args_to_argv(&[]).is_err());
+        let mut argv = ArgvBuf::default();
+        argv.fill(&[
+            s,
+            Value::Number(1.5),
+            Value::Number(10.0),
+            Value::Integer(-7),
+        ])
+        .unwrap();
+        assert_eq!(argv.refs(), vec![&b"k"[..], b"1.5", b"10", b"-7"]);
+        assert!(argv.fill(&[Value::Boolean(true)]).is_err());
+        assert!(argv.fill(&[]).is_err());
+    }
+
+    #[test]
+    fn simple_replies_as_lua() {
+        let lua = Lua::new();
+        let conv = |bytes: &[u8], resp3| reply_to_lua(&lua, bytes, resp3).unwrap();
+        let (err, v) = conv(b"+OK\r\n", false);
+        let Value::Table(t) = v else { panic!() };
+        assert!(!err);
+        assert_eq!(t.raw_get::<String>("ok").unwrap(), "OK");
+        assert!(matches!(conv(b":-12\r\n", false), (false, Value::Number(n)) if n == -12.0));
+        assert!(matches!(
+            conv(b"$-1\r\n", false),
+            (false, Value::Boolean(false))
+        ));
+        assert!(matches!(conv(b"_\r\n", true), (false, Value::Nil)));
+        let (_, v) = conv(b"$3\r\na\r\n\r\n", false);
+        let Value::String(s) = v else { panic!() };
+        assert_eq!(&*s.as_bytes(), b"a\r\n");
+        let (err, v) = conv(b"-ERR bad\r\n", false);
+        let Value::Table(t) = v else { panic!() };
+        assert!(err);
+        assert_eq!(t.raw_get::<String>("err").unwrap(), "ERR bad");
+        assert!(matches!(conv(b"", false), (false, Value::Nil)));
     }
 }

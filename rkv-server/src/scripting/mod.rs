@@ -74,6 +74,8 @@ pub struct ScriptingState {
     handoff_input: HashMap<RawFd, Vec<u8>>,
     /// Wakes the task that adopts `handoff` connections.
     pub handoff_notify: Rc<Notify>,
+    /// Buffers script runs reuse.
+    pub scratch: run::Scratch,
 }
 
 impl ScriptingState {
@@ -89,6 +91,7 @@ impl ScriptingState {
             handoff: Vec::new(),
             handoff_input: HashMap::new(),
             handoff_notify: Rc::new(Notify::new()),
+            scratch: run::Scratch::default(),
         }
     }
 

@@ -3,15 +3,15 @@
 //! [`call_from_script`] on the engine's own client; the result or error is
 //! converted into the caller's reply.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Instant;
 
 use mlua::{Function, HookTriggers, Lua, MultiValue, Value, VmState};
-use rkv_proto::{parse_frame, Protocol};
+use rkv_proto::Protocol;
 
 use super::busy::{self, BusyWatch};
-use super::convert::{self, error_info, error_table, frame_to_lua, lua_args_to_argv};
+use super::convert::{self, error_info, error_table, reply_to_lua, ArgvBuf};
 use super::script_cache::lua_error_text;
 use super::vm::Vm;
 use super::RunningScript;
@@ -52,6 +52,45 @@ struct RunState<'s> {
     client: Client,
     read_only: bool,
     wrote: bool,
+    /// Reused for each command's arguments and reply.
+    scratch: Scratch,
+}
+
+/// Buffers a run's commands reuse (kept on the server between runs).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    argv: ArgvBuf,
+    reply: Vec<u8>,
+}
+
+/// Where a VM's dispatcher finds the running script's [`RunState`]: null
+/// between runs. Set only by [`call_script`] for the duration of the call.
+pub type CurrentRun = Rc<Cell<*const ()>>;
+
+/// The sandbox's entry into the server, `d(op, ...)` returning
+/// `(ok, value)`; created once per VM (`rt.d` holds it only during a run).
+pub fn create_dispatcher(lua: &Lua, current: CurrentRun) -> mlua::Result<Function> {
+    lua.create_function(move |lua, args: MultiValue| {
+        let p = current.get();
+        if p.is_null() {
+            return Ok((true, Value::Nil));
+        }
+        // SAFETY: `call_script` stores a pointer to its live `RefCell<RunState>`
+        // and clears it before returning (the `ClearOnDrop` guard, also on
+        // error), so a non-null pointer always refers to the running state.
+        // Only the lifetime is erased; `borrow_mut` rules out aliasing.
+        let state = unsafe { &*(p as *const RefCell<RunState<'static>>) };
+        dispatch(lua, state, args)
+    })
+}
+
+/// Clears the VM's current-run pointer when the run's call ends.
+struct ClearOnDrop<'a>(&'a CurrentRun);
+
+impl Drop for ClearOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.set(std::ptr::null());
+    }
 }
 
 /// Runs the invocation and writes its reply (or error) to `ctx.out`.
@@ -70,11 +109,13 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
     client.db = ctx.client.db;
     client.protocol = Protocol::Resp2;
     client.deny_blocking = true;
+    let scratch = std::mem::take(&mut ctx.srv.scripting.scratch);
     let state = RefCell::new(RunState {
         srv: &mut *ctx.srv,
         client,
         read_only: inv.read_only,
         wrote: false,
+        scratch,
     });
     let threshold = state.borrow().srv.config.busy_reply_threshold;
     let watch = Rc::new(RefCell::new(BusyWatch::new(threshold, ctx.client.id)));
@@ -85,7 +126,10 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
     if threshold > 0 {
         vm.lua.remove_hook();
     }
-    let RunState { client, .. } = state.into_inner();
+    let RunState {
+        client, scratch, ..
+    } = state.into_inner();
+    ctx.srv.scripting.scratch = scratch;
     busy::finish(ctx.srv, &watch.borrow());
     let resp3 = client.protocol == Protocol::Resp3;
     ctx.srv.scripting.put_client(client);
@@ -171,55 +215,52 @@ fn call_script(
     state: &RefCell<RunState<'_>>,
 ) -> mlua::Result<(bool, Value)> {
     let lua = &vm.lua;
-    let keys = lua.create_sequence_from(
-        inv.keys
-            .iter()
-            .map(|k| lua.create_string(k))
-            .collect::<mlua::Result<Vec<_>>>()?,
-    )?;
-    let args = lua.create_sequence_from(
-        inv.args
-            .iter()
-            .map(|a| lua.create_string(a))
-            .collect::<mlua::Result<Vec<_>>>()?,
-    )?;
+    let keys = lua.create_sequence_from(inv.keys.iter().map(|k| BytesArg(k)))?;
+    let args = lua.create_sequence_from(inv.args.iter().map(|a| BytesArg(a)))?;
     vm.rt.raw_set("killed", Value::Nil)?;
-    lua.scope(|scope| {
-        let dispatcher =
-            scope.create_function(|lua, args: MultiValue| dispatch(lua, state, args))?;
-        vm.rt.raw_set("d", dispatcher)?;
-        let result = match inv.kind {
-            ScriptKind::Eval => {
-                vm.store.raw_set("KEYS", keys)?;
-                vm.store.raw_set("ARGV", args)?;
-                vm.run.call::<(bool, Value)>(inv.func.clone())
-            }
-            ScriptKind::Function => vm.run.call::<(bool, Value)>((inv.func.clone(), keys, args)),
-        };
-        vm.rt.raw_set("d", Value::Nil)?;
-        result
-    })
+    vm.current
+        .set((state as *const RefCell<RunState<'_>>).cast());
+    let _clear = ClearOnDrop(&vm.current);
+    vm.rt.raw_set("d", &vm.dispatcher)?;
+    let result = match inv.kind {
+        ScriptKind::Eval => {
+            vm.store.raw_set("KEYS", keys)?;
+            vm.store.raw_set("ARGV", args)?;
+            vm.xpcall.call::<(bool, Value)>((&inv.func, &vm.handler))
+        }
+        ScriptKind::Function => vm.run.call::<(bool, Value)>((&inv.func, keys, args)),
+    };
+    vm.rt.raw_set("d", Value::Nil)?;
+    result
+}
+
+/// An argument as a Lua string, pushed without an intermediate reference.
+struct BytesArg<'a>(&'a [u8]);
+
+impl mlua::IntoLua for BytesArg<'_> {
+    fn into_lua(self, lua: &Lua) -> mlua::Result<Value> {
+        lua.create_string(self.0).map(Value::String)
+    }
 }
 
 /// The sandbox's entry into the server: `d(op, ...)` returns `(ok, value)`.
 fn dispatch(
     lua: &Lua,
     state: &RefCell<RunState<'_>>,
-    args: MultiValue,
+    mut args: MultiValue,
 ) -> mlua::Result<(bool, Value)> {
-    let mut args: Vec<Value> = args.into_iter().collect();
-    if args.is_empty() {
+    let Some(op) = args.pop_front() else {
         return Ok((true, Value::Nil));
-    }
-    let op = args.remove(0);
-    let op = match &op {
-        Value::String(s) => s.to_str()?.to_string(),
-        _ => String::new(),
     };
+    let args = args.make_contiguous();
     let mut st = state.borrow_mut();
-    match op.as_str() {
-        "call" => script_call(lua, &mut st, &args),
-        "setresp" => {
+    let op = match &op {
+        Value::String(s) => s.as_bytes(),
+        _ => return Ok((true, Value::Nil)),
+    };
+    match &*op {
+        b"call" => script_call(lua, &mut st, args),
+        b"setresp" => {
             let resp = match args.first() {
                 Some(Value::Integer(3)) => true,
                 Some(Value::Number(n)) => *n == 3.0,
@@ -232,12 +273,12 @@ fn dispatch(
             };
             Ok((true, Value::Nil))
         }
-        "acl_check_cmd" => {
-            let argv = match lua_args_to_argv(&args) {
-                Ok(a) => a,
-                Err(msg) => return Ok((false, Value::Table(error_table(lua, msg, false)?))),
-            };
-            let refs: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+        b"acl_check_cmd" => {
+            let st = &mut *st;
+            if let Err(msg) = st.scratch.argv.fill(args) {
+                return Ok((false, Value::Table(error_table(lua, msg, false)?)));
+            }
+            let refs = st.scratch.argv.refs();
             if st.srv.commands.resolve(&refs).is_err() {
                 let t = error_table(
                     lua,
@@ -255,19 +296,20 @@ fn dispatch(
 
 /// `redis.call` / `redis.pcall`: runs a command, returns its reply as Lua.
 fn script_call(lua: &Lua, st: &mut RunState<'_>, args: &[Value]) -> mlua::Result<(bool, Value)> {
-    let argv = match lua_args_to_argv(args) {
-        Ok(a) => a,
-        Err(msg) => return Ok((false, Value::Table(error_table(lua, msg, false)?))),
-    };
-    let refs: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
-    let mut out = Vec::new();
     let RunState {
         srv,
         client,
         read_only,
         wrote,
+        scratch,
     } = st;
-    let called = call_from_script(srv, client, &refs, &mut out, *read_only, wrote);
+    if let Err(msg) = scratch.argv.fill(args) {
+        return Ok((false, Value::Table(error_table(lua, msg, false)?)));
+    }
+    let refs = scratch.argv.refs();
+    let out = &mut scratch.reply;
+    out.clear();
+    let called = call_from_script(srv, client, &refs, out, *read_only, wrote);
     if let Some(running) = srv.scripting.running.as_mut() {
         running.wrote = *wrote;
     }
@@ -276,13 +318,8 @@ fn script_call(lua: &Lua, st: &mut RunState<'_>, args: &[Value]) -> mlua::Result
         return Ok((false, Value::Table(t)));
     }
     let resp3 = client.protocol == Protocol::Resp3;
-    match parse_frame(&out) {
-        Ok(Some((frame, _))) => {
-            let is_error = frame.is_error();
-            Ok((!is_error, frame_to_lua(lua, &frame, resp3)?))
-        }
-        _ => Ok((true, Value::Nil)),
-    }
+    let (is_error, value) = reply_to_lua(lua, out, resp3)?;
+    Ok((!is_error, value))
 }
 
 /// The reply for a script that raised an error (Redis's luaCallFunction).

@@ -10,8 +10,10 @@
 -- run: sha1hex, log, rand, srand, c_function, and redis_api.lua compiled),
 -- `mode` ("eval" or "functions").
 -- Returns the globals store (KEYS/ARGV go there), the runner, the plain
--- pcall (FUNCTION LOAD runs without a handler), and for functions a switch
--- between the load-time and the run-time API.
+-- pcall (FUNCTION LOAD runs without a handler), for functions a switch
+-- between the load-time and the run-time API (else nil), then xpcall and
+-- the error handler (EVAL's scripts take no arguments: Rust calls
+-- `xpcall(script, handler)` without the runner's closure).
 
 local rt, native, mode = ...
 local G = _G
@@ -301,4 +303,4 @@ if mode == 'functions' then
     end
 end
 
-return store, run, pcall_, set_load_mode
+return store, run, pcall_, set_load_mode, xpcall_, handler

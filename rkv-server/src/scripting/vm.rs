@@ -5,10 +5,14 @@
 //!
 //! EVAL and functions each get their own state, as in Redis.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use mlua::{Function, Lua, LuaOptions, StdLib, Table, Value};
 use sha1::{Digest, Sha1};
 
 use super::prng;
+use super::run::{create_dispatcher, CurrentRun};
 use crate::log::Level;
 use crate::server::REDIS_VERSION;
 
@@ -41,6 +45,14 @@ pub struct Vm {
     pub pcall: Function,
     /// Functions only: switches the globals to the load-time API.
     pub set_load_mode: Option<Function>,
+    /// Lua's `xpcall`: EVAL runs a script as `xpcall(script, handler)`.
+    pub xpcall: Function,
+    /// The error handler adding where a script failed.
+    pub handler: Function,
+    /// The running script's state for [`Vm::dispatcher`] (null between runs).
+    pub current: CurrentRun,
+    /// The command dispatcher, created once; `rt.d` holds it during a run.
+    pub dispatcher: Function,
 }
 
 impl Vm {
@@ -61,10 +73,20 @@ impl Vm {
             VmMode::Eval => "eval",
             VmMode::Functions => "functions",
         };
-        let (store, run, pcall, set_load_mode): (Table, Function, Function, Option<Function>) = lua
+        #[allow(clippy::type_complexity)]
+        let (store, run, pcall, set_load_mode, xpcall, handler): (
+            Table,
+            Function,
+            Function,
+            Option<Function>,
+            Function,
+            Function,
+        ) = lua
             .load(include_str!("sandbox.lua"))
             .set_name("@rkv_internal")
             .call((rt.clone(), native, mode_name))?;
+        let current: CurrentRun = Rc::new(Cell::new(std::ptr::null()));
+        let dispatcher = create_dispatcher(&lua, current.clone())?;
         Ok(Vm {
             lua,
             rt,
@@ -72,6 +94,10 @@ impl Vm {
             run,
             pcall,
             set_load_mode,
+            xpcall,
+            handler,
+            current,
+            dispatcher,
         })
     }
 
