@@ -10,6 +10,35 @@ use rkv_proto::{parse_frame, Frame, ReplyWriter};
 
 use super::vm::format_g;
 
+/// Table keys the conversions and runs use, created once per Lua state:
+/// pushing a held string is cheaper than interning the text each time.
+#[derive(Debug, Clone)]
+pub struct Names {
+    /// `ok` (status replies).
+    pub ok: mlua::String,
+    /// `err` (error replies).
+    pub err: mlua::String,
+    /// `d` (the dispatcher slot).
+    pub d: mlua::String,
+    /// `KEYS`.
+    pub keys: mlua::String,
+    /// `ARGV`.
+    pub argv: mlua::String,
+}
+
+impl Names {
+    /// The names in `lua`.
+    pub fn new(lua: &Lua) -> mlua::Result<Names> {
+        Ok(Names {
+            ok: lua.create_string("ok")?,
+            err: lua.create_string("err")?,
+            d: lua.create_string("d")?,
+            keys: lua.create_string("KEYS")?,
+            argv: lua.create_string("ARGV")?,
+        })
+    }
+}
+
 /// The `{err=...}` text Redis's `luaPushErrorBuff` builds from an error
 /// line: `-CODE msg` keeps its code, a bare message gets `ERR`; newlines at
 /// either end of the message are trimmed.
@@ -104,8 +133,13 @@ pub fn frame_to_lua(lua: &Lua, frame: &Frame, resp3: bool) -> mlua::Result<Value
 /// A command's RESP reply as a Lua value, and whether it is an error.
 /// Replies of one simple item are converted straight from the bytes; the
 /// rest go through [`frame_to_lua`]. An empty reply is `nil`.
-pub fn reply_to_lua(lua: &Lua, reply: &[u8], resp3: bool) -> mlua::Result<(bool, Value)> {
-    if let Some(v) = simple_reply_to_lua(lua, reply, resp3)? {
+pub fn reply_to_lua(
+    lua: &Lua,
+    names: &Names,
+    reply: &[u8],
+    resp3: bool,
+) -> mlua::Result<(bool, Value)> {
+    if let Some(v) = simple_reply_to_lua(lua, names, reply, resp3)? {
         return Ok((false, v));
     }
     match parse_frame(reply) {
@@ -116,7 +150,12 @@ pub fn reply_to_lua(lua: &Lua, reply: &[u8], resp3: bool) -> mlua::Result<(bool,
 
 /// The fast path of [`reply_to_lua`]: a status, integer, bulk string or
 /// null reply that is the whole of `reply`; `None` for anything else.
-fn simple_reply_to_lua(lua: &Lua, reply: &[u8], resp3: bool) -> mlua::Result<Option<Value>> {
+fn simple_reply_to_lua(
+    lua: &Lua,
+    names: &Names,
+    reply: &[u8],
+    resp3: bool,
+) -> mlua::Result<Option<Value>> {
     let Some(eol) = reply.iter().position(|&c| c == b'\r') else {
         return Ok(None);
     };
@@ -133,7 +172,7 @@ fn simple_reply_to_lua(lua: &Lua, reply: &[u8], resp3: bool) -> mlua::Result<Opt
     Ok(match reply[0] {
         b'+' if rest.is_empty() && std::str::from_utf8(line).is_ok() => {
             let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set("ok", lua.create_string(line)?)?;
+            t.raw_set(&names.ok, lua.create_string(line)?)?;
             Some(Value::Table(t))
         }
         b':' if rest.is_empty() => parse_i64(line).map(|i| Value::Number(i as f64)),
@@ -188,13 +227,24 @@ pub fn error_info(t: &Table) -> ErrorInfo {
 /// Writes a script's return value as its reply. `script_resp3` is the
 /// protocol the script chose (booleans depend on it). Returns the error
 /// codes written that must be counted in the error statistics.
-pub fn lua_to_reply(out: &mut ReplyWriter<'_>, v: &Value, script_resp3: bool) -> Vec<String> {
+pub fn lua_to_reply(
+    out: &mut ReplyWriter<'_>,
+    names: &Names,
+    v: &Value,
+    script_resp3: bool,
+) -> Vec<String> {
     let mut counted = Vec::new();
-    write_value(out, v, script_resp3, &mut counted);
+    write_value(out, names, v, script_resp3, &mut counted);
     counted
 }
 
-fn write_value(out: &mut ReplyWriter<'_>, v: &Value, resp3: bool, counted: &mut Vec<String>) {
+fn write_value(
+    out: &mut ReplyWriter<'_>,
+    names: &Names,
+    v: &Value,
+    resp3: bool,
+    counted: &mut Vec<String>,
+) {
     match v {
         Value::String(s) => out.bulk(&s.as_bytes()),
         Value::Boolean(b) => {
@@ -208,7 +258,7 @@ fn write_value(out: &mut ReplyWriter<'_>, v: &Value, resp3: bool, counted: &mut 
         }
         Value::Integer(i) => out.int(*i),
         Value::Number(n) => out.int(c_cast_i64(*n)),
-        Value::Table(t) => write_table(out, t, resp3, counted),
+        Value::Table(t) => write_table(out, names, t, resp3, counted),
         _ => out.null(),
     }
 }
@@ -234,8 +284,14 @@ fn one_line(b: &[u8]) -> Cow<'_, str> {
     }
 }
 
-fn write_table(out: &mut ReplyWriter<'_>, t: &Table, resp3: bool, counted: &mut Vec<String>) {
-    if let Ok(Value::String(_)) = t.raw_get::<Value>("err") {
+fn write_table(
+    out: &mut ReplyWriter<'_>,
+    names: &Names,
+    t: &Table,
+    resp3: bool,
+    counted: &mut Vec<String>,
+) {
+    if let Ok(Value::String(_)) = t.raw_get::<Value>(&names.err) {
         let info = error_info(t);
         out.error(&info.msg);
         if !info.ignore_stats {
@@ -243,7 +299,7 @@ fn write_table(out: &mut ReplyWriter<'_>, t: &Table, resp3: bool, counted: &mut 
         }
         return;
     }
-    if let Ok(Value::String(s)) = t.raw_get::<Value>("ok") {
+    if let Ok(Value::String(s)) = t.raw_get::<Value>(&names.ok) {
         out.simple(&one_line(&s.as_bytes()));
         return;
     }
@@ -273,8 +329,8 @@ fn write_table(out: &mut ReplyWriter<'_>, t: &Table, resp3: bool, counted: &mut 
         let pairs = raw_pairs(&map);
         out.map(pairs.len());
         for (k, v) in &pairs {
-            write_value(out, k, resp3, counted);
-            write_value(out, v, resp3, counted);
+            write_value(out, names, k, resp3, counted);
+            write_value(out, names, v, resp3, counted);
         }
         return;
     }
@@ -282,7 +338,7 @@ fn write_table(out: &mut ReplyWriter<'_>, t: &Table, resp3: bool, counted: &mut 
         let pairs = raw_pairs(&set);
         out.set(pairs.len());
         for (k, _) in &pairs {
-            write_value(out, k, resp3, counted);
+            write_value(out, names, k, resp3, counted);
         }
         return;
     }
@@ -295,7 +351,7 @@ fn write_table(out: &mut ReplyWriter<'_>, t: &Table, resp3: bool, counted: &mut 
     }
     out.array(items.len());
     for v in &items {
-        write_value(out, v, resp3, counted);
+        write_value(out, names, v, resp3, counted);
     }
 }
 
@@ -377,17 +433,19 @@ mod tests {
         let v = frame_to_lua(&lua, &frame, false).unwrap();
         let mut buf = Vec::new();
         let mut w = ReplyWriter::new(&mut buf, Protocol::Resp2);
-        assert!(lua_to_reply(&mut w, &v, false).is_empty());
+        assert!(lua_to_reply(&mut w, &Names::new(&lua).unwrap(), &v, false).is_empty());
         // false (a RESP2 null) comes back as a null.
         assert_eq!(buf, b"*3\r\n:3\r\n$1\r\nx\r\n$-1\r\n");
     }
 
     #[test]
     fn numbers_truncate() {
+        let lua = Lua::new();
+        let names = Names::new(&lua).unwrap();
         let mut buf = Vec::new();
         let mut w = ReplyWriter::new(&mut buf, Protocol::Resp2);
-        lua_to_reply(&mut w, &Value::Number(3.99), false);
-        lua_to_reply(&mut w, &Value::Number(-2.5), false);
+        lua_to_reply(&mut w, &names, &Value::Number(3.99), false);
+        lua_to_reply(&mut w, &names, &Value::Number(-2.5), false);
         assert_eq!(buf, b":3\r\n:-2\r\n");
     }
 
@@ -411,7 +469,8 @@ mod tests {
     #[test]
     fn simple_replies_as_lua() {
         let lua = Lua::new();
-        let conv = |bytes: &[u8], resp3| reply_to_lua(&lua, bytes, resp3).unwrap();
+        let names = Names::new(&lua).unwrap();
+        let conv = |bytes: &[u8], resp3| reply_to_lua(&lua, &names, bytes, resp3).unwrap();
         let (err, v) = conv(b"+OK\r\n", false);
         let Value::Table(t) = v else { panic!() };
         assert!(!err);

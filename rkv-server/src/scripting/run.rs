@@ -11,7 +11,7 @@ use mlua::{Function, HookTriggers, Lua, MultiValue, Value, VmState};
 use rkv_proto::Protocol;
 
 use super::busy::{self, BusyWatch};
-use super::convert::{self, error_info, error_table, reply_to_lua, ArgvBuf};
+use super::convert::{self, error_info, error_table, reply_to_lua, ArgvBuf, Names};
 use super::script_cache::lua_error_text;
 use super::vm::Vm;
 use super::RunningScript;
@@ -69,7 +69,7 @@ pub type CurrentRun = Rc<Cell<*const ()>>;
 
 /// The sandbox's entry into the server, `d(op, ...)` returning
 /// `(ok, value)`; created once per VM (`rt.d` holds it only during a run).
-pub fn create_dispatcher(lua: &Lua, current: CurrentRun) -> mlua::Result<Function> {
+pub fn create_dispatcher(lua: &Lua, current: CurrentRun, names: Names) -> mlua::Result<Function> {
     lua.create_function(move |lua, args: MultiValue| {
         let p = current.get();
         if p.is_null() {
@@ -80,7 +80,7 @@ pub fn create_dispatcher(lua: &Lua, current: CurrentRun) -> mlua::Result<Functio
         // error), so a non-null pointer always refers to the running state.
         // Only the lifetime is erased; `borrow_mut` rules out aliasing.
         let state = unsafe { &*(p as *const RefCell<RunState<'static>>) };
-        dispatch(lua, state, args)
+        dispatch(lua, &names, state, args)
     })
 }
 
@@ -136,7 +136,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
     ctx.srv.scripting.running = None;
     match outcome {
         Ok((true, value)) => {
-            for code in convert::lua_to_reply(&mut ctx.out, &value, resp3) {
+            for code in convert::lua_to_reply(&mut ctx.out, &vm.names, &value, resp3) {
                 ctx.srv.stats.count_error(&code);
             }
         }
@@ -217,24 +217,35 @@ fn call_script(
     let lua = &vm.lua;
     let keys = lua.create_sequence_from(inv.keys.iter().map(|k| BytesArg(k)))?;
     let args = lua.create_sequence_from(inv.args.iter().map(|a| BytesArg(a)))?;
-    vm.rt.raw_set("killed", Value::Nil)?;
     vm.current
         .set((state as *const RefCell<RunState<'_>>).cast());
     let _clear = ClearOnDrop(&vm.current);
-    vm.rt.raw_set("d", &vm.dispatcher)?;
+    vm.rt.raw_set(&vm.names.d, &vm.dispatcher)?;
     let result = match inv.kind {
         ScriptKind::Eval => {
-            vm.store.raw_set("KEYS", keys)?;
-            vm.store.raw_set("ARGV", args)?;
+            vm.store.raw_set(&vm.names.keys, keys)?;
+            vm.store.raw_set(&vm.names.argv, args)?;
             vm.xpcall.call::<(bool, Value)>((&inv.func, &vm.handler))
         }
         ScriptKind::Function => vm.run.call::<(bool, Value)>((&inv.func, keys, args)),
     };
-    vm.rt.raw_set("d", Value::Nil)?;
+    vm.rt.raw_set(&vm.names.d, Value::Nil)?;
+    // The busy hook marks a killed run in `rt.killed` (the error handler
+    // reads it); only such a run needs it cleared.
+    let killed = state
+        .borrow()
+        .srv
+        .scripting
+        .running
+        .as_ref()
+        .is_some_and(|r| r.killed);
+    if killed {
+        vm.rt.raw_set("killed", Value::Nil)?;
+    }
     result
 }
 
-/// An argument as a Lua string, pushed without an intermediate reference.
+/// An argument as a Lua string, so `create_sequence_from` needs no `Vec`.
 struct BytesArg<'a>(&'a [u8]);
 
 impl mlua::IntoLua for BytesArg<'_> {
@@ -246,6 +257,7 @@ impl mlua::IntoLua for BytesArg<'_> {
 /// The sandbox's entry into the server: `d(op, ...)` returns `(ok, value)`.
 fn dispatch(
     lua: &Lua,
+    names: &Names,
     state: &RefCell<RunState<'_>>,
     mut args: MultiValue,
 ) -> mlua::Result<(bool, Value)> {
@@ -259,7 +271,7 @@ fn dispatch(
         _ => return Ok((true, Value::Nil)),
     };
     match &*op {
-        b"call" => script_call(lua, &mut st, args),
+        b"call" => script_call(lua, names, &mut st, args),
         b"setresp" => {
             let resp = match args.first() {
                 Some(Value::Integer(3)) => true,
@@ -295,7 +307,12 @@ fn dispatch(
 }
 
 /// `redis.call` / `redis.pcall`: runs a command, returns its reply as Lua.
-fn script_call(lua: &Lua, st: &mut RunState<'_>, args: &[Value]) -> mlua::Result<(bool, Value)> {
+fn script_call(
+    lua: &Lua,
+    names: &Names,
+    st: &mut RunState<'_>,
+    args: &[Value],
+) -> mlua::Result<(bool, Value)> {
     let RunState {
         srv,
         client,
@@ -318,7 +335,7 @@ fn script_call(lua: &Lua, st: &mut RunState<'_>, args: &[Value]) -> mlua::Result
         return Ok((false, Value::Table(t)));
     }
     let resp3 = client.protocol == Protocol::Resp3;
-    let (is_error, value) = reply_to_lua(lua, out, resp3)?;
+    let (is_error, value) = reply_to_lua(lua, names, out, resp3)?;
     Ok((!is_error, value))
 }
 

@@ -26,7 +26,7 @@ pub struct EvalEngine {
     /// The Lua state.
     pub vm: std::rc::Rc<Vm>,
     /// Scripts by lower-case SHA1.
-    scripts: HashMap<String, CachedScript>,
+    scripts: HashMap<String, CachedScript, ahash::RandomState>,
     /// Bytes of cached sources and keys (INFO `used_memory_scripts_eval`).
     scripts_mem: usize,
 }
@@ -36,7 +36,7 @@ impl EvalEngine {
     pub fn new() -> mlua::Result<Self> {
         Ok(EvalEngine {
             vm: std::rc::Rc::new(Vm::new(VmMode::Eval)?),
-            scripts: HashMap::new(),
+            scripts: HashMap::default(),
             scripts_mem: 0,
         })
     }

@@ -11,6 +11,7 @@ use std::rc::Rc;
 use mlua::{Function, Lua, LuaOptions, StdLib, Table, Value};
 use sha1::{Digest, Sha1};
 
+use super::convert::Names;
 use super::prng;
 use super::run::{create_dispatcher, CurrentRun};
 use crate::log::Level;
@@ -53,6 +54,8 @@ pub struct Vm {
     pub current: CurrentRun,
     /// The command dispatcher, created once; `rt.d` holds it during a run.
     pub dispatcher: Function,
+    /// Table keys, interned once.
+    pub names: Names,
 }
 
 impl Vm {
@@ -86,7 +89,8 @@ impl Vm {
             .set_name("@rkv_internal")
             .call((rt.clone(), native, mode_name))?;
         let current: CurrentRun = Rc::new(Cell::new(std::ptr::null()));
-        let dispatcher = create_dispatcher(&lua, current.clone())?;
+        let names = Names::new(&lua)?;
+        let dispatcher = create_dispatcher(&lua, current.clone(), names.clone())?;
         Ok(Vm {
             lua,
             rt,
@@ -98,6 +102,7 @@ impl Vm {
             handler,
             current,
             dispatcher,
+            names,
         })
     }
 
