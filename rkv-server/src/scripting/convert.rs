@@ -171,9 +171,7 @@ fn simple_reply_to_lua(
     };
     Ok(match reply[0] {
         b'+' if rest.is_empty() && std::str::from_utf8(line).is_ok() => {
-            let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set(&names.ok, lua.create_string(line)?)?;
-            Some(Value::Table(t))
+            Some(Value::Table(status_table(lua, names, line)?))
         }
         b':' if rest.is_empty() => parse_i64(line).map(|i| Value::Number(i as f64)),
         b'_' if rest.is_empty() => Some(null),
@@ -186,6 +184,13 @@ fn simple_reply_to_lua(
         },
         _ => None,
     })
+}
+
+/// `{ok=line}`.
+fn status_table(lua: &Lua, names: &Names, line: &[u8]) -> mlua::Result<Table> {
+    let t = lua.create_table_with_capacity(0, 1)?;
+    t.raw_set(&names.ok, lua.create_string(line)?)?;
+    Ok(t)
 }
 
 fn single_field(lua: &Lua, name: &str, v: Value) -> mlua::Result<Value> {

@@ -7,7 +7,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Instant;
 
-use mlua::{Function, HookTriggers, Lua, MultiValue, Value, VmState};
+use std::os::raw::c_int;
+
+use mlua::{ffi, Function, HookTriggers, Lua, MultiValue, Table, Value, VmState};
 use rkv_proto::Protocol;
 
 use super::busy::{self, BusyWatch};
@@ -214,20 +216,18 @@ fn call_script(
     inv: &Invocation<'_>,
     state: &RefCell<RunState<'_>>,
 ) -> mlua::Result<(bool, Value)> {
-    let lua = &vm.lua;
-    let keys = lua.create_sequence_from(inv.keys.iter().map(|k| BytesArg(k)))?;
-    let args = lua.create_sequence_from(inv.args.iter().map(|a| BytesArg(a)))?;
     vm.current
         .set((state as *const RefCell<RunState<'_>>).cast());
     let _clear = ClearOnDrop(&vm.current);
-    vm.rt.raw_set(&vm.names.d, &vm.dispatcher)?;
     let result = match inv.kind {
         ScriptKind::Eval => {
-            vm.store.raw_set(&vm.names.keys, keys)?;
-            vm.store.raw_set(&vm.names.argv, args)?;
+            enter_eval(vm, inv.keys, inv.args)?;
             vm.xpcall.call::<(bool, Value)>((&inv.func, &vm.handler))
         }
-        ScriptKind::Function => vm.run.call::<(bool, Value)>((&inv.func, keys, args)),
+        ScriptKind::Function => {
+            let (keys, args) = enter_function(vm, inv.keys, inv.args)?;
+            vm.run.call::<(bool, Value)>((&inv.func, keys, args))
+        }
     };
     vm.rt.raw_set(&vm.names.d, Value::Nil)?;
     // The busy hook marks a killed run in `rt.killed` (the error handler
@@ -245,12 +245,63 @@ fn call_script(
     result
 }
 
-/// An argument as a Lua string, so `create_sequence_from` needs no `Vec`.
-struct BytesArg<'a>(&'a [u8]);
+/// Installs the dispatcher (`rt.d`) and sets the KEYS and ARGV globals,
+/// in one protected call rather than one per string, table and field.
+fn enter_eval(vm: &Vm, keys: &[&[u8]], args: &[&[u8]]) -> mlua::Result<()> {
+    let names = &vm.names;
+    let slots = (
+        &vm.rt,
+        &names.d,
+        &vm.dispatcher,
+        &vm.store,
+        &names.keys,
+        &names.argv,
+    );
+    // SAFETY: the closure runs in protected mode with `slots` at 1..=6. It
+    // holds nothing that needs dropping (a Lua memory error would unwind
+    // over it), keeps the stack within LUA_MINSTACK, and leaves nothing.
+    unsafe {
+        vm.lua.exec_raw::<()>(slots, |state| {
+            ffi::lua_pushvalue(state, 2);
+            ffi::lua_pushvalue(state, 3);
+            ffi::lua_rawset(state, 1);
+            ffi::lua_pushvalue(state, 5);
+            push_sequence(state, keys);
+            ffi::lua_rawset(state, 4);
+            ffi::lua_pushvalue(state, 6);
+            push_sequence(state, args);
+            ffi::lua_rawset(state, 4);
+            ffi::lua_settop(state, 0);
+        })
+    }
+}
 
-impl mlua::IntoLua for BytesArg<'_> {
-    fn into_lua(self, lua: &Lua) -> mlua::Result<Value> {
-        lua.create_string(self.0).map(Value::String)
+/// Installs the dispatcher (`rt.d`) and returns a function's `keys` and
+/// `args` tables, in one protected call.
+fn enter_function(vm: &Vm, keys: &[&[u8]], args: &[&[u8]]) -> mlua::Result<(Table, Table)> {
+    // SAFETY: as in `enter_eval`; the two tables are left as the results.
+    unsafe {
+        vm.lua
+            .exec_raw::<(Table, Table)>((&vm.rt, &vm.names.d, &vm.dispatcher), |state| {
+                ffi::lua_pushvalue(state, 2);
+                ffi::lua_pushvalue(state, 3);
+                ffi::lua_rawset(state, 1);
+                ffi::lua_settop(state, 0);
+                push_sequence(state, keys);
+                push_sequence(state, args);
+            })
+    }
+}
+
+/// Pushes a new table `{items...}` of strings.
+///
+/// # Safety
+/// `state` must be a Lua state in a protected call with two free slots.
+unsafe fn push_sequence(state: *mut ffi::lua_State, items: &[&[u8]]) {
+    ffi::lua_createtable(state, items.len() as c_int, 0);
+    for (i, item) in items.iter().enumerate() {
+        ffi::lua_pushlstring(state, item.as_ptr().cast(), item.len());
+        ffi::lua_rawseti(state, -2, (i + 1) as ffi::lua_Integer);
     }
 }
 
