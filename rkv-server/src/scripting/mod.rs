@@ -45,7 +45,8 @@ pub struct RunningScript {
     pub is_eval: bool,
     /// When it started.
     pub started: Instant,
-    /// The caller's command.
+    /// The caller's command (filled once the busy hook runs: only clients
+    /// served from the hook can see it).
     pub argv: Vec<Vec<u8>>,
     /// It ran a write command (SCRIPT KILL then refuses).
     pub wrote: bool,

@@ -56,6 +56,11 @@ struct RunState<'s> {
     wrote: bool,
     /// Reused for each command's arguments and reply.
     scratch: Scratch,
+    /// The busy-script clock.
+    watch: BusyWatch,
+    /// The caller's command, copied into [`RunningScript::argv`] only when
+    /// the busy hook first fires (nothing can read it before).
+    caller_argv: &'s [&'s [u8]],
 }
 
 /// Buffers a run's commands reuse (kept on the server between runs).
@@ -103,7 +108,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
         name: inv.name.clone(),
         is_eval: inv.kind == ScriptKind::Eval,
         started: Instant::now(),
-        argv: ctx.argv.iter().map(|a| a.to_vec()).collect(),
+        argv: Vec::new(),
         wrote: false,
         killed: false,
     });
@@ -112,27 +117,31 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
     client.protocol = Protocol::Resp2;
     client.deny_blocking = true;
     let scratch = std::mem::take(&mut ctx.srv.scripting.scratch);
+    let threshold = ctx.srv.config.busy_reply_threshold;
     let state = RefCell::new(RunState {
         srv: &mut *ctx.srv,
         client,
         read_only: inv.read_only,
         wrote: false,
         scratch,
+        watch: BusyWatch::new(threshold, ctx.client.id),
+        caller_argv: ctx.argv,
     });
-    let threshold = state.borrow().srv.config.busy_reply_threshold;
-    let watch = Rc::new(RefCell::new(BusyWatch::new(threshold, ctx.client.id)));
     if threshold > 0 {
-        install_busy_hook(vm, &state, watch.clone());
+        install_busy_hook(vm, &state);
     }
     let outcome = call_script(vm, &inv, &state);
     if threshold > 0 {
         vm.lua.remove_hook();
     }
     let RunState {
-        client, scratch, ..
+        client,
+        scratch,
+        watch,
+        ..
     } = state.into_inner();
     ctx.srv.scripting.scratch = scratch;
-    busy::finish(ctx.srv, &watch.borrow());
+    busy::finish(ctx.srv, &watch);
     let resp3 = client.protocol == Protocol::Resp3;
     ctx.srv.scripting.put_client(client);
     ctx.srv.scripting.running = None;
@@ -159,7 +168,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
 /// Checks the run's time every 100000 Lua instructions (as Redis does);
 /// past the threshold it serves the other clients, and once SCRIPT KILL
 /// or FUNCTION KILL was accepted it makes the script fail.
-fn install_busy_hook(vm: &Vm, state: &RefCell<RunState<'_>>, watch: Rc<RefCell<BusyWatch>>) {
+fn install_busy_hook(vm: &Vm, state: &RefCell<RunState<'_>>) {
     // The hook must be 'static; it is removed (in `run`) before `state` is
     // dropped, so this pointer never dangles while the hook can fire.
     let state: *const RefCell<RunState<'static>> = (state as *const RefCell<RunState<'_>>).cast();
@@ -179,7 +188,13 @@ fn install_busy_hook(vm: &Vm, state: &RefCell<RunState<'_>>, watch: Rc<RefCell<B
             let Ok(mut st) = state.try_borrow_mut() else {
                 return Ok(VmState::Continue);
             };
-            if !busy::tick(st.srv, &mut watch.borrow_mut()) {
+            let st = &mut *st;
+            if let Some(running) = st.srv.scripting.running.as_mut() {
+                if running.argv.is_empty() {
+                    running.argv = st.caller_argv.iter().map(|a| a.to_vec()).collect();
+                }
+            }
+            if !busy::tick(st.srv, &mut st.watch) {
                 return Ok(VmState::Continue);
             }
             if rt.raw_get::<Value>("killed")?.is_nil() {
@@ -370,6 +385,7 @@ fn script_call(
         read_only,
         wrote,
         scratch,
+        ..
     } = st;
     if let Err(msg) = scratch.argv.fill(args) {
         return Ok((false, Value::Table(error_table(lua, msg, false)?)));
