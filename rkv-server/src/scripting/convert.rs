@@ -148,6 +148,44 @@ pub fn reply_to_lua(
     }
 }
 
+/// A reply of one simple item, as [`simple_reply`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SimpleReply<'a> {
+    /// `+text` (valid UTF-8, one line).
+    Status(&'a [u8]),
+    /// `:n`.
+    Int(i64),
+    /// `$n` and its bytes.
+    Bulk(&'a [u8]),
+    /// `$-1` or `_`.
+    Null,
+}
+
+/// The reply if it is exactly one status, integer, bulk string or null.
+pub fn simple_reply(reply: &[u8]) -> Option<SimpleReply<'_>> {
+    let eol = reply.iter().position(|&c| c == b'\r')?;
+    if reply.get(eol + 1) != Some(&b'\n') || eol == 0 {
+        return None;
+    }
+    let line = &reply[1..eol];
+    let rest = &reply[eol + 2..];
+    match reply[0] {
+        b'+' if rest.is_empty() && std::str::from_utf8(line).is_ok() => {
+            Some(SimpleReply::Status(line))
+        }
+        b':' if rest.is_empty() => parse_i64(line).map(SimpleReply::Int),
+        b'_' if rest.is_empty() => Some(SimpleReply::Null),
+        b'$' if line == b"-1" && rest.is_empty() => Some(SimpleReply::Null),
+        b'$' => match parse_i64(line) {
+            Some(n) if n >= 0 && rest.len() == n as usize + 2 && rest.ends_with(b"\r\n") => {
+                Some(SimpleReply::Bulk(&rest[..n as usize]))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The fast path of [`reply_to_lua`]: a status, integer, bulk string or
 /// null reply that is the whole of `reply`; `None` for anything else.
 fn simple_reply_to_lua(
@@ -156,33 +194,17 @@ fn simple_reply_to_lua(
     reply: &[u8],
     resp3: bool,
 ) -> mlua::Result<Option<Value>> {
-    let Some(eol) = reply.iter().position(|&c| c == b'\r') else {
-        return Ok(None);
-    };
-    if reply.get(eol + 1) != Some(&b'\n') || eol == 0 {
-        return Ok(None);
-    }
-    let line = &reply[1..eol];
-    let rest = &reply[eol + 2..];
     let null = if resp3 {
         Value::Nil
     } else {
         Value::Boolean(false)
     };
-    Ok(match reply[0] {
-        b'+' if rest.is_empty() && std::str::from_utf8(line).is_ok() => {
-            Some(Value::Table(status_table(lua, names, line)?))
-        }
-        b':' if rest.is_empty() => parse_i64(line).map(|i| Value::Number(i as f64)),
-        b'_' if rest.is_empty() => Some(null),
-        b'$' if line == b"-1" && rest.is_empty() => Some(null),
-        b'$' => match parse_i64(line) {
-            Some(n) if n >= 0 && rest.len() == n as usize + 2 && rest.ends_with(b"\r\n") => {
-                Some(Value::String(lua.create_string(&rest[..n as usize])?))
-            }
-            _ => None,
-        },
-        _ => None,
+    Ok(match simple_reply(reply) {
+        Some(SimpleReply::Status(line)) => Some(Value::Table(status_table(lua, names, line)?)),
+        Some(SimpleReply::Int(i)) => Some(Value::Number(i as f64)),
+        Some(SimpleReply::Bulk(b)) => Some(Value::String(lua.create_string(b)?)),
+        Some(SimpleReply::Null) => Some(null),
+        None => None,
     })
 }
 
@@ -401,6 +423,38 @@ impl ArgvBuf {
         Ok(())
     }
 
+    /// Converts the `n` values on a Lua stack as [`ArgvBuf::fill`] does
+    /// (numbers that mlua would read as integers print as integers).
+    ///
+    /// # Safety
+    /// `state` must be a valid Lua state with at least `n` values.
+    pub unsafe fn fill_from_stack(
+        &mut self,
+        state: *mut mlua::ffi::lua_State,
+        n: std::os::raw::c_int,
+    ) -> Result<(), &'static str> {
+        use mlua::ffi;
+        self.bytes.clear();
+        self.ends.clear();
+        if n == 0 {
+            return Err("Please specify at least one argument for this redis lib call");
+        }
+        for i in 1..=n {
+            match ffi::lua_type(state, i) {
+                ffi::LUA_TSTRING => {
+                    let mut len = 0;
+                    let p = ffi::lua_tolstring(state, i, &mut len);
+                    self.bytes
+                        .extend_from_slice(std::slice::from_raw_parts(p.cast::<u8>(), len));
+                }
+                ffi::LUA_TNUMBER => push_number(&mut self.bytes, ffi::lua_tonumber(state, i)),
+                _ => return Err("Lua redis lib command arguments must be strings or integers"),
+            }
+            self.ends.push(self.bytes.len());
+        }
+        Ok(())
+    }
+
     /// The converted arguments.
     pub fn refs(&self) -> Vec<&[u8]> {
         let mut start = 0;
@@ -412,6 +466,17 @@ impl ArgvBuf {
                 arg
             })
             .collect()
+    }
+}
+
+/// A Lua number as an argument: integral values in `i64` range as
+/// integers (as mlua reads them), others as `%.17g`.
+fn push_number(bytes: &mut Vec<u8>, n: f64) {
+    let in_range = n > -9.223_372_036_854_776e18 && n < 9.223_372_036_854_776e18;
+    if in_range && (n - (n as i64) as f64).abs() < f64::EPSILON {
+        bytes.extend_from_slice(itoa::Buffer::new().format(n as i64).as_bytes());
+    } else {
+        bytes.extend_from_slice(format_g(n, 17).as_bytes());
     }
 }
 
@@ -469,6 +534,33 @@ mod tests {
         assert_eq!(argv.refs(), vec![&b"k"[..], b"1.5", b"10", b"-7"]);
         assert!(argv.fill(&[Value::Boolean(true)]).is_err());
         assert!(argv.fill(&[]).is_err());
+    }
+
+    #[test]
+    fn args_from_the_stack() {
+        let lua = Lua::new();
+        let vals = [
+            Value::String(lua.create_string("k").unwrap()),
+            Value::Number(1.5),
+            Value::Number(10.0),
+            Value::Number(1e18),
+            Value::Number(1e20),
+            Value::Number(-0.0),
+        ];
+        let mut argv = ArgvBuf::default();
+        let mut result = Ok(());
+        // SAFETY: the closure only reads the values exec_raw pushed.
+        unsafe {
+            lua.exec_raw::<()>(mlua::MultiValue::from_iter(vals), |state| {
+                result = argv.fill_from_stack(state, mlua::ffi::lua_gettop(state));
+                mlua::ffi::lua_settop(state, 0);
+            })
+            .unwrap();
+        }
+        result.unwrap();
+        // Integral numbers print as mlua reads them (integers), others %.17g.
+        let expected: [&[u8]; 6] = [b"k", b"1.5", b"10", b"1000000000000000000", b"1e+20", b"0"];
+        assert_eq!(argv.refs(), expected);
     }
 
     #[test]

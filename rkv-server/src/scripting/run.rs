@@ -13,7 +13,9 @@ use mlua::{ffi, Function, HookTriggers, Lua, MultiValue, Table, Value, VmState};
 use rkv_proto::Protocol;
 
 use super::busy::{self, BusyWatch};
-use super::convert::{self, error_info, error_table, reply_to_lua, ArgvBuf, Names};
+use super::convert::{
+    self, error_info, error_table, reply_to_lua, simple_reply, ArgvBuf, Names, SimpleReply,
+};
 use super::script_cache::lua_error_text;
 use super::vm::Vm;
 use super::RunningScript;
@@ -58,6 +60,8 @@ struct RunState<'s> {
     scratch: Scratch,
     /// The busy-script clock.
     watch: BusyWatch,
+    /// What the last `raw_call` left for `d('reply')`.
+    pending: Pending,
     /// The caller's command, copied into [`RunningScript::argv`] only when
     /// the busy hook first fires (nothing can read it before).
     caller_argv: &'s [&'s [u8]],
@@ -68,6 +72,23 @@ struct RunState<'s> {
 pub struct Scratch {
     argv: ArgvBuf,
     reply: Vec<u8>,
+}
+
+/// What [`raw_call`] could not push itself, for `d('reply')`.
+#[derive(Default)]
+enum Pending {
+    /// Nothing (`d('reply')` returns `(true, nil)`).
+    #[default]
+    Nothing,
+    /// The reply in the scratch buffer.
+    Reply,
+    /// The arguments were not strings or numbers.
+    BadArgs(&'static str),
+    /// The command was refused before running (counted already).
+    Refused(&'static str),
+    /// The command panicked: the panic resumes from `d('reply')`, where
+    /// mlua carries it out of the Lua call.
+    Panicked(Box<dyn std::any::Any + Send>),
 }
 
 /// Where a VM's dispatcher finds the running script's [`RunState`]: null
@@ -126,6 +147,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
         scratch,
         watch: BusyWatch::new(threshold, ctx.client.id),
         caller_argv: ctx.argv,
+        pending: Pending::Nothing,
     });
     if threshold > 0 {
         install_busy_hook(vm, &state);
@@ -337,7 +359,7 @@ fn dispatch(
         _ => return Ok((true, Value::Nil)),
     };
     match &*op {
-        b"call" => script_call(lua, names, &mut st, args),
+        b"reply" => pending_reply(lua, names, st),
         b"setresp" => {
             let resp = match args.first() {
                 Some(Value::Integer(3)) => true,
@@ -372,38 +394,139 @@ fn dispatch(
     }
 }
 
-/// `redis.call` / `redis.pcall`: runs a command, returns its reply as Lua.
-fn script_call(
+/// `d('reply')`: the result of the last [`raw_call`] that could not push it.
+fn pending_reply(
     lua: &Lua,
     names: &Names,
-    st: &mut RunState<'_>,
-    args: &[Value],
+    mut st: std::cell::RefMut<'_, RunState<'_>>,
 ) -> mlua::Result<(bool, Value)> {
-    let RunState {
-        srv,
-        client,
-        read_only,
-        wrote,
-        scratch,
-        ..
-    } = st;
-    if let Err(msg) = scratch.argv.fill(args) {
-        return Ok((false, Value::Table(error_table(lua, msg, false)?)));
+    match std::mem::take(&mut st.pending) {
+        Pending::Nothing => Ok((true, Value::Nil)),
+        Pending::Reply => {
+            let resp3 = st.client.protocol == Protocol::Resp3;
+            let (is_error, value) = reply_to_lua(lua, names, &st.scratch.reply, resp3)?;
+            Ok((!is_error, value))
+        }
+        Pending::BadArgs(msg) => Ok((false, Value::Table(error_table(lua, msg, false)?))),
+        Pending::Refused(msg) => Ok((false, Value::Table(error_table(lua, msg, true)?))),
+        Pending::Panicked(payload) => {
+            drop(st);
+            std::panic::resume_unwind(payload)
+        }
     }
-    let refs = scratch.argv.refs();
-    let out = &mut scratch.reply;
+}
+
+/// What [`raw_call`] pushes itself: pointers into the scratch reply,
+/// which nothing touches until the next call.
+enum Pushed {
+    Nothing,
+    Status(*const u8, usize),
+    Bulk(*const u8, usize),
+    Number(f64),
+    Nil,
+    False,
+}
+
+/// `raw_call(...)` (`redis.call` / `redis.pcall` behind their checks): runs
+/// the command straight from the Lua stack. Returns `(ok, value)` for a
+/// status, integer, bulk or null reply, and nothing otherwise: the reply
+/// or error then waits in the run state for `d('reply')`.
+///
+/// # Safety
+/// Called by Lua only, with upvalue 1 the VM's [`CurrentRun`] (kept alive
+/// by the state's app data).
+pub unsafe extern "C-unwind" fn raw_call(state: *mut ffi::lua_State) -> c_int {
+    let current = &*ffi::lua_touserdata(state, ffi::lua_upvalueindex(1)).cast::<Cell<*const ()>>();
+    let p = current.get();
+    if p.is_null() {
+        return 0;
+    }
+    // SAFETY: as in `create_dispatcher`: a non-null pointer is the live run.
+    let cell = &*p.cast::<RefCell<RunState<'static>>>();
+    let pushed = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_from_stack(state, cell)
+    })) {
+        Ok(pushed) => pushed,
+        Err(payload) => {
+            if let Ok(mut st) = cell.try_borrow_mut() {
+                st.pending = Pending::Panicked(payload);
+            }
+            return 0;
+        }
+    };
+    // Nothing needing a drop is alive from here on: the pushes may raise a
+    // Lua memory error, which unwinds (longjmp) over this frame.
+    if let Pushed::Nothing = pushed {
+        return 0;
+    }
+    ffi::lua_pushboolean(state, 1);
+    match pushed {
+        Pushed::Nothing => {}
+        Pushed::Status(ptr, len) => {
+            ffi::lua_createtable(state, 0, 1);
+            ffi::lua_pushlstring(state, b"ok".as_ptr().cast(), 2);
+            ffi::lua_pushlstring(state, ptr.cast(), len);
+            ffi::lua_rawset(state, -3);
+        }
+        Pushed::Bulk(ptr, len) => {
+            ffi::lua_pushlstring(state, ptr.cast(), len);
+        }
+        Pushed::Number(n) => ffi::lua_pushnumber(state, n),
+        Pushed::Nil => ffi::lua_pushnil(state),
+        Pushed::False => ffi::lua_pushboolean(state, 0),
+    }
+    2
+}
+
+/// The Rust half of [`raw_call`]: converts the arguments, runs the command
+/// and classifies its reply.
+///
+/// # Safety
+/// `state` is the calling Lua state; its values are the arguments.
+unsafe fn run_from_stack(state: *mut ffi::lua_State, cell: &RefCell<RunState<'_>>) -> Pushed {
+    let Ok(mut st) = cell.try_borrow_mut() else {
+        return Pushed::Nothing;
+    };
+    let st = &mut *st;
+    st.pending = Pending::Nothing;
+    if let Err(msg) = st
+        .scratch
+        .argv
+        .fill_from_stack(state, ffi::lua_gettop(state))
+    {
+        st.pending = Pending::BadArgs(msg);
+        return Pushed::Nothing;
+    }
+    let refs = st.scratch.argv.refs();
+    let out = &mut st.scratch.reply;
     out.clear();
-    let called = call_from_script(srv, client, &refs, out, *read_only, wrote);
-    if let Some(running) = srv.scripting.running.as_mut() {
-        running.wrote = *wrote;
+    let called = call_from_script(
+        st.srv,
+        &mut st.client,
+        &refs,
+        out,
+        st.read_only,
+        &mut st.wrote,
+    );
+    if let Some(running) = st.srv.scripting.running.as_mut() {
+        running.wrote = st.wrote;
     }
     if let Err(refusal) = called {
-        let t = error_table(lua, refusal.message(), true)?;
-        return Ok((false, Value::Table(t)));
+        st.pending = Pending::Refused(refusal.message());
+        return Pushed::Nothing;
     }
-    let resp3 = client.protocol == Protocol::Resp3;
-    let (is_error, value) = reply_to_lua(lua, names, out, resp3)?;
-    Ok((!is_error, value))
+    let resp3 = st.client.protocol == Protocol::Resp3;
+    match simple_reply(out) {
+        Some(SimpleReply::Status(s)) => Pushed::Status(s.as_ptr(), s.len()),
+        Some(SimpleReply::Bulk(b)) => Pushed::Bulk(b.as_ptr(), b.len()),
+        Some(SimpleReply::Int(i)) => Pushed::Number(i as f64),
+        Some(SimpleReply::Null) if resp3 => Pushed::Nil,
+        Some(SimpleReply::Null) => Pushed::False,
+        None => {
+            st.pending = Pending::Reply;
+            Pushed::Nothing
+        }
+    }
 }
 
 /// The reply for a script that raised an error (Redis's luaCallFunction).

@@ -13,7 +13,7 @@ use sha1::{Digest, Sha1};
 
 use super::convert::Names;
 use super::prng;
-use super::run::{create_dispatcher, CurrentRun};
+use super::run::{create_dispatcher, raw_call, CurrentRun};
 use crate::log::Level;
 use crate::server::REDIS_VERSION;
 
@@ -71,7 +71,11 @@ impl Vm {
         };
         load_bundled_libraries(&lua)?;
         let rt = lua.create_table()?;
-        let native = native_helpers(&lua)?;
+        let current: CurrentRun = Rc::new(Cell::new(std::ptr::null()));
+        // The raw call function reaches `current` through a pointer: the
+        // Lua state keeps an owner so it lives as long as the state.
+        lua.set_app_data(current.clone());
+        let native = native_helpers(&lua, &current)?;
         let mode_name = match mode {
             VmMode::Eval => "eval",
             VmMode::Functions => "functions",
@@ -88,7 +92,6 @@ impl Vm {
             .load(include_str!("sandbox.lua"))
             .set_name("@rkv_internal")
             .call((rt.clone(), native, mode_name))?;
-        let current: CurrentRun = Rc::new(Cell::new(std::ptr::null()));
         let names = Names::new(&lua)?;
         let dispatcher = create_dispatcher(&lua, current.clone(), names.clone())?;
         Ok(Vm {
@@ -119,8 +122,18 @@ fn load_bundled_libraries(lua: &Lua) -> mlua::Result<()> {
 }
 
 /// Rust helpers the sandbox wraps: they need no running script.
-fn native_helpers(lua: &Lua) -> mlua::Result<Table> {
+fn native_helpers(lua: &Lua, current: &CurrentRun) -> mlua::Result<Table> {
     let t = lua.create_table()?;
+    let current_ptr = Rc::as_ptr(current) as *mut std::ffi::c_void;
+    // SAFETY: `exec_raw` runs the closure in protected mode; it pushes the
+    // pointer as the closure's one upvalue and leaves the closure.
+    let raw_call = unsafe {
+        lua.exec_raw::<Function>((), |state| {
+            mlua::ffi::lua_pushlightuserdata(state, current_ptr);
+            mlua::ffi::lua_pushcclosure(state, raw_call, 1);
+        })
+    }?;
+    t.set("raw_call", raw_call)?;
     t.set(
         "sha1hex",
         lua.create_function(|_, s: mlua::String| Ok(sha1_hex(&s.as_bytes())))?,
