@@ -101,14 +101,15 @@ impl ScriptingState {
         self.eval = EvalEngine::new().expect("creating the EVAL Lua state");
     }
 
-    /// Takes the scripts' client for a run (creating it the first time).
-    pub fn take_client(&mut self) -> Client {
+    /// Takes the scripts' client for a run (creating it the first time);
+    /// it stays boxed so runs do not move the whole struct.
+    pub fn take_client(&mut self) -> Box<Client> {
         match self.script_client.take() {
-            Some(c) => *c,
+            Some(c) => c,
             None => {
                 let mut c = Client::new(0, "lua".into(), String::new(), -1, 0, true);
                 c.deny_blocking = true;
-                c
+                Box::new(c)
             }
         }
     }
@@ -154,8 +155,8 @@ impl ScriptingState {
     }
 
     /// Gives the scripts' client back after a run.
-    pub fn put_client(&mut self, c: Client) {
-        self.script_client = Some(Box::new(c));
+    pub fn put_client(&mut self, c: Box<Client>) {
+        self.script_client = Some(c);
     }
 }
 

@@ -53,7 +53,7 @@ pub struct Invocation<'a> {
 /// What a running script's commands need.
 struct RunState<'s> {
     srv: &'s mut Server,
-    client: Client,
+    client: Box<Client>,
     read_only: bool,
     wrote: bool,
     /// Reused for each command's arguments and reply.
