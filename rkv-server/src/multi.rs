@@ -7,17 +7,45 @@
 //! command passes; MULTI/EXEC/DISCARD themselves live in
 //! [`crate::families::transactions`].
 
+use smallvec::SmallVec;
+
 use crate::client::Client;
 use crate::command::CommandId;
 use crate::server::Server;
 
-/// One queued command, its arguments owned (the request buffer is reused).
+/// One queued command, its arguments owned (the request buffer is reused)
+/// in one buffer: one allocation per command, not one per argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuedCommand {
     /// The resolved command (subcommand included).
     pub id: CommandId,
+    /// The arguments back to back, command name first.
+    bytes: Vec<u8>,
+    /// Where each argument ends in `bytes`.
+    ends: SmallVec<[usize; 6]>,
+}
+
+impl QueuedCommand {
+    /// Copies `argv` for command `id`.
+    pub fn new(id: CommandId, argv: &[&[u8]]) -> Self {
+        let mut bytes = Vec::with_capacity(argv.iter().map(|a| a.len()).sum());
+        let mut ends = SmallVec::with_capacity(argv.len());
+        for a in argv {
+            bytes.extend_from_slice(a);
+            ends.push(bytes.len());
+        }
+        QueuedCommand { id, bytes, ends }
+    }
+
     /// The arguments, command name first.
-    pub argv: Vec<Vec<u8>>,
+    pub fn argv(&self) -> impl Iterator<Item = &[u8]> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let arg = &self.bytes[start..end];
+            start = end;
+            arg
+        })
+    }
 }
 
 /// The MULTI/EXEC state of one client.
@@ -68,10 +96,7 @@ impl MultiState {
         self.count += 1;
         self.flags |= cmd_flags;
         self.inv_flags |= !cmd_flags;
-        self.queued.push(QueuedCommand {
-            id,
-            argv: argv.iter().map(|a| a.to_vec()).collect(),
-        });
+        self.queued.push(QueuedCommand::new(id, argv));
     }
 
     /// Marks the transaction as failed after a rejected command (Redis's
@@ -124,6 +149,13 @@ mod tests {
         assert_eq!(m.slots, 4);
         assert_eq!(m.argv_bytes, 26 + 12 + 12);
         assert_eq!(m.mem_overhead(), 50 + 4 * 24);
+    }
+
+    #[test]
+    fn queued_arguments_keep_their_boundaries() {
+        let q = QueuedCommand::new(7, &[b"set", b"", b"value"]);
+        assert_eq!(q.id, 7);
+        assert_eq!(q.argv().collect::<Vec<_>>(), [&b"set"[..], b"", b"value"]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! Errors inside EXEC do not roll anything back.
 
 use rkv_proto::ReplyWriter;
+use smallvec::SmallVec;
 
 use crate::client::ReplyMode;
 use crate::command::dispatch;
@@ -131,7 +132,7 @@ fn exec(ctx: &mut Ctx) {
     }
     let mut reply = Vec::new();
     for cmd in &queued {
-        let argv: Vec<&[u8]> = cmd.argv.iter().map(Vec::as_slice).collect();
+        let argv: SmallVec<[&[u8]; 8]> = cmd.argv().collect();
         reply.clear();
         // A queued HELLO changes the protocol of the replies after it.
         let out = ReplyWriter::new(&mut reply, ctx.client.protocol);

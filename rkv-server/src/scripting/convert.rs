@@ -2,10 +2,42 @@
 //! `redisProtocolToLuaType` and `luaReplyToRedisReply` do them, and Lua
 //! arguments to command arguments (`luaArgsToRedisArgv`).
 
+use std::borrow::Cow;
+
 use mlua::{Lua, Table, Value};
-use rkv_proto::{Frame, ReplyWriter};
+use rkv_proto::request::parse_i64;
+use rkv_proto::{parse_frame, Frame, ReplyWriter};
 
 use super::vm::format_g;
+
+/// Table keys the conversions and runs use, created once per Lua state:
+/// pushing a held string is cheaper than interning the text each time.
+#[derive(Debug, Clone)]
+pub struct Names {
+    /// `ok` (status replies).
+    pub ok: mlua::String,
+    /// `err` (error replies).
+    pub err: mlua::String,
+    /// `d` (the dispatcher slot).
+    pub d: mlua::String,
+    /// `KEYS`.
+    pub keys: mlua::String,
+    /// `ARGV`.
+    pub argv: mlua::String,
+}
+
+impl Names {
+    /// The names in `lua`.
+    pub fn new(lua: &Lua) -> mlua::Result<Names> {
+        Ok(Names {
+            ok: lua.create_string("ok")?,
+            err: lua.create_string("err")?,
+            d: lua.create_string("d")?,
+            keys: lua.create_string("KEYS")?,
+            argv: lua.create_string("ARGV")?,
+        })
+    }
+}
 
 /// The `{err=...}` text Redis's `luaPushErrorBuff` builds from an error
 /// line: `-CODE msg` keeps its code, a bare message gets `ERR`; newlines at
@@ -98,6 +130,91 @@ pub fn frame_to_lua(lua: &Lua, frame: &Frame, resp3: bool) -> mlua::Result<Value
     })
 }
 
+/// A command's RESP reply as a Lua value, and whether it is an error.
+/// Replies of one simple item are converted straight from the bytes; the
+/// rest go through [`frame_to_lua`]. An empty reply is `nil`.
+pub fn reply_to_lua(
+    lua: &Lua,
+    names: &Names,
+    reply: &[u8],
+    resp3: bool,
+) -> mlua::Result<(bool, Value)> {
+    if let Some(v) = simple_reply_to_lua(lua, names, reply, resp3)? {
+        return Ok((false, v));
+    }
+    match parse_frame(reply) {
+        Ok(Some((frame, _))) => Ok((frame.is_error(), frame_to_lua(lua, &frame, resp3)?)),
+        _ => Ok((false, Value::Nil)),
+    }
+}
+
+/// A reply of one simple item, as [`simple_reply`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SimpleReply<'a> {
+    /// `+text` (valid UTF-8, one line).
+    Status(&'a [u8]),
+    /// `:n`.
+    Int(i64),
+    /// `$n` and its bytes.
+    Bulk(&'a [u8]),
+    /// `$-1` or `_`.
+    Null,
+}
+
+/// The reply if it is exactly one status, integer, bulk string or null.
+pub fn simple_reply(reply: &[u8]) -> Option<SimpleReply<'_>> {
+    let eol = reply.iter().position(|&c| c == b'\r')?;
+    if reply.get(eol + 1) != Some(&b'\n') || eol == 0 {
+        return None;
+    }
+    let line = &reply[1..eol];
+    let rest = &reply[eol + 2..];
+    match reply[0] {
+        b'+' if rest.is_empty() && std::str::from_utf8(line).is_ok() => {
+            Some(SimpleReply::Status(line))
+        }
+        b':' if rest.is_empty() => parse_i64(line).map(SimpleReply::Int),
+        b'_' if rest.is_empty() => Some(SimpleReply::Null),
+        b'$' if line == b"-1" && rest.is_empty() => Some(SimpleReply::Null),
+        b'$' => match parse_i64(line) {
+            Some(n) if n >= 0 && rest.len() == n as usize + 2 && rest.ends_with(b"\r\n") => {
+                Some(SimpleReply::Bulk(&rest[..n as usize]))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The fast path of [`reply_to_lua`]: a status, integer, bulk string or
+/// null reply that is the whole of `reply`; `None` for anything else.
+fn simple_reply_to_lua(
+    lua: &Lua,
+    names: &Names,
+    reply: &[u8],
+    resp3: bool,
+) -> mlua::Result<Option<Value>> {
+    let null = if resp3 {
+        Value::Nil
+    } else {
+        Value::Boolean(false)
+    };
+    Ok(match simple_reply(reply) {
+        Some(SimpleReply::Status(line)) => Some(Value::Table(status_table(lua, names, line)?)),
+        Some(SimpleReply::Int(i)) => Some(Value::Number(i as f64)),
+        Some(SimpleReply::Bulk(b)) => Some(Value::String(lua.create_string(b)?)),
+        Some(SimpleReply::Null) => Some(null),
+        None => None,
+    })
+}
+
+/// `{ok=line}`.
+fn status_table(lua: &Lua, names: &Names, line: &[u8]) -> mlua::Result<Table> {
+    let t = lua.create_table_with_capacity(0, 1)?;
+    t.raw_set(&names.ok, lua.create_string(line)?)?;
+    Ok(t)
+}
+
 fn single_field(lua: &Lua, name: &str, v: Value) -> mlua::Result<Value> {
     let t = lua.create_table()?;
     t.raw_set(name, v)?;
@@ -137,13 +254,24 @@ pub fn error_info(t: &Table) -> ErrorInfo {
 /// Writes a script's return value as its reply. `script_resp3` is the
 /// protocol the script chose (booleans depend on it). Returns the error
 /// codes written that must be counted in the error statistics.
-pub fn lua_to_reply(out: &mut ReplyWriter<'_>, v: &Value, script_resp3: bool) -> Vec<String> {
+pub fn lua_to_reply(
+    out: &mut ReplyWriter<'_>,
+    names: &Names,
+    v: &Value,
+    script_resp3: bool,
+) -> Vec<String> {
     let mut counted = Vec::new();
-    write_value(out, v, script_resp3, &mut counted);
+    write_value(out, names, v, script_resp3, &mut counted);
     counted
 }
 
-fn write_value(out: &mut ReplyWriter<'_>, v: &Value, resp3: bool, counted: &mut Vec<String>) {
+fn write_value(
+    out: &mut ReplyWriter<'_>,
+    names: &Names,
+    v: &Value,
+    resp3: bool,
+    counted: &mut Vec<String>,
+) {
     match v {
         Value::String(s) => out.bulk(&s.as_bytes()),
         Value::Boolean(b) => {
@@ -157,7 +285,7 @@ fn write_value(out: &mut ReplyWriter<'_>, v: &Value, resp3: bool, counted: &mut 
         }
         Value::Integer(i) => out.int(*i),
         Value::Number(n) => out.int(c_cast_i64(*n)),
-        Value::Table(t) => write_table(out, t, resp3, counted),
+        Value::Table(t) => write_table(out, names, t, resp3, counted),
         _ => out.null(),
     }
 }
@@ -171,14 +299,26 @@ fn c_cast_i64(d: f64) -> i64 {
     }
 }
 
-/// Replaces CR and LF with spaces, as Redis does for status lines.
-fn one_line(b: &[u8]) -> String {
+/// Replaces CR and LF with spaces, as Redis does for status lines (and
+/// stops at a NUL, as C strings do).
+fn one_line(b: &[u8]) -> Cow<'_, str> {
     let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-    String::from_utf8_lossy(&b[..end]).replace(['\r', '\n'], " ")
+    let text = String::from_utf8_lossy(&b[..end]);
+    if text.contains(['\r', '\n']) {
+        Cow::Owned(text.replace(['\r', '\n'], " "))
+    } else {
+        text
+    }
 }
 
-fn write_table(out: &mut ReplyWriter<'_>, t: &Table, resp3: bool, counted: &mut Vec<String>) {
-    if let Ok(Value::String(_)) = t.raw_get::<Value>("err") {
+fn write_table(
+    out: &mut ReplyWriter<'_>,
+    names: &Names,
+    t: &Table,
+    resp3: bool,
+    counted: &mut Vec<String>,
+) {
+    if let Ok(Value::String(_)) = t.raw_get::<Value>(&names.err) {
         let info = error_info(t);
         out.error(&info.msg);
         if !info.ignore_stats {
@@ -186,7 +326,7 @@ fn write_table(out: &mut ReplyWriter<'_>, t: &Table, resp3: bool, counted: &mut 
         }
         return;
     }
-    if let Ok(Value::String(s)) = t.raw_get::<Value>("ok") {
+    if let Ok(Value::String(s)) = t.raw_get::<Value>(&names.ok) {
         out.simple(&one_line(&s.as_bytes()));
         return;
     }
@@ -216,8 +356,8 @@ fn write_table(out: &mut ReplyWriter<'_>, t: &Table, resp3: bool, counted: &mut 
         let pairs = raw_pairs(&map);
         out.map(pairs.len());
         for (k, v) in &pairs {
-            write_value(out, k, resp3, counted);
-            write_value(out, v, resp3, counted);
+            write_value(out, names, k, resp3, counted);
+            write_value(out, names, v, resp3, counted);
         }
         return;
     }
@@ -225,7 +365,7 @@ fn write_table(out: &mut ReplyWriter<'_>, t: &Table, resp3: bool, counted: &mut 
         let pairs = raw_pairs(&set);
         out.set(pairs.len());
         for (k, _) in &pairs {
-            write_value(out, k, resp3, counted);
+            write_value(out, names, k, resp3, counted);
         }
         return;
     }
@@ -238,7 +378,7 @@ fn write_table(out: &mut ReplyWriter<'_>, t: &Table, resp3: bool, counted: &mut 
     }
     out.array(items.len());
     for v in &items {
-        write_value(out, v, resp3, counted);
+        write_value(out, names, v, resp3, counted);
     }
 }
 
@@ -252,20 +392,92 @@ fn raw_pairs(t: &Table) -> Vec<(Value, Value)> {
     pairs
 }
 
-/// Lua arguments of `redis.call` as command arguments: numbers as `%.17g`,
-/// strings as they are; anything else is Redis's error.
-pub fn lua_args_to_argv(args: &[Value]) -> Result<Vec<Vec<u8>>, &'static str> {
-    if args.is_empty() {
-        return Err("Please specify at least one argument for this redis lib call");
+/// Lua arguments of `redis.call` as command arguments, in one reused
+/// buffer: numbers as `%.17g`, strings as they are.
+#[derive(Debug, Default)]
+pub struct ArgvBuf {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl ArgvBuf {
+    /// Converts `args`; anything but strings and numbers is Redis's error.
+    pub fn fill(&mut self, args: &[Value]) -> Result<(), &'static str> {
+        self.bytes.clear();
+        self.ends.clear();
+        if args.is_empty() {
+            return Err("Please specify at least one argument for this redis lib call");
+        }
+        for v in args {
+            match v {
+                Value::Number(n) => self.bytes.extend_from_slice(format_g(*n, 17).as_bytes()),
+                Value::Integer(i) => {
+                    self.bytes
+                        .extend_from_slice(itoa::Buffer::new().format(*i).as_bytes());
+                }
+                Value::String(s) => self.bytes.extend_from_slice(&s.as_bytes()),
+                _ => return Err("Lua redis lib command arguments must be strings or integers"),
+            }
+            self.ends.push(self.bytes.len());
+        }
+        Ok(())
     }
-    args.iter()
-        .map(|v| match v {
-            Value::Number(n) => Ok(format_g(*n, 17).into_bytes()),
-            Value::Integer(i) => Ok(i.to_string().into_bytes()),
-            Value::String(s) => Ok(s.as_bytes().to_vec()),
-            _ => Err("Lua redis lib command arguments must be strings or integers"),
-        })
-        .collect()
+
+    /// Converts the `n` values on a Lua stack as [`ArgvBuf::fill`] does
+    /// (numbers that mlua would read as integers print as integers).
+    ///
+    /// # Safety
+    /// `state` must be a valid Lua state with at least `n` values.
+    pub unsafe fn fill_from_stack(
+        &mut self,
+        state: *mut mlua::ffi::lua_State,
+        n: std::os::raw::c_int,
+    ) -> Result<(), &'static str> {
+        use mlua::ffi;
+        self.bytes.clear();
+        self.ends.clear();
+        if n == 0 {
+            return Err("Please specify at least one argument for this redis lib call");
+        }
+        for i in 1..=n {
+            match ffi::lua_type(state, i) {
+                ffi::LUA_TSTRING => {
+                    let mut len = 0;
+                    let p = ffi::lua_tolstring(state, i, &mut len);
+                    self.bytes
+                        .extend_from_slice(std::slice::from_raw_parts(p.cast::<u8>(), len));
+                }
+                ffi::LUA_TNUMBER => push_number(&mut self.bytes, ffi::lua_tonumber(state, i)),
+                _ => return Err("Lua redis lib command arguments must be strings or integers"),
+            }
+            self.ends.push(self.bytes.len());
+        }
+        Ok(())
+    }
+
+    /// The converted arguments.
+    pub fn refs(&self) -> Vec<&[u8]> {
+        let mut start = 0;
+        self.ends
+            .iter()
+            .map(|&end| {
+                let arg = &self.bytes[start..end];
+                start = end;
+                arg
+            })
+            .collect()
+    }
+}
+
+/// A Lua number as an argument: integral values in `i64` range as
+/// integers (as mlua reads them), others as `%.17g`.
+fn push_number(bytes: &mut Vec<u8>, n: f64) {
+    let in_range = n > -9.223_372_036_854_776e18 && n < 9.223_372_036_854_776e18;
+    if in_range && (n - (n as i64) as f64).abs() < f64::EPSILON {
+        bytes.extend_from_slice(itoa::Buffer::new().format(n as i64).as_bytes());
+    } else {
+        bytes.extend_from_slice(format_g(n, 17).as_bytes());
+    }
 }
 
 #[cfg(test)]
@@ -291,17 +503,19 @@ mod tests {
         let v = frame_to_lua(&lua, &frame, false).unwrap();
         let mut buf = Vec::new();
         let mut w = ReplyWriter::new(&mut buf, Protocol::Resp2);
-        assert!(lua_to_reply(&mut w, &v, false).is_empty());
+        assert!(lua_to_reply(&mut w, &Names::new(&lua).unwrap(), &v, false).is_empty());
         // false (a RESP2 null) comes back as a null.
         assert_eq!(buf, b"*3\r\n:3\r\n$1\r\nx\r\n$-1\r\n");
     }
 
     #[test]
     fn numbers_truncate() {
+        let lua = Lua::new();
+        let names = Names::new(&lua).unwrap();
         let mut buf = Vec::new();
         let mut w = ReplyWriter::new(&mut buf, Protocol::Resp2);
-        lua_to_reply(&mut w, &Value::Number(3.99), false);
-        lua_to_reply(&mut w, &Value::Number(-2.5), false);
+        lua_to_reply(&mut w, &names, &Value::Number(3.99), false);
+        lua_to_reply(&mut w, &names, &Value::Number(-2.5), false);
         assert_eq!(buf, b":3\r\n:-2\r\n");
     }
 
@@ -309,9 +523,68 @@ mod tests {
     fn args() {
         let lua = Lua::new();
         let s = Value::String(lua.create_string("k").unwrap());
-        let argv = lua_args_to_argv(&[s, Value::Number(1.5), Value::Number(10.0)]).unwrap();
-        assert_eq!(argv, vec![b"k".to_vec(), b"1.5".to_vec(), b"10".to_vec()]);
-        assert!(lua_args_to_argv(&[Value::Boolean(true)]).is_err());
-        assert!(lua_args_to_argv(&[]).is_err());
+        let mut argv = ArgvBuf::default();
+        argv.fill(&[
+            s,
+            Value::Number(1.5),
+            Value::Number(10.0),
+            Value::Integer(-7),
+        ])
+        .unwrap();
+        assert_eq!(argv.refs(), vec![&b"k"[..], b"1.5", b"10", b"-7"]);
+        assert!(argv.fill(&[Value::Boolean(true)]).is_err());
+        assert!(argv.fill(&[]).is_err());
+    }
+
+    #[test]
+    fn args_from_the_stack() {
+        let lua = Lua::new();
+        let vals = [
+            Value::String(lua.create_string("k").unwrap()),
+            Value::Number(1.5),
+            Value::Number(10.0),
+            Value::Number(1e18),
+            Value::Number(1e20),
+            Value::Number(-0.0),
+        ];
+        let mut argv = ArgvBuf::default();
+        let mut result = Ok(());
+        // SAFETY: the closure only reads the values exec_raw pushed.
+        unsafe {
+            lua.exec_raw::<()>(mlua::MultiValue::from_iter(vals), |state| {
+                result = argv.fill_from_stack(state, mlua::ffi::lua_gettop(state));
+                mlua::ffi::lua_settop(state, 0);
+            })
+            .unwrap();
+        }
+        result.unwrap();
+        // Integral numbers print as mlua reads them (integers), others %.17g.
+        let expected: [&[u8]; 6] = [b"k", b"1.5", b"10", b"1000000000000000000", b"1e+20", b"0"];
+        assert_eq!(argv.refs(), expected);
+    }
+
+    #[test]
+    fn simple_replies_as_lua() {
+        let lua = Lua::new();
+        let names = Names::new(&lua).unwrap();
+        let conv = |bytes: &[u8], resp3| reply_to_lua(&lua, &names, bytes, resp3).unwrap();
+        let (err, v) = conv(b"+OK\r\n", false);
+        let Value::Table(t) = v else { panic!() };
+        assert!(!err);
+        assert_eq!(t.raw_get::<String>("ok").unwrap(), "OK");
+        assert!(matches!(conv(b":-12\r\n", false), (false, Value::Number(n)) if n == -12.0));
+        assert!(matches!(
+            conv(b"$-1\r\n", false),
+            (false, Value::Boolean(false))
+        ));
+        assert!(matches!(conv(b"_\r\n", true), (false, Value::Nil)));
+        let (_, v) = conv(b"$3\r\na\r\n\r\n", false);
+        let Value::String(s) = v else { panic!() };
+        assert_eq!(&*s.as_bytes(), b"a\r\n");
+        let (err, v) = conv(b"-ERR bad\r\n", false);
+        let Value::Table(t) = v else { panic!() };
+        assert!(err);
+        assert_eq!(t.raw_get::<String>("err").unwrap(), "ERR bad");
+        assert!(matches!(conv(b"", false), (false, Value::Nil)));
     }
 }

@@ -45,7 +45,7 @@ pub struct Library {
 #[derive(Debug)]
 pub struct FunctionsEngine {
     /// The Lua state.
-    pub vm: Vm,
+    pub vm: std::rc::Rc<Vm>,
     /// Libraries in load order.
     libraries: Vec<Library>,
 }
@@ -107,7 +107,7 @@ impl FunctionsEngine {
     /// A new engine without libraries.
     pub fn new() -> mlua::Result<Self> {
         Ok(FunctionsEngine {
-            vm: Vm::new(VmMode::Functions)?,
+            vm: std::rc::Rc::new(Vm::new(VmMode::Functions)?),
             libraries: Vec::new(),
         })
     }

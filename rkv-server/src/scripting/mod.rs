@@ -45,7 +45,8 @@ pub struct RunningScript {
     pub is_eval: bool,
     /// When it started.
     pub started: Instant,
-    /// The caller's command.
+    /// The caller's command (filled once the busy hook runs: only clients
+    /// served from the hook can see it).
     pub argv: Vec<Vec<u8>>,
     /// It ran a write command (SCRIPT KILL then refuses).
     pub wrote: bool,
@@ -77,6 +78,8 @@ pub struct ScriptingState {
     handoff_input: HashMap<RawFd, Vec<u8>>,
     /// Wakes the task that adopts `handoff` connections.
     pub handoff_notify: Rc<Notify>,
+    /// Buffers script runs reuse.
+    pub scratch: run::Scratch,
 }
 
 impl ScriptingState {
@@ -92,6 +95,7 @@ impl ScriptingState {
             handoff: Vec::new(),
             handoff_input: HashMap::new(),
             handoff_notify: Rc::new(Notify::new()),
+            scratch: run::Scratch::default(),
         }
     }
 
@@ -100,14 +104,15 @@ impl ScriptingState {
         self.eval = EvalEngine::new().expect("creating the EVAL Lua state");
     }
 
-    /// Takes the scripts' client for a run (creating it the first time).
-    pub fn take_client(&mut self) -> Client {
+    /// Takes the scripts' client for a run (creating it the first time);
+    /// it stays boxed so runs do not move the whole struct.
+    pub fn take_client(&mut self) -> Box<Client> {
         match self.script_client.take() {
-            Some(c) => *c,
+            Some(c) => c,
             None => {
                 let mut c = Client::new(0, "lua".into(), String::new(), -1, 0, true);
                 c.deny_blocking = true;
-                c
+                Box::new(c)
             }
         }
     }
@@ -153,8 +158,8 @@ impl ScriptingState {
     }
 
     /// Gives the scripts' client back after a run.
-    pub fn put_client(&mut self, c: Client) {
-        self.script_client = Some(Box::new(c));
+    pub fn put_client(&mut self, c: Box<Client>) {
+        self.script_client = Some(c);
     }
 }
 

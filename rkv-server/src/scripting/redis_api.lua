@@ -8,6 +8,9 @@
 
 local rt, native, mode, h = ...
 local C, error_table, to_int, is_string_like = h.C, h.error_table, h.to_int, h.is_string_like
+-- Runs a command from its arguments: returns (ok, value) for simple
+-- replies, nothing otherwise (then `d('reply')` converts what it left).
+local raw_call = native.raw_call
 local type_, error_, tostring_, tonumber_, select_ = type, error, tostring, tonumber, select
 local floor = math.floor
 local concat = table.concat
@@ -25,7 +28,10 @@ redis.call = C(function(...)
     if not d then
         error_(outside('redis.call/pcall'))
     end
-    local ok, v = d('call', ...)
+    local ok, v = raw_call(...)
+    if ok == nil then
+        ok, v = d('reply')
+    end
     if not ok then
         error_(v)
     end
@@ -37,7 +43,10 @@ redis.pcall = C(function(...)
     if not d then
         error_(outside('redis.call/pcall'))
     end
-    local _, v = d('call', ...)
+    local ok, v = raw_call(...)
+    if ok == nil then
+        ok, v = d('reply')
+    end
     return v
 end)
 

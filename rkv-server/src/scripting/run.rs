@@ -3,15 +3,19 @@
 //! [`call_from_script`] on the engine's own client; the result or error is
 //! converted into the caller's reply.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Instant;
 
-use mlua::{Function, HookTriggers, Lua, MultiValue, Value, VmState};
-use rkv_proto::{parse_frame, Protocol};
+use std::os::raw::c_int;
+
+use mlua::{ffi, Function, HookTriggers, Lua, MultiValue, Table, Value, VmState};
+use rkv_proto::Protocol;
 
 use super::busy::{self, BusyWatch};
-use super::convert::{self, error_info, error_table, frame_to_lua, lua_args_to_argv};
+use super::convert::{
+    self, error_info, error_table, reply_to_lua, simple_reply, ArgvBuf, Names, SimpleReply,
+};
 use super::script_cache::lua_error_text;
 use super::vm::Vm;
 use super::RunningScript;
@@ -49,9 +53,72 @@ pub struct Invocation<'a> {
 /// What a running script's commands need.
 struct RunState<'s> {
     srv: &'s mut Server,
-    client: Client,
+    client: Box<Client>,
     read_only: bool,
     wrote: bool,
+    /// Reused for each command's arguments and reply.
+    scratch: Scratch,
+    /// The busy-script clock.
+    watch: BusyWatch,
+    /// What the last `raw_call` left for `d('reply')`.
+    pending: Pending,
+    /// The caller's command, copied into [`RunningScript::argv`] only when
+    /// the busy hook first fires (nothing can read it before).
+    caller_argv: &'s [&'s [u8]],
+}
+
+/// Buffers a run's commands reuse (kept on the server between runs).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    argv: ArgvBuf,
+    reply: Vec<u8>,
+}
+
+/// What [`raw_call`] could not push itself, for `d('reply')`.
+#[derive(Default)]
+enum Pending {
+    /// Nothing (`d('reply')` returns `(true, nil)`).
+    #[default]
+    Nothing,
+    /// The reply in the scratch buffer.
+    Reply,
+    /// The arguments were not strings or numbers.
+    BadArgs(&'static str),
+    /// The command was refused before running (counted already).
+    Refused(&'static str),
+    /// The command panicked: the panic resumes from `d('reply')`, where
+    /// mlua carries it out of the Lua call.
+    Panicked(Box<dyn std::any::Any + Send>),
+}
+
+/// Where a VM's dispatcher finds the running script's [`RunState`]: null
+/// between runs. Set only by [`call_script`] for the duration of the call.
+pub type CurrentRun = Rc<Cell<*const ()>>;
+
+/// The sandbox's entry into the server, `d(op, ...)` returning
+/// `(ok, value)`; created once per VM (`rt.d` holds it only during a run).
+pub fn create_dispatcher(lua: &Lua, current: CurrentRun, names: Names) -> mlua::Result<Function> {
+    lua.create_function(move |lua, args: MultiValue| {
+        let p = current.get();
+        if p.is_null() {
+            return Ok((true, Value::Nil));
+        }
+        // SAFETY: `call_script` stores a pointer to its live `RefCell<RunState>`
+        // and clears it before returning (the `ClearOnDrop` guard, also on
+        // error), so a non-null pointer always refers to the running state.
+        // Only the lifetime is erased; `borrow_mut` rules out aliasing.
+        let state = unsafe { &*(p as *const RefCell<RunState<'static>>) };
+        dispatch(lua, &names, state, args)
+    })
+}
+
+/// Clears the VM's current-run pointer when the run's call ends.
+struct ClearOnDrop<'a>(&'a CurrentRun);
+
+impl Drop for ClearOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.set(std::ptr::null());
+    }
 }
 
 /// Runs the invocation and writes its reply (or error) to `ctx.out`.
@@ -62,7 +129,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
         name: inv.name.clone(),
         is_eval: inv.kind == ScriptKind::Eval,
         started: Instant::now(),
-        argv: ctx.argv.iter().map(|a| a.to_vec()).collect(),
+        argv: Vec::new(),
         wrote: false,
         killed: false,
         caller_tracking: ctx
@@ -75,29 +142,39 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
     client.db = ctx.client.db;
     client.protocol = Protocol::Resp2;
     client.deny_blocking = true;
+    let scratch = std::mem::take(&mut ctx.srv.scripting.scratch);
+    let threshold = ctx.srv.config.busy_reply_threshold;
     let state = RefCell::new(RunState {
         srv: &mut *ctx.srv,
         client,
         read_only: inv.read_only,
         wrote: false,
+        scratch,
+        watch: BusyWatch::new(threshold, ctx.client.id),
+        caller_argv: ctx.argv,
+        pending: Pending::Nothing,
     });
-    let threshold = state.borrow().srv.config.busy_reply_threshold;
-    let watch = Rc::new(RefCell::new(BusyWatch::new(threshold, ctx.client.id)));
     if threshold > 0 {
-        install_busy_hook(vm, &state, watch.clone());
+        install_busy_hook(vm, &state);
     }
     let outcome = call_script(vm, &inv, &state);
     if threshold > 0 {
         vm.lua.remove_hook();
     }
-    let RunState { client, .. } = state.into_inner();
-    busy::finish(ctx.srv, &watch.borrow());
+    let RunState {
+        client,
+        scratch,
+        watch,
+        ..
+    } = state.into_inner();
+    ctx.srv.scripting.scratch = scratch;
+    busy::finish(ctx.srv, &watch);
     let resp3 = client.protocol == Protocol::Resp3;
     ctx.srv.scripting.put_client(client);
     ctx.srv.scripting.running = None;
     match outcome {
         Ok((true, value)) => {
-            for code in convert::lua_to_reply(&mut ctx.out, &value, resp3) {
+            for code in convert::lua_to_reply(&mut ctx.out, &vm.names, &value, resp3) {
                 ctx.srv.stats.count_error(&code);
             }
         }
@@ -118,7 +195,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
 /// Checks the run's time every 100000 Lua instructions (as Redis does);
 /// past the threshold it serves the other clients, and once SCRIPT KILL
 /// or FUNCTION KILL was accepted it makes the script fail.
-fn install_busy_hook(vm: &Vm, state: &RefCell<RunState<'_>>, watch: Rc<RefCell<BusyWatch>>) {
+fn install_busy_hook(vm: &Vm, state: &RefCell<RunState<'_>>) {
     // The hook must be 'static; it is removed (in `run`) before `state` is
     // dropped, so this pointer never dangles while the hook can fire.
     let state: *const RefCell<RunState<'static>> = (state as *const RefCell<RunState<'_>>).cast();
@@ -138,7 +215,13 @@ fn install_busy_hook(vm: &Vm, state: &RefCell<RunState<'_>>, watch: Rc<RefCell<B
             let Ok(mut st) = state.try_borrow_mut() else {
                 return Ok(VmState::Continue);
             };
-            if !busy::tick(st.srv, &mut watch.borrow_mut()) {
+            let st = &mut *st;
+            if let Some(running) = st.srv.scripting.running.as_mut() {
+                if running.argv.is_empty() {
+                    running.argv = st.caller_argv.iter().map(|a| a.to_vec()).collect();
+                }
+            }
+            if !busy::tick(st.srv, &mut st.watch) {
                 return Ok(VmState::Continue);
             }
             if rt.raw_get::<Value>("killed")?.is_nil() {
@@ -175,56 +258,114 @@ fn call_script(
     inv: &Invocation<'_>,
     state: &RefCell<RunState<'_>>,
 ) -> mlua::Result<(bool, Value)> {
-    let lua = &vm.lua;
-    let keys = lua.create_sequence_from(
-        inv.keys
-            .iter()
-            .map(|k| lua.create_string(k))
-            .collect::<mlua::Result<Vec<_>>>()?,
-    )?;
-    let args = lua.create_sequence_from(
-        inv.args
-            .iter()
-            .map(|a| lua.create_string(a))
-            .collect::<mlua::Result<Vec<_>>>()?,
-    )?;
-    vm.rt.raw_set("killed", Value::Nil)?;
-    lua.scope(|scope| {
-        let dispatcher =
-            scope.create_function(|lua, args: MultiValue| dispatch(lua, state, args))?;
-        vm.rt.raw_set("d", dispatcher)?;
-        let result = match inv.kind {
-            ScriptKind::Eval => {
-                vm.store.raw_set("KEYS", keys)?;
-                vm.store.raw_set("ARGV", args)?;
-                vm.run.call::<(bool, Value)>(inv.func.clone())
-            }
-            ScriptKind::Function => vm.run.call::<(bool, Value)>((inv.func.clone(), keys, args)),
-        };
-        vm.rt.raw_set("d", Value::Nil)?;
-        result
-    })
+    vm.current
+        .set((state as *const RefCell<RunState<'_>>).cast());
+    let _clear = ClearOnDrop(&vm.current);
+    let result = match inv.kind {
+        ScriptKind::Eval => {
+            enter_eval(vm, inv.keys, inv.args)?;
+            vm.xpcall.call::<(bool, Value)>((&inv.func, &vm.handler))
+        }
+        ScriptKind::Function => {
+            let (keys, args) = enter_function(vm, inv.keys, inv.args)?;
+            vm.run.call::<(bool, Value)>((&inv.func, keys, args))
+        }
+    };
+    vm.rt.raw_set(&vm.names.d, Value::Nil)?;
+    // The busy hook marks a killed run in `rt.killed` (the error handler
+    // reads it); only such a run needs it cleared.
+    let killed = state
+        .borrow()
+        .srv
+        .scripting
+        .running
+        .as_ref()
+        .is_some_and(|r| r.killed);
+    if killed {
+        vm.rt.raw_set("killed", Value::Nil)?;
+    }
+    result
+}
+
+/// Installs the dispatcher (`rt.d`) and sets the KEYS and ARGV globals,
+/// in one protected call rather than one per string, table and field.
+fn enter_eval(vm: &Vm, keys: &[&[u8]], args: &[&[u8]]) -> mlua::Result<()> {
+    let names = &vm.names;
+    let slots = (
+        &vm.rt,
+        &names.d,
+        &vm.dispatcher,
+        &vm.store,
+        &names.keys,
+        &names.argv,
+    );
+    // SAFETY: the closure runs in protected mode with `slots` at 1..=6. It
+    // holds nothing that needs dropping (a Lua memory error would unwind
+    // over it), keeps the stack within LUA_MINSTACK, and leaves nothing.
+    unsafe {
+        vm.lua.exec_raw::<()>(slots, |state| {
+            ffi::lua_pushvalue(state, 2);
+            ffi::lua_pushvalue(state, 3);
+            ffi::lua_rawset(state, 1);
+            ffi::lua_pushvalue(state, 5);
+            push_sequence(state, keys);
+            ffi::lua_rawset(state, 4);
+            ffi::lua_pushvalue(state, 6);
+            push_sequence(state, args);
+            ffi::lua_rawset(state, 4);
+            ffi::lua_settop(state, 0);
+        })
+    }
+}
+
+/// Installs the dispatcher (`rt.d`) and returns a function's `keys` and
+/// `args` tables, in one protected call.
+fn enter_function(vm: &Vm, keys: &[&[u8]], args: &[&[u8]]) -> mlua::Result<(Table, Table)> {
+    // SAFETY: as in `enter_eval`; the two tables are left as the results.
+    unsafe {
+        vm.lua
+            .exec_raw::<(Table, Table)>((&vm.rt, &vm.names.d, &vm.dispatcher), |state| {
+                ffi::lua_pushvalue(state, 2);
+                ffi::lua_pushvalue(state, 3);
+                ffi::lua_rawset(state, 1);
+                ffi::lua_settop(state, 0);
+                push_sequence(state, keys);
+                push_sequence(state, args);
+            })
+    }
+}
+
+/// Pushes a new table `{items...}` of strings.
+///
+/// # Safety
+/// `state` must be a Lua state in a protected call with two free slots.
+unsafe fn push_sequence(state: *mut ffi::lua_State, items: &[&[u8]]) {
+    ffi::lua_createtable(state, items.len() as c_int, 0);
+    for (i, item) in items.iter().enumerate() {
+        ffi::lua_pushlstring(state, item.as_ptr().cast(), item.len());
+        ffi::lua_rawseti(state, -2, (i + 1) as ffi::lua_Integer);
+    }
 }
 
 /// The sandbox's entry into the server: `d(op, ...)` returns `(ok, value)`.
 fn dispatch(
     lua: &Lua,
+    names: &Names,
     state: &RefCell<RunState<'_>>,
-    args: MultiValue,
+    mut args: MultiValue,
 ) -> mlua::Result<(bool, Value)> {
-    let mut args: Vec<Value> = args.into_iter().collect();
-    if args.is_empty() {
+    let Some(op) = args.pop_front() else {
         return Ok((true, Value::Nil));
-    }
-    let op = args.remove(0);
-    let op = match &op {
-        Value::String(s) => s.to_str()?.to_string(),
-        _ => String::new(),
     };
+    let args = args.make_contiguous();
     let mut st = state.borrow_mut();
-    match op.as_str() {
-        "call" => script_call(lua, &mut st, &args),
-        "setresp" => {
+    let op = match &op {
+        Value::String(s) => s.as_bytes(),
+        _ => return Ok((true, Value::Nil)),
+    };
+    match &*op {
+        b"reply" => pending_reply(lua, names, st),
+        b"setresp" => {
             let resp = match args.first() {
                 Some(Value::Integer(3)) => true,
                 Some(Value::Number(n)) => *n == 3.0,
@@ -237,12 +378,12 @@ fn dispatch(
             };
             Ok((true, Value::Nil))
         }
-        "acl_check_cmd" => {
-            let argv = match lua_args_to_argv(&args) {
-                Ok(a) => a,
-                Err(msg) => return Ok((false, Value::Table(error_table(lua, msg, false)?))),
-            };
-            let refs: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+        b"acl_check_cmd" => {
+            let st = &mut *st;
+            if let Err(msg) = st.scratch.argv.fill(args) {
+                return Ok((false, Value::Table(error_table(lua, msg, false)?)));
+            }
+            let refs = st.scratch.argv.refs();
             if st.srv.commands.resolve(&refs).is_err() {
                 let t = error_table(
                     lua,
@@ -266,35 +407,138 @@ fn dispatch(
     }
 }
 
-/// `redis.call` / `redis.pcall`: runs a command, returns its reply as Lua.
-fn script_call(lua: &Lua, st: &mut RunState<'_>, args: &[Value]) -> mlua::Result<(bool, Value)> {
-    let argv = match lua_args_to_argv(args) {
-        Ok(a) => a,
-        Err(msg) => return Ok((false, Value::Table(error_table(lua, msg, false)?))),
+/// `d('reply')`: the result of the last [`raw_call`] that could not push it.
+fn pending_reply(
+    lua: &Lua,
+    names: &Names,
+    mut st: std::cell::RefMut<'_, RunState<'_>>,
+) -> mlua::Result<(bool, Value)> {
+    match std::mem::take(&mut st.pending) {
+        Pending::Nothing => Ok((true, Value::Nil)),
+        Pending::Reply => {
+            let resp3 = st.client.protocol == Protocol::Resp3;
+            let (is_error, value) = reply_to_lua(lua, names, &st.scratch.reply, resp3)?;
+            Ok((!is_error, value))
+        }
+        Pending::BadArgs(msg) => Ok((false, Value::Table(error_table(lua, msg, false)?))),
+        Pending::Refused(msg) => Ok((false, Value::Table(error_table(lua, msg, true)?))),
+        Pending::Panicked(payload) => {
+            drop(st);
+            std::panic::resume_unwind(payload)
+        }
+    }
+}
+
+/// What [`raw_call`] pushes itself: pointers into the scratch reply,
+/// which nothing touches until the next call.
+enum Pushed {
+    Nothing,
+    Status(*const u8, usize),
+    Bulk(*const u8, usize),
+    Number(f64),
+    Nil,
+    False,
+}
+
+/// `raw_call(...)` (`redis.call` / `redis.pcall` behind their checks): runs
+/// the command straight from the Lua stack. Returns `(ok, value)` for a
+/// status, integer, bulk or null reply, and nothing otherwise: the reply
+/// or error then waits in the run state for `d('reply')`.
+///
+/// # Safety
+/// Called by Lua only, with upvalue 1 the VM's [`CurrentRun`] (kept alive
+/// by the state's app data).
+pub unsafe extern "C-unwind" fn raw_call(state: *mut ffi::lua_State) -> c_int {
+    let current = &*ffi::lua_touserdata(state, ffi::lua_upvalueindex(1)).cast::<Cell<*const ()>>();
+    let p = current.get();
+    if p.is_null() {
+        return 0;
+    }
+    // SAFETY: as in `create_dispatcher`: a non-null pointer is the live run.
+    let cell = &*p.cast::<RefCell<RunState<'static>>>();
+    let pushed = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_from_stack(state, cell)
+    })) {
+        Ok(pushed) => pushed,
+        Err(payload) => {
+            if let Ok(mut st) = cell.try_borrow_mut() {
+                st.pending = Pending::Panicked(payload);
+            }
+            return 0;
+        }
     };
-    let refs: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
-    let mut out = Vec::new();
-    let RunState {
-        srv,
-        client,
-        read_only,
-        wrote,
-    } = st;
-    let called = call_from_script(srv, client, &refs, &mut out, *read_only, wrote);
-    if let Some(running) = srv.scripting.running.as_mut() {
-        running.wrote = *wrote;
+    // Nothing needing a drop is alive from here on: the pushes may raise a
+    // Lua memory error, which unwinds (longjmp) over this frame.
+    if let Pushed::Nothing = pushed {
+        return 0;
+    }
+    ffi::lua_pushboolean(state, 1);
+    match pushed {
+        Pushed::Nothing => {}
+        Pushed::Status(ptr, len) => {
+            ffi::lua_createtable(state, 0, 1);
+            ffi::lua_pushlstring(state, b"ok".as_ptr().cast(), 2);
+            ffi::lua_pushlstring(state, ptr.cast(), len);
+            ffi::lua_rawset(state, -3);
+        }
+        Pushed::Bulk(ptr, len) => {
+            ffi::lua_pushlstring(state, ptr.cast(), len);
+        }
+        Pushed::Number(n) => ffi::lua_pushnumber(state, n),
+        Pushed::Nil => ffi::lua_pushnil(state),
+        Pushed::False => ffi::lua_pushboolean(state, 0),
+    }
+    2
+}
+
+/// The Rust half of [`raw_call`]: converts the arguments, runs the command
+/// and classifies its reply.
+///
+/// # Safety
+/// `state` is the calling Lua state; its values are the arguments.
+unsafe fn run_from_stack(state: *mut ffi::lua_State, cell: &RefCell<RunState<'_>>) -> Pushed {
+    let Ok(mut st) = cell.try_borrow_mut() else {
+        return Pushed::Nothing;
+    };
+    let st = &mut *st;
+    st.pending = Pending::Nothing;
+    if let Err(msg) = st
+        .scratch
+        .argv
+        .fill_from_stack(state, ffi::lua_gettop(state))
+    {
+        st.pending = Pending::BadArgs(msg);
+        return Pushed::Nothing;
+    }
+    let refs = st.scratch.argv.refs();
+    let out = &mut st.scratch.reply;
+    out.clear();
+    let called = call_from_script(
+        st.srv,
+        &mut st.client,
+        &refs,
+        out,
+        st.read_only,
+        &mut st.wrote,
+    );
+    if let Some(running) = st.srv.scripting.running.as_mut() {
+        running.wrote = st.wrote;
     }
     if let Err(refusal) = called {
-        let t = error_table(lua, refusal.message(), true)?;
-        return Ok((false, Value::Table(t)));
+        st.pending = Pending::Refused(refusal.message());
+        return Pushed::Nothing;
     }
-    let resp3 = client.protocol == Protocol::Resp3;
-    match parse_frame(&out) {
-        Ok(Some((frame, _))) => {
-            let is_error = frame.is_error();
-            Ok((!is_error, frame_to_lua(lua, &frame, resp3)?))
+    let resp3 = st.client.protocol == Protocol::Resp3;
+    match simple_reply(out) {
+        Some(SimpleReply::Status(s)) => Pushed::Status(s.as_ptr(), s.len()),
+        Some(SimpleReply::Bulk(b)) => Pushed::Bulk(b.as_ptr(), b.len()),
+        Some(SimpleReply::Int(i)) => Pushed::Number(i as f64),
+        Some(SimpleReply::Null) if resp3 => Pushed::Nil,
+        Some(SimpleReply::Null) => Pushed::False,
+        None => {
+            st.pending = Pending::Reply;
+            Pushed::Nothing
         }
-        _ => Ok((true, Value::Nil)),
     }
 }
 

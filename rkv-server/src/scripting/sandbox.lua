@@ -10,8 +10,10 @@
 -- run: sha1hex, log, rand, srand, c_function, and redis_api.lua compiled),
 -- `mode` ("eval" or "functions").
 -- Returns the globals store (KEYS/ARGV go there), the runner, the plain
--- pcall (FUNCTION LOAD runs without a handler), and for functions a switch
--- between the load-time and the run-time API.
+-- pcall (FUNCTION LOAD runs without a handler), for functions a switch
+-- between the load-time and the run-time API (else nil), then xpcall and
+-- the error handler (EVAL's scripts take no arguments: Rust calls
+-- `xpcall(script, handler)` without the runner's closure).
 
 local rt, native, mode = ...
 local G = _G
@@ -252,19 +254,17 @@ end
 -- string table itself is read-only).
 getmetatable_('').__index = store.string
 
-local api = { current = store }
+-- Reads of globals go through `__index` tables (no Lua call for a global
+-- that exists): the empty globals table to the store, and a missing name
+-- on to the store's own `__index`, which raises Redis's error (level 2 is
+-- still the script: metamethods chain inside the reading instruction).
+local function refuse_missing(_, k)
+    error_(missing_global(k), 2)
+end
+setmetatable_(store, { __index = refuse_missing, __metatable = false })
+local globals_mt = { __index = store, __newindex = refuse_write, __metatable = false }
 readonly[G] = store
-setmetatable_(G, {
-    __index = function(_, k)
-        local v = api.current[k]
-        if v == nil then
-            error_(missing_global(k), 2)
-        end
-        return v
-    end,
-    __newindex = refuse_write,
-    __metatable = false,
-})
+setmetatable_(G, globals_mt)
 
 -- Runs `f` as Redis's luaCallFunction does: with the error handler, one result.
 local function run(f, ...)
@@ -291,14 +291,17 @@ if mode == 'functions' then
     end) }
     add_log_api(lib_redis)
     add_version(lib_redis)
-    local lib_api = { redis = protect(lib_redis, true) }
+    local lib_api = setmetatable_({ redis = protect(lib_redis, true) }, {
+        __index = refuse_missing,
+        __metatable = false,
+    })
     set_load_mode = function(on)
         if on then
-            api.current = lib_api
+            globals_mt.__index = lib_api
         else
-            api.current = store
+            globals_mt.__index = store
         end
     end
 end
 
-return store, run, pcall_, set_load_mode
+return store, run, pcall_, set_load_mode, xpcall_, handler

@@ -24,9 +24,9 @@ pub struct CachedScript {
 #[derive(Debug)]
 pub struct EvalEngine {
     /// The Lua state.
-    pub vm: Vm,
+    pub vm: std::rc::Rc<Vm>,
     /// Scripts by lower-case SHA1.
-    scripts: HashMap<String, CachedScript>,
+    scripts: HashMap<String, CachedScript, ahash::RandomState>,
     /// Bytes of cached sources and keys (INFO `used_memory_scripts_eval`).
     scripts_mem: usize,
 }
@@ -35,16 +35,23 @@ impl EvalEngine {
     /// A new engine with an empty cache.
     pub fn new() -> mlua::Result<Self> {
         Ok(EvalEngine {
-            vm: Vm::new(VmMode::Eval)?,
-            scripts: HashMap::new(),
+            vm: std::rc::Rc::new(Vm::new(VmMode::Eval)?),
+            scripts: HashMap::default(),
             scripts_mem: 0,
         })
     }
 
     /// The script with this SHA1 (any case).
     pub fn get(&self, sha: &[u8]) -> Option<&CachedScript> {
-        let key = String::from_utf8_lossy(sha).to_ascii_lowercase();
-        self.scripts.get(&key)
+        // Keys are 40 lower-case hex digits: lower-case into a stack buffer.
+        let mut key = [0u8; 40];
+        if sha.len() != key.len() {
+            return None;
+        }
+        for (dst, src) in key.iter_mut().zip(sha) {
+            *dst = src.to_ascii_lowercase();
+        }
+        self.scripts.get(std::str::from_utf8(&key).ok()?)
     }
 
     /// Whether a script with this SHA1 (any case) is cached.

@@ -5,10 +5,15 @@
 //!
 //! EVAL and functions each get their own state, as in Redis.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use mlua::{Function, Lua, LuaOptions, StdLib, Table, Value};
 use sha1::{Digest, Sha1};
 
+use super::convert::Names;
 use super::prng;
+use super::run::{create_dispatcher, raw_call, CurrentRun};
 use crate::log::Level;
 use crate::server::REDIS_VERSION;
 
@@ -41,6 +46,16 @@ pub struct Vm {
     pub pcall: Function,
     /// Functions only: switches the globals to the load-time API.
     pub set_load_mode: Option<Function>,
+    /// Lua's `xpcall`: EVAL runs a script as `xpcall(script, handler)`.
+    pub xpcall: Function,
+    /// The error handler adding where a script failed.
+    pub handler: Function,
+    /// The running script's state for [`Vm::dispatcher`] (null between runs).
+    pub current: CurrentRun,
+    /// The command dispatcher, created once; `rt.d` holds it during a run.
+    pub dispatcher: Function,
+    /// Table keys, interned once.
+    pub names: Names,
 }
 
 impl Vm {
@@ -56,15 +71,29 @@ impl Vm {
         };
         load_bundled_libraries(&lua)?;
         let rt = lua.create_table()?;
-        let native = native_helpers(&lua)?;
+        let current: CurrentRun = Rc::new(Cell::new(std::ptr::null()));
+        // The raw call function reaches `current` through a pointer: the
+        // Lua state keeps an owner so it lives as long as the state.
+        lua.set_app_data(current.clone());
+        let native = native_helpers(&lua, &current)?;
         let mode_name = match mode {
             VmMode::Eval => "eval",
             VmMode::Functions => "functions",
         };
-        let (store, run, pcall, set_load_mode): (Table, Function, Function, Option<Function>) = lua
+        #[allow(clippy::type_complexity)]
+        let (store, run, pcall, set_load_mode, xpcall, handler): (
+            Table,
+            Function,
+            Function,
+            Option<Function>,
+            Function,
+            Function,
+        ) = lua
             .load(include_str!("sandbox.lua"))
             .set_name("@rkv_internal")
             .call((rt.clone(), native, mode_name))?;
+        let names = Names::new(&lua)?;
+        let dispatcher = create_dispatcher(&lua, current.clone(), names.clone())?;
         Ok(Vm {
             lua,
             rt,
@@ -72,6 +101,11 @@ impl Vm {
             run,
             pcall,
             set_load_mode,
+            xpcall,
+            handler,
+            current,
+            dispatcher,
+            names,
         })
     }
 
@@ -88,8 +122,18 @@ fn load_bundled_libraries(lua: &Lua) -> mlua::Result<()> {
 }
 
 /// Rust helpers the sandbox wraps: they need no running script.
-fn native_helpers(lua: &Lua) -> mlua::Result<Table> {
+fn native_helpers(lua: &Lua, current: &CurrentRun) -> mlua::Result<Table> {
     let t = lua.create_table()?;
+    let current_ptr = Rc::as_ptr(current) as *mut std::ffi::c_void;
+    // SAFETY: `exec_raw` runs the closure in protected mode; it pushes the
+    // pointer as the closure's one upvalue and leaves the closure.
+    let raw_call = unsafe {
+        lua.exec_raw::<Function>((), |state| {
+            mlua::ffi::lua_pushlightuserdata(state, current_ptr);
+            mlua::ffi::lua_pushcclosure(state, raw_call, 1);
+        })
+    }?;
+    t.set("raw_call", raw_call)?;
     t.set(
         "sha1hex",
         lua.create_function(|_, s: mlua::String| Ok(sha1_hex(&s.as_bytes())))?,

@@ -87,20 +87,23 @@ fn eval_generic(ctx: &mut Ctx, by_sha: bool, ro: bool) {
     };
     let engine = &mut ctx.srv.scripting.eval;
     let sha = if by_sha {
-        String::from_utf8_lossy(ctx.argv[1]).to_ascii_lowercase()
+        // Only 40 hex digits find a script: the text is ASCII then.
+        match std::str::from_utf8(ctx.argv[1]) {
+            Ok(text) if engine.contains(ctx.argv[1]) => text.to_ascii_lowercase(),
+            _ => {
+                ctx.error(errors::NOSCRIPT);
+                return;
+            }
+        }
     } else {
-        crate::scripting::vm::sha1_hex(ctx.argv[1])
+        match engine.create(ctx.argv[1]) {
+            Ok(sha) => sha,
+            Err(msg) => {
+                ctx.error(&format!("ERR {msg}"));
+                return;
+            }
+        }
     };
-    if !engine.contains(sha.as_bytes()) {
-        if by_sha {
-            ctx.error(errors::NOSCRIPT);
-            return;
-        }
-        if let Err(msg) = engine.create(ctx.argv[1]) {
-            ctx.error(&format!("ERR {msg}"));
-            return;
-        }
-    }
     let engine = &ctx.srv.scripting.eval;
     let Some(script) = engine.get(sha.as_bytes()) else {
         return;
