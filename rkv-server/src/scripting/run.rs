@@ -394,7 +394,7 @@ fn dispatch(
             }
             Ok((true, Value::Boolean(true)))
         }
-        "set_repl" => {
+        b"set_repl" => {
             let flags = match args.first() {
                 Some(Value::Integer(n)) => *n,
                 Some(Value::Number(n)) => *n as i64,
