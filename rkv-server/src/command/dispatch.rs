@@ -144,7 +144,7 @@ fn check_and_call(
     }
     // Redis's maxmemory step: evict first, then refuse what may grow memory.
     if srv.config.maxmemory != 0 {
-        let denyoom = effective_flags(client, spec) & flags::DENYOOM != 0;
+        let denyoom = effective_flags(srv, client, spec, argv) & flags::DENYOOM != 0;
         if crate::evict::rejects_for_oom(srv, client, &mut reply, spec, denyoom) {
             reject(srv, client, argv, &mut reply, Some(id), errors::OOM);
             return Outcome::Continue;
@@ -152,7 +152,11 @@ fn check_and_call(
     }
     // Writes (and PING) are refused while snapshots fail, so a broken disk
     // is noticed (stop-writes-on-bgsave-error).
-    if crate::persistence::write_denied(srv, effective_flags(client, spec), spec.name == "ping") {
+    if crate::persistence::write_denied(
+        srv,
+        effective_flags(srv, client, spec, argv),
+        spec.name == "ping",
+    ) {
         let msg = crate::persistence::MISCONF;
         reject(srv, client, argv, &mut reply, Some(id), msg);
         return Outcome::Continue;
@@ -175,7 +179,7 @@ fn check_and_call(
         reject(srv, client, argv, &mut reply, Some(id), &msg);
         return Outcome::Continue;
     }
-    let cmd_flags = effective_flags(client, spec);
+    let cmd_flags = effective_flags(srv, client, spec, argv);
     let may_replicate = cmd_flags & (flags::WRITE | flags::MAY_REPLICATE) != 0;
     // Redis flags MONITOR clients as replicas: they may not touch the
     // keyspace, and (like replicas) are never paused.
@@ -198,7 +202,7 @@ fn check_and_call(
     }
     if client.multi.active && !spec.has(flags::RUNS_IN_MULTI) {
         let dirty_cas = client.dirty_cas.get();
-        client.multi.queue(id, argv, spec.flags, dirty_cas);
+        client.multi.queue(id, argv, cmd_flags, dirty_cas);
         reply.simple("QUEUED");
         return Outcome::Continue;
     }
@@ -209,14 +213,51 @@ fn check_and_call(
     }
 }
 
-/// The flags the checks see: EXEC adds those of the queued commands (a
-/// transaction with a write is a write), as Redis's `processCommand` does.
-fn effective_flags(client: &Client, spec: &CommandSpec) -> u32 {
+/// The flags the checks see, as Redis's `getCommandFlags` and
+/// `processCommand` compute them: EXEC adds those of the queued commands (a
+/// transaction with a write is a write), and a script that declares flags
+/// (EVAL's shebang, a function's `flags`) stands for its command's.
+fn effective_flags(srv: &Server, client: &Client, spec: &CommandSpec, argv: &[&[u8]]) -> u32 {
     if client.multi.active && crate::families::transactions::is_exec(spec) {
-        spec.flags | client.multi.flags
-    } else {
-        spec.flags
+        return spec.flags | client.multi.flags;
     }
+    match declared_script_flags(srv, spec, argv) {
+        Some(script) => script_command_flags(spec.flags, script),
+        None => spec.flags,
+    }
+}
+
+/// The flags the script a command runs declares, if it runs one that does:
+/// EVAL reads its body's shebang, EVALSHA the cached script's, FCALL the
+/// function's. `None` for other commands, unknown scripts and EVAL scripts
+/// without a shebang (compatibility mode).
+fn declared_script_flags(srv: &Server, spec: &CommandSpec, argv: &[&[u8]]) -> Option<u32> {
+    use crate::scripting::flags::{parse_shebang, EVAL_COMPAT_MODE};
+    let target = argv.get(1)?;
+    let declared = match spec.name {
+        "eval" | "eval_ro" => parse_shebang(target).ok()?.0,
+        "evalsha" | "evalsha_ro" => srv.scripting.eval.get(target)?.flags,
+        "fcall" | "fcall_ro" => srv.scripting.functions.function(target)?.flags,
+        _ => return None,
+    };
+    (declared & EVAL_COMPAT_MODE == 0).then_some(declared)
+}
+
+/// Redis's `scriptFlagsToCmdFlags`: a script's declared flags replace its
+/// command's write/denyoom/stale flags; no MAY_REPLICATE guess is needed.
+fn script_command_flags(cmd_flags: u32, script: u32) -> u32 {
+    use crate::scripting::flags::{ALLOW_OOM, ALLOW_STALE, NO_WRITES};
+    let mut f = cmd_flags & !(flags::STALE | flags::DENYOOM | flags::WRITE | flags::MAY_REPLICATE);
+    if script & (ALLOW_OOM | NO_WRITES) == 0 {
+        f |= flags::DENYOOM;
+    }
+    if script & NO_WRITES == 0 {
+        f |= flags::WRITE;
+    }
+    if script & ALLOW_STALE != 0 {
+        f |= flags::STALE;
+    }
+    f
 }
 
 /// Why a script's `redis.call` was refused before running (Redis's
