@@ -272,6 +272,9 @@ pub enum ScriptCallRefusal {
     NoScript,
     /// A write from a read-only script (EVAL_RO, FCALL_RO, `no-writes`).
     WriteFromReadOnly,
+    /// A command that may grow memory while over `maxmemory` (scripts
+    /// without `allow-oom` that have not written yet).
+    OutOfMemory,
 }
 
 impl ScriptCallRefusal {
@@ -286,6 +289,17 @@ impl ScriptCallRefusal {
             ScriptCallRefusal::WriteFromReadOnly => {
                 "Write commands are not allowed from read-only scripts."
             }
+            ScriptCallRefusal::OutOfMemory => {
+                "-OOM command not allowed when used memory > 'maxmemory'."
+            }
+        }
+    }
+
+    /// The error code counted in errorstats for the refusal.
+    pub fn code(self) -> &'static str {
+        match self {
+            ScriptCallRefusal::OutOfMemory => "OOM",
+            _ => "ERR",
         }
     }
 }
@@ -301,10 +315,11 @@ pub fn call_from_script(
     argv: &[&[u8]],
     out: &mut Vec<u8>,
     read_only: bool,
+    allow_oom: bool,
     wrote: &mut bool,
 ) -> Result<(), ScriptCallRefusal> {
     let refuse = |srv: &mut Server, id: Option<CommandId>, why: ScriptCallRefusal| {
-        srv.stats.count_error("ERR");
+        srv.stats.count_error(why.code());
         if let Some(id) = id {
             srv.stats.commands[id].rejected_calls += 1;
         }
@@ -324,6 +339,11 @@ pub fn call_from_script(
     }
     if read_only && (spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE)) {
         return refuse(srv, Some(id), ScriptCallRefusal::WriteFromReadOnly);
+    }
+    // Redis's scriptVerifyOOM: over maxmemory, a script that has not
+    // written yet may not start growing memory.
+    if !allow_oom && crate::evict::script_call_oom(srv, spec.flags, *wrote) {
+        return refuse(srv, Some(id), ScriptCallRefusal::OutOfMemory);
     }
     if spec.has(flags::WRITE) {
         *wrote = true;

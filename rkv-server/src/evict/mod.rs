@@ -107,6 +107,9 @@ pub fn rejects_for_oom(
     let out_of_memory = perform_evictions_with(srv, Some((client, reply)), &mut |_| {
         crate::memory::used_memory()
     }) == EvictResult::Fail;
+    // Scripts check this per command (`script_call_oom`), as Redis's
+    // pre_command_oom_state.
+    srv.eviction.pre_command_oom = out_of_memory;
     // Queuing inside MULTI can grow memory without bound, so only the
     // commands that end a transaction or connection get through.
     let queuing = client.multi.active

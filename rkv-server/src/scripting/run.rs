@@ -48,6 +48,8 @@ pub struct Invocation<'a> {
     pub args: &'a [&'a [u8]],
     /// Writes are refused (EVAL_RO/FCALL_RO, `no-writes`).
     pub read_only: bool,
+    /// Declared `allow-oom`: commands run even over `maxmemory`.
+    pub allow_oom: bool,
 }
 
 /// What a running script's commands need.
@@ -55,6 +57,7 @@ struct RunState<'s> {
     srv: &'s mut Server,
     client: Box<Client>,
     read_only: bool,
+    allow_oom: bool,
     wrote: bool,
     /// Reused for each command's arguments and reply.
     scratch: Scratch,
@@ -148,6 +151,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
         srv: &mut *ctx.srv,
         client,
         read_only: inv.read_only,
+        allow_oom: inv.allow_oom,
         wrote: false,
         scratch,
         watch: BusyWatch::new(threshold, ctx.client.id),
@@ -519,6 +523,7 @@ unsafe fn run_from_stack(state: *mut ffi::lua_State, cell: &RefCell<RunState<'_>
         &refs,
         out,
         st.read_only,
+        st.allow_oom,
         &mut st.wrote,
     );
     if let Some(running) = st.srv.scripting.running.as_mut() {

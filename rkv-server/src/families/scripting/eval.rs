@@ -127,6 +127,7 @@ fn eval_generic(ctx: &mut Ctx, by_sha: bool, ro: bool) {
             keys,
             args,
             read_only,
+            allow_oom: !compat && script_flags & flags::ALLOW_OOM != 0,
         },
     );
 }

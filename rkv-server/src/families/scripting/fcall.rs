@@ -73,6 +73,7 @@ fn fcall_generic(ctx: &mut Ctx, ro: bool) {
             keys,
             args,
             read_only: ro || fn_flags & flags::NO_WRITES != 0,
+            allow_oom: fn_flags & flags::ALLOW_OOM != 0,
         },
     );
 }
