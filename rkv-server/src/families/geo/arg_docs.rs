@@ -51,3 +51,138 @@ pub const ORDER_ARG: Arg = Arg {
     ],
     ..Arg::BASE
 };
+
+/// GEOSEARCH's centre: `FROMMEMBER member` or `FROMLONLAT longitude latitude`.
+pub const FROM_ARG: Arg = Arg {
+    name: "from",
+    kind: ArgKind::OneOf,
+    children: &[
+        Arg {
+            name: "member",
+            kind: ArgKind::String,
+            token: Some("FROMMEMBER"),
+            ..Arg::BASE
+        },
+        Arg {
+            name: "longitude_latitude",
+            kind: ArgKind::Block,
+            token: Some("FROMLONLAT"),
+            children: &[
+                Arg {
+                    name: "longitude",
+                    kind: ArgKind::Double,
+                    ..Arg::BASE
+                },
+                Arg {
+                    name: "latitude",
+                    kind: ArgKind::Double,
+                    ..Arg::BASE
+                },
+            ],
+            ..Arg::BASE
+        },
+    ],
+    ..Arg::BASE
+};
+
+/// GEOSEARCH's shape: `BYRADIUS radius unit` or `BYBOX width height unit`.
+pub const BY_ARG: Arg = Arg {
+    name: "by",
+    kind: ArgKind::OneOf,
+    children: &[
+        Arg {
+            name: "circle",
+            kind: ArgKind::Block,
+            children: &[
+                Arg {
+                    name: "radius",
+                    kind: ArgKind::Double,
+                    token: Some("BYRADIUS"),
+                    ..Arg::BASE
+                },
+                Arg {
+                    name: "unit",
+                    kind: ArgKind::OneOf,
+                    children: &[
+                        Arg {
+                            name: "m",
+                            kind: ArgKind::PureToken,
+                            token: Some("M"),
+                            ..Arg::BASE
+                        },
+                        Arg {
+                            name: "km",
+                            kind: ArgKind::PureToken,
+                            token: Some("KM"),
+                            ..Arg::BASE
+                        },
+                        Arg {
+                            name: "ft",
+                            kind: ArgKind::PureToken,
+                            token: Some("FT"),
+                            ..Arg::BASE
+                        },
+                        Arg {
+                            name: "mi",
+                            kind: ArgKind::PureToken,
+                            token: Some("MI"),
+                            ..Arg::BASE
+                        },
+                    ],
+                    ..Arg::BASE
+                },
+            ],
+            ..Arg::BASE
+        },
+        Arg {
+            name: "box",
+            kind: ArgKind::Block,
+            children: &[
+                Arg {
+                    name: "width",
+                    kind: ArgKind::Double,
+                    token: Some("BYBOX"),
+                    ..Arg::BASE
+                },
+                Arg {
+                    name: "height",
+                    kind: ArgKind::Double,
+                    ..Arg::BASE
+                },
+                Arg {
+                    name: "unit",
+                    kind: ArgKind::OneOf,
+                    children: &[
+                        Arg {
+                            name: "m",
+                            kind: ArgKind::PureToken,
+                            token: Some("M"),
+                            ..Arg::BASE
+                        },
+                        Arg {
+                            name: "km",
+                            kind: ArgKind::PureToken,
+                            token: Some("KM"),
+                            ..Arg::BASE
+                        },
+                        Arg {
+                            name: "ft",
+                            kind: ArgKind::PureToken,
+                            token: Some("FT"),
+                            ..Arg::BASE
+                        },
+                        Arg {
+                            name: "mi",
+                            kind: ArgKind::PureToken,
+                            token: Some("MI"),
+                            ..Arg::BASE
+                        },
+                    ],
+                    ..Arg::BASE
+                },
+            ],
+            ..Arg::BASE
+        },
+    ],
+    ..Arg::BASE
+};
