@@ -44,6 +44,7 @@ pub mod memory;
 pub mod multi;
 pub mod persistence;
 pub mod propagate;
+pub mod replication;
 pub mod scripting;
 pub mod server;
 pub mod slowlog;

@@ -11,7 +11,8 @@
 //! commands (EXEC, a script, a command plus the lazy expiry it caused)
 //! they are wrapped in MULTI/EXEC so a replay applies them whole.
 //!
-//! Consumers: [`crate::aof::feed`]. Replication will be the second.
+//! Consumers: [`crate::aof::feed`] and [`crate::replication::master::feed`],
+//! both reached through [`consume`].
 
 use crate::command::ctx::Ctx;
 use crate::server::Server;
@@ -65,8 +66,8 @@ impl Propagation {
     }
 
     /// `redis.set_repl(flags)`: REPL_AOF (1) and REPL_REPLICA (2) bits say
-    /// where the script's next commands go. rkv has no replicas yet, so
-    /// only the AOF bit matters.
+    /// where the script's next commands go. Only the AOF bit is honoured
+    /// so far: replicas get every command.
     pub fn set_script_targets(&mut self, flags: i64) {
         self.aof_suppressed = flags & 1 == 0;
     }
@@ -118,7 +119,7 @@ pub(crate) fn after_handler(
         && srv.propagation.pending.is_empty()
         && own == OwnPropagation::Argv
     {
-        crate::aof::feed(srv, db, argv);
+        consume(srv, db, argv);
         return;
     }
     match own {
@@ -143,22 +144,29 @@ pub fn flush(srv: &mut Server, wrap: bool) {
     }
     let wrap = wrap && ops.len() > 1;
     if wrap {
-        crate::aof::feed(srv, ops[0].db, &[b"MULTI".to_vec()]);
+        consume(srv, ops[0].db, &[b"MULTI".to_vec()]);
     }
     for op in &ops {
-        crate::aof::feed(srv, op.db, &op.argv);
+        consume(srv, op.db, &op.argv);
     }
     if wrap {
         let last = ops[ops.len() - 1].db;
-        crate::aof::feed(srv, last, &[b"EXEC".to_vec()]);
+        consume(srv, last, &[b"EXEC".to_vec()]);
     }
 }
 
-/// Whether anything consumes propagated commands (the AOF now, replicas
-/// later). When nothing does, handlers' rewrites cost nothing: they are
-/// not even built.
+/// Hands one command to every consumer: the AOF and the replication
+/// stream.
+fn consume<A: AsRef<[u8]>>(srv: &mut Server, db: usize, argv: &[A]) {
+    crate::aof::feed(srv, db, argv);
+    crate::replication::master::feed(srv, db, argv);
+}
+
+/// Whether anything consumes propagated commands (the AOF, the
+/// replication stream). When nothing does, handlers' rewrites cost
+/// nothing: they are not even built.
 pub fn active(srv: &Server) -> bool {
-    crate::aof::wants_feed(srv)
+    crate::aof::wants_feed(srv) || crate::replication::master::wants_feed(srv)
 }
 
 /// Queues a DEL for every key that expired since the last call (Redis's

@@ -78,8 +78,6 @@ pub struct Server {
     pub started_ms: i64,
     /// Random 40-hex-digit run id.
     pub run_id: String,
-    /// Replication id (INFO master_replid), 40 hex digits.
-    pub replid: String,
     /// Cached wall clock (ms), refreshed before each command and cron tick.
     pub now_ms: i64,
     /// TCP port actually bound.
@@ -120,6 +118,8 @@ pub struct Server {
     pub propagation: crate::propagate::Propagation,
     /// The append-only file, when `appendonly yes`.
     pub aof: Option<Box<crate::aof::Aof>>,
+    /// Replication: ids, offsets, replicas and the link to a master.
+    pub replication: crate::replication::ReplicationState,
 }
 
 impl Server {
@@ -147,7 +147,6 @@ impl Server {
             started: Instant::now(),
             started_ms: now,
             run_id: random_hex(40),
-            replid: random_hex(40),
             now_ms: now,
             peak_memory: 0,
             used_memory_startup: crate::memory::used_memory(),
@@ -169,6 +168,7 @@ impl Server {
             rdb: crate::persistence::RdbState::new(now / 1000),
             propagation: crate::propagate::Propagation::default(),
             aof: None,
+            replication: crate::replication::ReplicationState::new(),
         }
     }
 

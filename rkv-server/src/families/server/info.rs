@@ -510,21 +510,7 @@ fn stats_section(out: &mut String, srv: &Server) {
 }
 
 fn replication_section(out: &mut String, srv: &Server) {
-    let _ = write!(
-        out,
-        "role:master\r\n\
-         connected_slaves:0\r\n\
-         master_failover_state:no-failover\r\n\
-         master_replid:{}\r\n\
-         master_replid2:0000000000000000000000000000000000000000\r\n\
-         master_repl_offset:0\r\n\
-         second_repl_offset:-1\r\n\
-         repl_backlog_active:0\r\n\
-         repl_backlog_size:1048576\r\n\
-         repl_backlog_first_byte_offset:0\r\n\
-         repl_backlog_histlen:0\r\n",
-        srv.replid,
-    );
+    crate::replication::info::section(out, srv);
 }
 
 /// `getrusage(who)` as `(sys, user)` CPU time formatted `sec.usec`.
