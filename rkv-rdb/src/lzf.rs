@@ -10,7 +10,7 @@ use crate::error::BlobError;
 const MAX_LITERAL: usize = 32;
 const MAX_OFFSET: usize = 1 << 13;
 const MAX_MATCH: usize = (1 << 8) + (1 << 3);
-const HASH_LOG: u32 = 14;
+const HASH_LOG: u32 = 16;
 
 /// Decompresses `input`, which must expand to exactly `expected_len` bytes.
 pub fn decompress(input: &[u8], expected_len: usize) -> Result<Vec<u8>, BlobError> {
@@ -65,60 +65,164 @@ pub fn decompress(input: &[u8], expected_len: usize) -> Result<Vec<u8>, BlobErro
     Ok(out)
 }
 
-/// Compresses `input`; `None` when the result would not be smaller than
-/// `max_len` bytes (Redis then stores the string uncompressed).
+/// Compresses `input` into at most about `max_len` bytes; `None` when it
+/// does not fit (Redis then stores the string uncompressed).
+///
+/// The output is byte for byte what Redis's bundled liblzf 3.6 produces
+/// with Redis's settings (`HLOG` 16, `VERY_FAST`), so DUMP payloads and
+/// RDB files match Redis's: the same hash of the next three bytes, the
+/// same greedy first-candidate matching (never against offset 0), the
+/// same two hash-table updates after a match, and the same points where
+/// it gives up for lack of room.
 pub fn compress(input: &[u8], max_len: usize) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(max_len.min(input.len()));
-    let mut table = vec![usize::MAX; 1 << HASH_LOG];
-    let mut literal_start = 0;
+    if input.is_empty() || max_len == 0 {
+        return None;
+    }
+    let mut table = vec![NO_POSITION; 1 << HASH_LOG];
+    let mut runs = RunWriter::new(max_len);
+    let end = input.len();
     let mut ip = 0;
-    while ip + 2 < input.len() {
-        let hash = hash3(&input[ip..ip + 3]);
-        let candidate = table[hash];
-        table[hash] = ip;
-        if candidate != usize::MAX
-            && ip - candidate <= MAX_OFFSET
-            && input[candidate..candidate + 3] == input[ip..ip + 3]
-        {
-            let limit = (input.len() - ip).min(MAX_MATCH);
-            let mut len = 3;
-            while len < limit && input[candidate + len] == input[ip + len] {
-                len += 1;
-            }
-            flush_literals(&mut out, &input[literal_start..ip]);
-            let back = ip - candidate - 1;
-            let code = len - 2;
-            if code < 7 {
-                out.push(((code << 5) | (back >> 8)) as u8);
-            } else {
-                out.push(((7 << 5) | (back >> 8)) as u8);
-                out.push((code - 7) as u8);
-            }
-            out.push((back & 0xff) as u8);
-            ip += len;
-            literal_start = ip;
-        } else {
+    let mut hash = (input[0] as u32) << 8 | *input.get(1).unwrap_or(&0) as u32;
+    while ip + 2 < end {
+        hash = hash << 8 | input[ip + 2] as u32;
+        let slot = &mut table[slot_of(hash)];
+        let candidate = *slot;
+        *slot = ip as u32;
+        let found = candidate != NO_POSITION
+            && candidate > 0
+            && ip - candidate as usize - 1 < MAX_OFFSET
+            && input[candidate as usize..candidate as usize + 3] == input[ip..ip + 3];
+        if !found {
+            runs.literal(input[ip])?;
             ip += 1;
+            continue;
         }
-        if out.len() >= max_len {
-            return None;
+        let from = candidate as usize;
+        let matched = match_length(&input[from..], &input[ip..], (end - ip - 2).min(MAX_MATCH));
+        runs.back_reference(ip - from - 1, matched)?;
+        ip += matched;
+        if ip + 2 >= end {
+            break;
+        }
+        // Only the match's last two positions enter the table.
+        ip -= 2;
+        hash = (input[ip] as u32) << 16 | (input[ip + 1] as u32) << 8 | input[ip + 2] as u32;
+        table[slot_of(hash)] = ip as u32;
+        ip += 1;
+        hash = hash << 8 | input[ip + 2] as u32;
+        table[slot_of(hash)] = ip as u32;
+        ip += 1;
+    }
+    runs.finish(&input[ip..])
+}
+
+/// An empty hash-table slot.
+const NO_POSITION: u32 = u32::MAX;
+
+/// liblzf's `IDX` for `VERY_FAST`: only the low 24 bits (three bytes) of
+/// the rolling value count.
+fn slot_of(h: u32) -> usize {
+    let h = h & 0x00ff_ffff;
+    ((h >> (24 - HASH_LOG)).wrapping_sub(h.wrapping_mul(5)) & ((1 << HASH_LOG) - 1)) as usize
+}
+
+/// How many leading bytes `a` and `b` share, at least 3 (already known
+/// equal), scanning as liblzf does: past `limit` only by the unrolled
+/// 16-byte step it takes when `limit` exceeds 16.
+fn match_length(a: &[u8], b: &[u8], limit: usize) -> usize {
+    let mut len = 2;
+    if limit > 16 {
+        for _ in 0..16 {
+            len += 1;
+            if a[len] != b[len] {
+                return len;
+            }
         }
     }
-    flush_literals(&mut out, &input[literal_start..]);
-    (out.len() < max_len).then_some(out)
+    loop {
+        len += 1;
+        if !(len < limit && a[len] == b[len]) {
+            return len;
+        }
+    }
 }
 
-fn hash3(bytes: &[u8]) -> usize {
-    let v = (bytes[0] as u32) << 16 | (bytes[1] as u32) << 8 | bytes[2] as u32;
-    (v.wrapping_mul(2_654_435_761) >> (32 - HASH_LOG)) as usize
+/// The output buffer, with liblzf's bookkeeping: a byte is reserved for
+/// the length of the literal run in progress, and the bound checks happen
+/// where liblzf makes them.
+struct RunWriter {
+    out: Vec<u8>,
+    /// Literal bytes in the open run.
+    lit: usize,
+    limit: usize,
 }
 
-fn flush_literals(out: &mut Vec<u8>, mut literals: &[u8]) {
-    while !literals.is_empty() {
-        let run = literals.len().min(MAX_LITERAL);
-        out.push((run - 1) as u8);
-        out.extend_from_slice(&literals[..run]);
-        literals = &literals[run..];
+impl RunWriter {
+    fn new(limit: usize) -> Self {
+        RunWriter {
+            out: vec![0],
+            lit: 0,
+            limit,
+        }
+    }
+
+    fn literal(&mut self, byte: u8) -> Option<()> {
+        if self.out.len() >= self.limit {
+            return None;
+        }
+        self.push_literal(byte);
+        Some(())
+    }
+
+    fn push_literal(&mut self, byte: u8) {
+        self.lit += 1;
+        self.out.push(byte);
+        if self.lit == MAX_LITERAL {
+            self.close_run();
+            self.out.push(0);
+        }
+    }
+
+    /// Writes the open run's length byte, or drops its reserved byte when
+    /// the run is empty.
+    fn close_run(&mut self) {
+        if self.lit == 0 {
+            self.out.pop();
+        } else {
+            let at = self.out.len() - self.lit - 1;
+            self.out[at] = (self.lit - 1) as u8;
+        }
+        self.lit = 0;
+    }
+
+    fn back_reference(&mut self, distance: usize, matched: usize) -> Option<()> {
+        let op = self.out.len();
+        if op + 4 >= self.limit && op - usize::from(self.lit == 0) + 4 >= self.limit {
+            return None;
+        }
+        self.close_run();
+        let code = matched - 2;
+        let high = (distance >> 8) as u8;
+        if code < 7 {
+            self.out.push(high + ((code as u8) << 5));
+        } else {
+            self.out.push(high + (7 << 5));
+            self.out.push((code - 7) as u8);
+        }
+        self.out.push(distance as u8);
+        self.out.push(0);
+        Some(())
+    }
+
+    fn finish(mut self, tail: &[u8]) -> Option<Vec<u8>> {
+        if self.out.len() + 3 > self.limit {
+            return None;
+        }
+        for &b in tail {
+            self.push_literal(b);
+        }
+        self.close_run();
+        Some(self.out)
     }
 }
 
@@ -133,7 +237,7 @@ mod tests {
 
     #[test]
     fn round_trips_various_inputs() {
-        round_trip(b"");
+        assert_eq!(compress(b"", 10), None);
         round_trip(b"a");
         round_trip(&[b'x'; 1000]);
         round_trip(b"hello hello hello hello hello world world world");
@@ -148,6 +252,16 @@ mod tests {
             .copied()
             .collect();
         round_trip(&text);
+    }
+
+    #[test]
+    fn output_is_redis_byte_for_byte() {
+        // DUMP of this string from redis-server 7.0.15 carries this blob.
+        let mut input = b"abcdefghij".repeat(3);
+        input.extend(b"xyz".repeat(20));
+        input.extend(b"hello world ".repeat(5));
+        let redis: &[u8] = b"\nabcdefghija\xe0\n\t\x02xyz\xe00\x02\x0bhello world \xe0%\x0b\x01d ";
+        assert_eq!(compress(&input, input.len() - 4).unwrap(), redis);
     }
 
     #[test]
