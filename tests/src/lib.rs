@@ -11,6 +11,7 @@ pub mod cli;
 pub mod differential;
 pub mod escape;
 pub mod free_port;
+pub mod node;
 pub mod raw;
 pub mod rkv_binary;
 pub mod script;

@@ -215,6 +215,11 @@ struct StartFailure {
     report: String,
 }
 
+/// Whether a server on `port` answers PING (or NOAUTH) now.
+pub fn answers_ping(port: u16) -> bool {
+    ping(port).is_ok()
+}
+
 /// One PING round trip on a fresh connection.
 fn ping(port: u16) -> Result<(), String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
