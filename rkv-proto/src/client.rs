@@ -23,11 +23,30 @@ pub enum ClientError {
     Closed,
 }
 
+/// A byte stream a [`Client`] can run over: TCP here, TLS in `rkv-tls`.
+pub trait Transport: Read + Write + Send {
+    /// Sets how long a read may wait before failing (None waits forever).
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
+}
+
+impl Transport for TcpStream {
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        TcpStream::set_read_timeout(self, timeout)
+    }
+}
+
 /// A blocking connection to a RESP server.
-#[derive(Debug)]
 pub struct Client {
-    stream: TcpStream,
+    stream: Box<dyn Transport>,
     buf: Vec<u8>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("buffered", &self.buf.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {
@@ -35,10 +54,15 @@ impl Client {
     pub fn connect(addr: impl ToSocketAddrs) -> Result<Self, ClientError> {
         let stream = TcpStream::connect(addr)?;
         stream.set_nodelay(true)?;
-        Ok(Client {
-            stream,
+        Ok(Client::over(stream))
+    }
+
+    /// A client on a stream that is already connected (e.g. a TLS session).
+    pub fn over(stream: impl Transport + 'static) -> Self {
+        Client {
+            stream: Box::new(stream),
             buf: Vec::with_capacity(16 * 1024),
-        })
+        }
     }
 
     /// Sets how long a read may wait before failing.
@@ -56,6 +80,8 @@ impl Client {
     /// Writes raw bytes.
     pub fn send_raw(&mut self, bytes: &[u8]) -> Result<(), ClientError> {
         self.stream.write_all(bytes)?;
+        // A TLS session may hold back the last record until flushed.
+        self.stream.flush()?;
         Ok(())
     }
 
