@@ -84,8 +84,15 @@ pub fn wrap(tcp: TcpStream, host: &str, options: &TlsOptions) -> Result<TlsStrea
 
 /// Why a handshake failed, as OpenSSL words it to redis-cli where the two
 /// differ: a rejected certificate is "certificate verify failed", socket
-/// errors read as `strerror` (without Rust's " (os error N)").
+/// errors read as `strerror` (without Rust's " (os error N)"), and a read
+/// timeout set on the socket beforehand is "timed out", not EAGAIN.
 fn handshake_reason(e: &io::Error) -> String {
+    if matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    ) {
+        return "timed out".into();
+    }
     let text = e.to_string();
     if text.contains("invalid peer certificate") {
         return "certificate verify failed".into();
@@ -182,5 +189,7 @@ mod tests {
         assert_eq!(handshake_reason(&rejected), "certificate verify failed");
         let reset = io::Error::from_raw_os_error(104);
         assert_eq!(handshake_reason(&reset), "Connection reset by peer");
+        let silent = io::Error::from(io::ErrorKind::WouldBlock);
+        assert_eq!(handshake_reason(&silent), "timed out");
     }
 }
