@@ -116,3 +116,55 @@ impl Client {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A transport that replays canned server bytes and records what the
+    /// client wrote.
+    struct Canned {
+        replies: io::Cursor<Vec<u8>>,
+        written: Arc<Mutex<Vec<u8>>>,
+    }
+
+    impl Read for Canned {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.replies.read(buf)
+        }
+    }
+
+    impl Write for Canned {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.written.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Transport for Canned {
+        fn set_read_timeout(&self, _timeout: Option<Duration>) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_client_runs_over_any_transport() {
+        let written = Arc::new(Mutex::new(Vec::new()));
+        let mut client = Client::over(Canned {
+            replies: io::Cursor::new(b"+PONG\r\n:7\r\n".to_vec()),
+            written: Arc::clone(&written),
+        });
+        assert_eq!(client.cmd(&["PING"]).unwrap(), Frame::Simple("PONG".into()));
+        assert_eq!(client.cmd(&["INCR", "k"]).unwrap(), Frame::Integer(7));
+        assert_eq!(
+            written.lock().unwrap().as_slice(),
+            b"*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nINCR\r\n$1\r\nk\r\n"
+        );
+        assert!(matches!(client.cmd(&["PING"]), Err(ClientError::Closed)));
+    }
+}
