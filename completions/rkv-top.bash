@@ -23,7 +23,7 @@ _rkv__top() {
 
     case "${cmd}" in
         rkv__top)
-            opts="-h -p -a -u -V --user --interval --cluster --once --json --tls --cacert --cert --key --insecure --help --version"
+            opts="-h -p -a -u -V --user --interval --cluster --once --json --help --tls --cacert --cert --key --sni --insecure --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -62,6 +62,10 @@ _rkv__top() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sni)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

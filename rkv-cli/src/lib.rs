@@ -16,16 +16,14 @@ mod operator;
 mod output;
 pub mod repl;
 mod run;
-mod secure;
 pub mod session;
 pub mod target;
-mod tls;
 
 pub use connection::ConnectionArgs;
 pub use modes::{KeyspaceArgs, ModeArgs};
 pub use output::{OutputArgs, OutputOptions};
+pub use rkv_tls::TlsArgs;
 pub use run::{run, PasswordSource};
-pub use tls::TlsArgs;
 
 use clap::{ArgAction, CommandFactory, Parser};
 

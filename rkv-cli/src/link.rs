@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use rkv_proto::{check_frame, encode_command, parse_frame, Frame, ProtocolError};
 
-use crate::secure::{self, TlsStream};
 use crate::target::{Resp3, Target};
+use rkv_tls::{TlsError, TlsStream};
 
 /// What went wrong on a connection.
 #[derive(Debug)]
@@ -68,11 +68,7 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.read(buf),
             Stream::Unix(s) => s.read(buf),
-            Stream::Tls(s) => match s.read(buf) {
-                // A peer that closes without close_notify is just closed.
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
-                other => other,
-            },
+            Stream::Tls(s) => s.read(buf),
         }
     }
 
@@ -88,7 +84,7 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.set_read_timeout(t),
             Stream::Unix(s) => s.set_read_timeout(t),
-            Stream::Tls(s) => s.sock.set_read_timeout(t),
+            Stream::Tls(s) => s.set_read_timeout(t),
         }
     }
 }
@@ -117,7 +113,7 @@ impl Link {
                     .map_err(OpenError::Io)?;
                 s.set_nodelay(true).map_err(OpenError::Io)?;
                 if target.tls {
-                    let tls = secure::wrap(s, &target.host, &target.tls_options)
+                    let tls = rkv_tls::wrap(s, &target.host, &target.tls_options)
                         .map_err(OpenError::Tls)?;
                     Stream::Tls(Box::new(tls))
                 } else {
@@ -305,8 +301,8 @@ impl Link {
 pub enum OpenError {
     /// Connecting failed.
     Io(io::Error),
-    /// The TLS handshake failed.
-    Tls(String),
+    /// TLS could not be set up, locally or with the server.
+    Tls(TlsError),
 }
 
 /// Why connecting failed, worded for the user.
@@ -331,10 +327,10 @@ pub fn connect(target: &Target) -> Result<Link, ConnectError> {
         )),
         // A refused handshake is a failed connection; a bad local setup
         // (unreadable certificate files) is a failed negotiation.
-        OpenError::Tls(e) if e.starts_with(secure::HANDSHAKE_FAILED) => {
+        OpenError::Tls(e @ TlsError::Handshake(_)) => {
             ConnectError::Unreachable(format!("Could not connect to Redis at {place}: {e}"))
         }
-        OpenError::Tls(e) => {
+        OpenError::Tls(e @ TlsError::Setup(_)) => {
             ConnectError::Unreachable(format!("Could not negotiate a TLS connection: {e}"))
         }
     })?;

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use crate::secure::TlsOptions;
 use crate::{ConnectionArgs, TlsArgs};
+use rkv_tls::TlsOptions;
 
 /// Everything needed to (re)open a connection.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,13 +73,7 @@ pub fn resolve(args: &ConnectionArgs, tls: &TlsArgs) -> Result<Target, UriError>
             Resp3::No
         },
         tls: tls.tls,
-        tls_options: TlsOptions {
-            cacert: tls.cacert.clone(),
-            cert: tls.cert.clone(),
-            key: tls.key.clone(),
-            sni: tls.sni.clone(),
-            insecure: tls.insecure,
-        },
+        tls_options: tls.options(),
     };
     if let Some(uri) = &args.uri {
         apply_uri(&mut target, uri)?;

@@ -4,139 +4,9 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use rkv_tests::free_port::free_port;
-use rkv_tests::server::{redis_server_available, ServerKind, ServerProcess};
+use rkv_tests::server::redis_server_available;
+use rkv_tests::tls::{tls_redis_server, TestCertificates};
 use support::{run, Client};
-
-/// Runs openssl with `args` in `dir`; false when it is missing or fails.
-fn openssl(dir: &Path, args: &[&str]) -> bool {
-    Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// A throwaway CA with a server certificate for 127.0.0.1 and a client
-/// certificate, all v3.
-fn make_certificates(label: &str) -> Option<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("rkv-cli-tls-{}-{label}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).ok()?;
-    std::fs::write(
-        dir.join("server.ext"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
-    )
-    .ok()?;
-    std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").ok()?;
-    let steps: &[&[&str]] = &[
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.crt",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=rkv test CA",
-        ],
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "server.key",
-            "-out",
-            "server.csr",
-            "-subj",
-            "/CN=localhost",
-        ],
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.crt",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "server.crt",
-            "-days",
-            "2",
-            "-extfile",
-            "server.ext",
-        ],
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "client.key",
-            "-out",
-            "client.csr",
-            "-subj",
-            "/CN=client",
-        ],
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "client.csr",
-            "-CA",
-            "ca.crt",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "client.crt",
-            "-days",
-            "2",
-            "-extfile",
-            "client.ext",
-        ],
-    ];
-    for step in steps {
-        if !openssl(&dir, step) {
-            return None;
-        }
-    }
-    Some(dir)
-}
-
-/// redis-server with a TLS port besides its plain one.
-fn tls_server(certs: &Path, auth_clients: &str) -> (ServerProcess, u16) {
-    let tls_port = free_port();
-    let path = |name: &str| certs.join(name).to_str().unwrap().to_string();
-    let (cert, key, ca) = (path("server.crt"), path("server.key"), path("ca.crt"));
-    let server = ServerProcess::start_with_args(
-        ServerKind::Redis,
-        &[
-            "--tls-port",
-            &tls_port.to_string(),
-            "--tls-cert-file",
-            &cert,
-            "--tls-key-file",
-            &key,
-            "--tls-ca-cert-file",
-            &ca,
-            "--tls-auth-clients",
-            auth_clients,
-        ],
-    );
-    (server, tls_port)
-}
 
 fn same(port: u16, args: &[&str], stdin: &[u8]) -> support::Run {
     let ours = run(Client::Rkv, port, args, stdin);
@@ -151,14 +21,13 @@ fn tls_connections_behave_like_redis_cli() {
         eprintln!("skipping: redis-server / redis-cli not installed");
         return;
     }
-    let Some(certs) = make_certificates("server") else {
+    let Some(certs) = TestCertificates::generate("cli-server") else {
         eprintln!("skipping: openssl could not make test certificates");
         return;
     };
-    let ca = certs.join("ca.crt");
-    let ca = ca.to_str().unwrap();
-    let (server, port) = tls_server(&certs, "no");
-    drop(server.raw());
+    let ca = certs.arg("ca.crt");
+    let ca = ca.as_str();
+    let (_server, port) = tls_redis_server(&certs, "no");
 
     let ok = same(port, &["--tls", "--cacert", ca, "PING"], b"");
     assert_eq!(ok.stdout, "PONG\n");
@@ -192,7 +61,6 @@ fn tls_connections_behave_like_redis_cli() {
         "{}",
         piped.stdout
     );
-    let _ = std::fs::remove_dir_all(&certs);
 }
 
 #[test]
@@ -201,13 +69,13 @@ fn client_certificates_are_presented() {
         eprintln!("skipping: redis-server not installed");
         return;
     }
-    let Some(certs) = make_certificates("client") else {
+    let Some(certs) = TestCertificates::generate("cli-client") else {
         eprintln!("skipping: openssl could not make test certificates");
         return;
     };
-    let file = |name: &str| certs.join(name).to_str().unwrap().to_string();
+    let file = |name: &str| certs.arg(name);
     let (ca, cert, key) = (file("ca.crt"), file("client.crt"), file("client.key"));
-    let (_server, port) = tls_server(&certs, "yes");
+    let (_server, port) = tls_redis_server(&certs, "yes");
     let with_cert = run(
         Client::Rkv,
         port,
@@ -220,5 +88,4 @@ fn client_certificates_are_presented() {
     let without = run(Client::Rkv, port, &["--tls", "--cacert", &ca, "PING"], b"");
     assert_eq!(without.status, Some(1));
     assert!(without.stdout.is_empty());
-    let _ = std::fs::remove_dir_all(&certs);
 }

@@ -20,7 +20,7 @@ pub mod repr;
 pub mod request;
 pub mod split_args;
 
-pub use client::Client;
+pub use client::{Client, Transport};
 pub use error::ProtocolError;
 pub use frame::{check_frame, encode_command, parse_frame, Frame};
 pub use reply::{Protocol, ReplyWriter};

@@ -5,7 +5,9 @@
 //!
 //! - this module: the command-line flags, as data, so that `xtask` can render
 //!   them into man pages and shell completions.
-//! - [`target`]: which servers to watch (`-h`/`-p`, `redis://` URIs).
+//! - [`target`]: which servers to watch (`-h`/`-p`, `redis://` and
+//!   `rediss://` URIs), and with which TLS options (the connector itself is
+//!   the `rkv-tls` crate, shared with rkv-cli).
 //! - [`poller`]: threads that take a [`sample::Sample`] per interval per server.
 //! - [`info`], [`sample`]: parsing INFO, SLOWLOG, CLIENT LIST, CONFIG GET.
 //! - [`figures`]: rates and ratios computed from two samples.
@@ -42,10 +44,10 @@ pub use model::Model;
 pub use update::update;
 pub use view::view;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{ArgAction, CommandFactory, Parser};
+use rkv_tls::TlsArgs;
 
 /// Live terminal dashboard for rkv and Redis servers.
 ///
@@ -61,7 +63,7 @@ use clap::{ArgAction, CommandFactory, Parser};
     version,
     // Like rkv-cli and redis-cli, -h is the host; help is --help only.
     disable_help_flag = true,
-    after_help = "Keys:\n  q quit, Tab/Left/Right switch server, Up/Down focus panel, Enter zoom panel, p pause, r reset rates, ? help\n\nExamples:\n  rkv-top -h 10.0.0.5 -p 7000\n  rkv-top -u redis://10.0.0.5:7000 -u redis://10.0.0.6:7000\n  rkv-top --cluster -u redis://10.0.0.5:7000\n  rkv-top --once --json"
+    after_help = "Keys:\n  q quit, Tab/Left/Right switch server, Up/Down focus panel, Enter zoom panel, p pause, r reset rates, ? help\n\nExamples:\n  rkv-top -h 10.0.0.5 -p 7000\n  rkv-top -u redis://10.0.0.5:7000 -u redis://10.0.0.6:7000\n  rkv-top --cluster -u redis://10.0.0.5:7000\n  rkv-top --tls --cacert ca.crt -h db.example -p 6380\n  rkv-top --once --json"
 )]
 pub struct Args {
     /// Server hostname.
@@ -106,29 +108,15 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
 
-    /// Connect over TLS (refused: not supported by rkv-top yet).
-    #[arg(long, help_heading = "TLS")]
-    pub tls: bool,
-
-    /// CA certificate file that signs the servers' certificates.
-    #[arg(long, value_name = "FILE", help_heading = "TLS")]
-    pub cacert: Option<PathBuf>,
-
-    /// Client certificate file, for servers that require one.
-    #[arg(long, value_name = "FILE", help_heading = "TLS")]
-    pub cert: Option<PathBuf>,
-
-    /// Private key file for --cert.
-    #[arg(long, value_name = "FILE", help_heading = "TLS")]
-    pub key: Option<PathBuf>,
-
-    /// Do not verify the servers' certificates.
-    #[arg(long, help_heading = "TLS")]
-    pub insecure: bool,
-
     /// Print help.
     #[arg(long, action = ArgAction::Help)]
     pub help: Option<bool>,
+
+    /// TLS settings, as rkv-cli and redis-cli name them; `rediss://` URIs
+    /// turn TLS on for their server. Last, because the group's "TLS"
+    /// heading carries over to the flags that follow it.
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 /// The clap `Command` for `rkv-top`, used by `xtask` to render docs.
@@ -167,6 +155,15 @@ mod tests {
     fn uri_is_repeatable() {
         let args = parse(&["-u", "redis://a:1", "-u", "redis://b:2"]).unwrap();
         assert_eq!(args.uris, ["redis://a:1", "redis://b:2"]);
+    }
+
+    #[test]
+    fn tls_flags_are_rkv_clis() {
+        let args = parse(&["--tls", "--cacert", "ca.crt", "--sni", "db.example"]).unwrap();
+        assert!(args.tls.tls);
+        assert_eq!(args.tls.cacert, Some("ca.crt".into()));
+        assert_eq!(args.tls.sni.as_deref(), Some("db.example"));
+        assert!(!args.tls.insecure);
     }
 
     #[test]

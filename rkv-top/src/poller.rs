@@ -7,7 +7,11 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use std::net::TcpStream;
+
+use rkv_proto::client::ClientError;
 use rkv_proto::{Client, Frame};
+use rkv_tls::{TlsConnector, TlsError, TlsOptions};
 
 use crate::sample::{
     parse_client_list, parse_config_value, parse_latency_latest, parse_slowlog, Sample,
@@ -16,6 +20,10 @@ use crate::target::Target;
 
 /// PINGs per poll, so the latency histogram fills up quickly.
 const PINGS_PER_POLL: usize = 3;
+
+/// How long a reply (or a TLS handshake) may take before the server counts
+/// as down.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What a poller reports about its server.
 #[derive(Debug, Clone)]
@@ -84,12 +92,15 @@ fn sleep_until(deadline: Instant, stop: &AtomicBool) {
     }
 }
 
-/// Opens a connection and authenticates when credentials were given.
+/// Opens a connection (over TLS when the target asks for it) and
+/// authenticates when credentials were given.
 pub fn connect(target: &Target) -> Result<Client, String> {
-    let mut client =
-        Client::connect((target.host.as_str(), target.port)).map_err(|e| e.to_string())?;
+    let mut client = match &target.tls {
+        None => Client::connect((target.host.as_str(), target.port)).map_err(|e| e.to_string())?,
+        Some(options) => connect_tls(target, options)?,
+    };
     client
-        .set_timeout(Some(Duration::from_secs(5)))
+        .set_timeout(Some(READ_TIMEOUT))
         .map_err(|e| e.to_string())?;
     if let Some(password) = &target.password {
         let reply = match &target.user {
@@ -101,6 +112,23 @@ pub fn connect(target: &Target) -> Result<Client, String> {
         }
     }
     Ok(client)
+}
+
+/// TCP, then a TLS handshake, under the read timeout so that a server that
+/// does not speak TLS on that port cannot hold the poller.
+fn connect_tls(target: &Target, options: &TlsOptions) -> Result<Client, String> {
+    let io_error = |e| ClientError::Io(e).to_string();
+    let tcp = TcpStream::connect((target.host.as_str(), target.port)).map_err(io_error)?;
+    tcp.set_nodelay(true).map_err(io_error)?;
+    tcp.set_read_timeout(Some(READ_TIMEOUT)).map_err(io_error)?;
+    // Built at each (re)connection, so renewed certificate files are read.
+    let session = TlsConnector::new(options)
+        .and_then(|connector| connector.connect(tcp, &target.host))
+        .map_err(|e| match e {
+            TlsError::Handshake(reason) => format!("TLS handshake failed: {reason}"),
+            TlsError::Setup(message) => message,
+        })?;
+    Ok(Client::over(session))
 }
 
 /// Runs one round of commands on `client`.

@@ -1,4 +1,7 @@
-//! Which servers to watch: `-h`/`-p` or `redis://` URIs, with credentials.
+//! Which servers to watch: `-h`/`-p` or `redis://`/`rediss://` URIs, with
+//! credentials and TLS options.
+
+use rkv_tls::{TlsConnector, TlsError, TlsOptions};
 
 use crate::Args;
 
@@ -13,6 +16,9 @@ pub struct Target {
     pub user: Option<String>,
     /// Password for AUTH, if any.
     pub password: Option<String>,
+    /// TLS options when the server is reached over TLS (`--tls`, or a
+    /// `rediss://` URI).
+    pub tls: Option<TlsOptions>,
 }
 
 impl Target {
@@ -25,47 +31,64 @@ impl Target {
 /// Why a `-u` URI was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TargetError {
-    /// The URI does not start with redis://.
-    #[error("'{0}' is not a redis:// URI")]
+    /// The URI does not start with redis:// or rediss://.
+    #[error("'{0}' is not a redis:// or rediss:// URI")]
     Scheme(String),
     /// The port is not a number from 1 to 65535.
     #[error("bad port in '{0}'")]
     Port(String),
-    /// TLS was asked for; this build speaks plain TCP only.
-    #[error("TLS is not supported by rkv-top yet")]
-    Tls,
+    /// The TLS files cannot be used (an unreadable CA bundle, --cert
+    /// without --key...).
+    #[error("{0}")]
+    Tls(TlsError),
 }
 
-/// The servers the arguments name: every `-u`, else `-h`/`-p`.
+/// The servers the arguments name: every `-u`, else `-h`/`-p`. TLS files
+/// are checked here, once, so that a wrong path stops the program at once
+/// instead of showing every server as down.
 pub fn targets(args: &Args) -> Result<Vec<Target>, TargetError> {
-    if args.tls || args.uris.iter().any(|u| u.starts_with("rediss://")) {
-        return Err(TargetError::Tls);
-    }
-    if args.uris.is_empty() {
-        return Ok(vec![Target {
+    let options = args.tls.options();
+    let mut targets = if args.uris.is_empty() {
+        vec![Target {
             host: args.host.clone(),
             port: args.port,
             user: args.user.clone(),
             password: args.password.clone(),
-        }]);
+            tls: None,
+        }]
+    } else {
+        args.uris
+            .iter()
+            .map(|uri| {
+                let mut target = parse_uri(uri)?;
+                target.user = target.user.or_else(|| args.user.clone());
+                target.password = target.password.or_else(|| args.password.clone());
+                Ok(target)
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    for target in &mut targets {
+        if args.tls.tls || target.tls.is_some() {
+            target.tls = Some(options.clone());
+        }
     }
-    args.uris
-        .iter()
-        .map(|uri| {
-            let mut target = parse_uri(uri)?;
-            target.user = target.user.or_else(|| args.user.clone());
-            target.password = target.password.or_else(|| args.password.clone());
-            Ok(target)
-        })
-        .collect()
+    if targets.iter().any(|t| t.tls.is_some()) {
+        TlsConnector::new(&options).map_err(TargetError::Tls)?;
+    }
+    Ok(targets)
 }
 
 /// Parses `redis://[USER[:PASSWORD]@]HOST[:PORT][/DB]` (the db is ignored:
-/// INFO is server-wide).
+/// INFO is server-wide); `rediss://` asks for TLS with default options,
+/// which [`targets`] replaces with the flags'.
 pub fn parse_uri(uri: &str) -> Result<Target, TargetError> {
-    let rest = uri
-        .strip_prefix("redis://")
-        .ok_or_else(|| TargetError::Scheme(uri.to_owned()))?;
+    let scheme_end = uri.find("://").map_or(0, |i| i + 3);
+    let tls = match uri[..scheme_end].to_ascii_lowercase().as_str() {
+        "redis://" => None,
+        "rediss://" => Some(TlsOptions::default()),
+        _ => return Err(TargetError::Scheme(uri.to_owned())),
+    };
+    let rest = &uri[scheme_end..];
     let rest = rest.split('/').next().unwrap_or_default();
     let (credentials, address) = match rest.rsplit_once('@') {
         Some((c, a)) => (Some(c), a),
@@ -92,6 +115,7 @@ pub fn parse_uri(uri: &str) -> Result<Target, TargetError> {
         port,
         user,
         password,
+        tls,
     })
 }
 
@@ -114,6 +138,59 @@ mod tests {
             (t.port, t.user, t.password.as_deref()),
             (6379, None, Some("pw"))
         );
+    }
+
+    #[test]
+    fn rediss_asks_for_tls() {
+        let t = parse_uri("rediss://db1:6380").unwrap();
+        assert_eq!((t.host.as_str(), t.port), ("db1", 6380));
+        assert_eq!(t.tls, Some(TlsOptions::default()));
+        assert_eq!(parse_uri("REDIS://db1").unwrap().tls, None);
+    }
+
+    fn args(list: &[&str]) -> Args {
+        <Args as clap::Parser>::try_parse_from(
+            std::iter::once("rkv-top").chain(list.iter().copied()),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn tls_flag_applies_to_every_server_and_rediss_to_its_own() {
+        let all = targets(&args(&[
+            "--tls",
+            "--insecure",
+            "-u",
+            "redis://a",
+            "-u",
+            "redis://b",
+        ]))
+        .unwrap();
+        assert!(all
+            .iter()
+            .all(|t| t.tls.as_ref().is_some_and(|o| o.insecure)));
+        let one = targets(&args(&[
+            "--insecure",
+            "-u",
+            "rediss://a",
+            "-u",
+            "redis://b",
+        ]))
+        .unwrap();
+        assert!(one[0].tls.as_ref().is_some_and(|o| o.insecure));
+        assert_eq!(one[1].tls, None);
+    }
+
+    #[test]
+    fn unusable_tls_files_are_refused_up_front() {
+        let err = targets(&args(&["--tls", "--cacert", "/nonexistent/ca.crt"])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("Failed to load CA certificate '/nonexistent/ca.crt'"),
+            "{err}"
+        );
+        // Without TLS the files are not looked at.
+        assert!(targets(&args(&["--cacert", "/nonexistent/ca.crt"])).is_ok());
     }
 
     #[test]

@@ -42,13 +42,16 @@ fn bad_interval_exits_two() {
 }
 
 #[test]
-fn tls_is_refused_with_a_clear_message() {
+fn an_unreadable_ca_file_stops_rkv_top_at_once() {
     let assert = cargo_bin_cmd!("rkv-top")
-        .args(["--once", "--tls"])
+        .args(["--once", "--tls", "--cacert", "/nonexistent/ca.crt"])
         .assert()
         .code(2);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert_eq!(stderr, "rkv-top: TLS is not supported by rkv-top yet\n");
+    assert!(
+        stderr.starts_with("rkv-top: Failed to load CA certificate '/nonexistent/ca.crt': "),
+        "{stderr}"
+    );
 }
 
 #[test]

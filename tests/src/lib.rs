@@ -5,6 +5,7 @@
 //! - [`RawConnection`] speaks raw bytes for byte-exact assertions.
 //! - [`differential`] runs command scripts against rkv and redis-server and
 //!   compares every reply byte for byte.
+//! - [`tls`] makes throwaway certificates and starts redis-server with TLS.
 
 pub mod canonical;
 pub mod cli;
@@ -16,6 +17,7 @@ pub mod raw;
 pub mod rkv_binary;
 pub mod script;
 pub mod server;
+pub mod tls;
 
 pub use raw::RawConnection;
 pub use server::{redis_server_available, ServerKind, ServerProcess};
