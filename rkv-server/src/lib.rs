@@ -42,6 +42,7 @@ pub mod log;
 pub mod lua_libs;
 pub mod memory;
 pub mod multi;
+pub mod output_limit;
 pub mod persistence;
 pub mod propagate;
 pub mod replication;
