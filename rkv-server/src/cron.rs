@@ -62,6 +62,7 @@ pub fn tick(srv: &mut Server) {
     crate::persistence::saving::cron(srv);
     close_idle_clients(srv);
     crate::output_limit::cron(srv);
+    crate::client_peaks::cron(srv);
     if let Some(p) = srv.pause {
         if p.until_ms <= now {
             srv.pause = None;

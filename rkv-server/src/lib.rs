@@ -26,6 +26,7 @@
 pub mod aof;
 pub mod blocking;
 pub mod client;
+pub mod client_peaks;
 pub mod command;
 pub mod config;
 pub mod connection;

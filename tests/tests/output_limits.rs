@@ -206,3 +206,56 @@ fn a_client_that_stops_reading_is_closed_after_its_soft_limit_seconds() {
     assert_eq!(rkv, (2, 1, true, true));
     assert_eq!(rkv, redis);
 }
+
+/// An INFO clients field as a number.
+fn info_clients_field(admin: &mut RawConnection, field: &str) -> u64 {
+    let info = text(&admin.command(&["INFO", "clients"]));
+    info.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in {info:?}"))
+}
+
+#[test]
+fn recent_buffer_peaks_and_pending_output_show_in_info_and_client_list() {
+    let Some((rkv, redis)) = on_both(|srv| {
+        let mut admin = srv.raw();
+        let big = "v".repeat(2 * 1024 * 1024);
+        // A 2 MB argument fills the writer's query buffer for a moment.
+        let mut writer = srv.raw();
+        assert_eq!(text(&writer.command(&["SET", "big", &big])), "+OK\r\n");
+        // Ten 2 MB replies nobody reads stay queued in the server.
+        let mut stalled = srv.raw();
+        let mut batch = Vec::new();
+        for _ in 0..10 {
+            batch.extend(rkv_proto::encode_command(&["GET", "big"]));
+        }
+        stalled.send(&batch);
+        // Both servers sample client buffers in their cron (10 times a second).
+        sleep(Duration::from_millis(600));
+        let input = info_clients_field(&mut admin, "client_recent_max_input_buffer");
+        let output = info_clients_field(&mut admin, "client_recent_max_output_buffer");
+        let list = text(&admin.command(&["CLIENT", "LIST"]));
+        let line = list
+            .lines()
+            .find(|l| l.contains("cmd=get"))
+            .unwrap_or_default()
+            .to_string();
+        let omem: u64 = line
+            .split(' ')
+            .find_map(|w| w.strip_prefix("omem="))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        stalled.abort();
+        (
+            input >= 2 * 1024 * 1024,
+            output > 8 * 1024 * 1024,
+            omem > 8 * 1024 * 1024,
+            line.contains(" events=rw "),
+        )
+    }) else {
+        return;
+    };
+    assert_eq!(rkv, (true, true, true, true));
+    assert_eq!(rkv, redis);
+}
