@@ -103,9 +103,13 @@ replay() {
     redis-cli -p "$port" CONFIG SET maxmemory-policy "$policy" >/dev/null
     redis-cli -p "$port" CONFIG SET maxmemory "$limit" >/dev/null
     log "port $port: $per_key bytes/key, maxmemory $limit ($policy)"
+    local started=$SECONDS
     # Replies come back one per line: empty for nil (a miss), the value for a hit.
     (exec_pinned "$CLIENT_CPU" redis-cli -p "$port") <"$TRACE" |
         awk '{ if ($0 == "") miss++; else hit++ } END { printf "%d %d", hit, miss }'
+    # The LRU clock ticks in whole seconds: a replay lasting only a few
+    # seconds leaves LRU little to tell keys apart by.
+    log "port $port: replay took $((SECONDS - started)) s"
     echo " $(info_field "$port" evicted_keys) $(hot_kept "$port")"
 }
 
