@@ -47,7 +47,7 @@ pub fn cron(srv: &mut Server) {
     let mut peaks = srv.stats.client_peaks;
     for c in srv.clients.values() {
         if let Ok(c) = c.try_borrow() {
-            peaks.record(now_s, c.qbuf + c.qbuf_free, c.omem + c.pushed.len());
+            peaks.record(now_s, c.qbuf + c.qbuf_free, c.pending_output());
         }
     }
     srv.stats.client_peaks = peaks;

@@ -86,7 +86,7 @@ pub fn push_within(c: &mut Client, bytes: &[u8], limit: ClassLimit, now_ms: i64)
         return;
     }
     c.push_bytes(bytes);
-    let pending = (c.pushed.len() + c.omem) as u64;
+    let pending = c.pending_output() as u64;
     close_if_over(c, limit, pending, now_ms, Closing::Scheduled);
 }
 
@@ -101,7 +101,7 @@ pub fn over_own_replies(
     reply_len: usize,
     now_ms: i64,
 ) -> bool {
-    let pending = reply_len.saturating_sub(FIXED_REPLY_BYTES) + c.pushed.len() + c.omem;
+    let pending = reply_len.saturating_sub(FIXED_REPLY_BYTES) + c.pending_output();
     let limit = limit_of(limits, c);
     close_if_over(c, limit, pending as u64, now_ms, Closing::Scheduled)
 }
@@ -114,7 +114,7 @@ pub fn cron(srv: &mut Server) {
     let now = srv.now_ms;
     for c in srv.clients.values() {
         if let Ok(mut c) = c.try_borrow_mut() {
-            let pending = (c.pushed.len() + c.omem) as u64;
+            let pending = c.pending_output() as u64;
             let limit = limit_of(&limits, &c);
             close_if_over(&mut c, limit, pending, now, Closing::Now);
         }

@@ -259,3 +259,51 @@ fn recent_buffer_peaks_and_pending_output_show_in_info_and_client_list() {
     assert_eq!(rkv, (true, true, true, true));
     assert_eq!(rkv, redis);
 }
+
+#[test]
+fn a_flooded_subscriber_shows_its_queued_messages_as_omem() {
+    let Some((rkv, redis)) = on_both(|srv| {
+        let mut admin = srv.raw();
+        set_limit(&mut admin, "pubsub 0 0 0");
+        let mut lazy = srv.raw();
+        subscribe(&mut lazy, "flood");
+        let payload = "x".repeat(64 * 1024);
+        // 16 MB, far more than the sockets hold: most of it waits in the server.
+        for _ in 0..256 {
+            assert_eq!(
+                text(&admin.command(&["PUBLISH", "flood", &payload])),
+                ":1\r\n"
+            );
+        }
+        let list = text(&admin.command(&["CLIENT", "LIST"]));
+        let line = list
+            .lines()
+            .find(|l| l.contains("sub=1"))
+            .unwrap_or_default();
+        let field = |name: &str| -> u64 {
+            line.split(' ')
+                .find_map(|w| w.strip_prefix(name))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        };
+        let (omem, tot) = (field("omem="), field("tot-mem="));
+        // Redis adds client memory up in its cron.
+        sleep(Duration::from_millis(500));
+        let used_by_clients = info_memory_field(&mut admin, "mem_clients_normal");
+        lazy.abort();
+        (omem > 8 * 1024 * 1024, tot >= omem, used_by_clients >= omem)
+    }) else {
+        return;
+    };
+    assert_eq!(rkv, (true, true, true));
+    assert_eq!(rkv, redis);
+}
+
+/// An INFO memory field as a number.
+fn info_memory_field(admin: &mut RawConnection, field: &str) -> u64 {
+    let info = text(&admin.command(&["INFO", "memory"]));
+    info.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in {info:?}"))
+}

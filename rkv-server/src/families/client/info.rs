@@ -118,7 +118,8 @@ pub fn info_line(c: &Client, now_ms: i64, current: Option<CurrentCommand>) -> St
         Protocol::Resp2 => 2,
         Protocol::Resp3 => 3,
     };
-    let tot_mem = c.omem
+    let omem = c.pending_output();
+    let tot_mem = omem
         + c.qbuf
         + c.qbuf_free
         + CLIENT_STRUCT_BYTES
@@ -152,7 +153,7 @@ pub fn info_line(c: &Client, now_ms: i64, current: Option<CurrentCommand>) -> St
         REPLY_BUFFER_BYTES,
         REPLY_BUFFER_BYTES,
         cur.pending_reply.min(REPLY_BUFFER_BYTES),
-        c.omem,
+        omem,
         tot_mem,
         // Like Redis's write handler, installed while output waits for the socket.
         if c.omem > 0 { "rw" } else { "r" },
