@@ -15,6 +15,12 @@
 # p99, p50 and count, with how long the delete's own reply took and how
 # long until memory was freed.
 #
+# The server's threads (its background free thread included) inherit its
+# pinning to SERVER_CPU: with one CPU there, the free thread takes turns
+# with the main thread on it. Give SERVER_CPU a list (e.g. 0,2 on a
+# machine with four CPUs) to let them run side by side, as Redis is meant
+# to be deployed.
+#
 #   bench/unlink_latency.sh                                      # full size, 10M members
 #   MEMBERS=100000 RKV_BIN=target/debug/rkv-server bench/unlink_latency.sh   # quick check
 #
