@@ -42,7 +42,12 @@ exec_pinned() {
 # these scripts), otherwise a fresh release build.
 rkv_binary() {
     if [ -n "${RKV_BIN:-}" ]; then
-        echo "$RKV_BIN"
+        # Servers start from a scratch directory: a relative path must not.
+        case "$RKV_BIN" in
+        /*) echo "$RKV_BIN" ;;
+        */*) echo "$PWD/$RKV_BIN" ;;
+        *) echo "$RKV_BIN" ;;
+        esac
         return
     fi
     log "building rkv-server (release)"
@@ -53,10 +58,16 @@ rkv_binary() {
 
 # Prints a TCP port on 127.0.0.1 that nothing answers on, below Linux's
 # ephemeral range (32768+) so benchmark client sockets cannot be holding it.
+# With BENCH_PORT_BASE set, ports are taken from BENCH_PORT_BASE..+99
+# instead (for machines where port ranges are shared out).
 free_port() {
     local port
     for _ in $(seq 1 100); do
-        port=$((10000 + RANDOM % 22000))
+        if [ -n "${BENCH_PORT_BASE:-}" ]; then
+            port=$((BENCH_PORT_BASE + RANDOM % 100))
+        else
+            port=$((10000 + RANDOM % 22000))
+        fi
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return

@@ -165,6 +165,13 @@ impl Client {
         self.wake.notify_one();
     }
 
+    /// Output waiting for the socket: the unsent part of the reply being
+    /// written plus what other clients queued since (CLIENT LIST `omem`,
+    /// output buffer limits, client memory).
+    pub fn pending_output(&self) -> usize {
+        self.omem + self.pushed.len()
+    }
+
     /// Asks the connection task to close this client now.
     pub fn kill(&mut self) {
         self.close_asap = true;

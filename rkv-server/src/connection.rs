@@ -358,6 +358,11 @@ fn process_input(
                     }
                     Outcome::Continue => pos += consumed,
                 }
+                let limits = &srv.config.client_output_buffer_limit;
+                if crate::output_limit::over_own_replies(limits, &mut c, out.len(), srv.now_ms) {
+                    out.clear();
+                    break;
+                }
             }
             Err(e) => {
                 crate::verbose!(

@@ -61,6 +61,8 @@ pub fn tick(srv: &mut Server) {
     crate::tracking::cron(srv);
     crate::persistence::saving::cron(srv);
     close_idle_clients(srv);
+    crate::output_limit::cron(srv);
+    crate::client_peaks::cron(srv);
     if let Some(p) = srv.pause {
         if p.until_ms <= now {
             srv.pause = None;

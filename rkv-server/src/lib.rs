@@ -26,6 +26,7 @@
 pub mod aof;
 pub mod blocking;
 pub mod client;
+pub mod client_peaks;
 pub mod command;
 pub mod config;
 pub mod connection;
@@ -42,6 +43,7 @@ pub mod log;
 pub mod lua_libs;
 pub mod memory;
 pub mod multi;
+pub mod output_limit;
 pub mod persistence;
 pub mod propagate;
 pub mod replication;

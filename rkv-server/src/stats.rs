@@ -62,6 +62,9 @@ pub struct Stats {
     pub net_input_samples: OpsSampler,
     /// Instantaneous output bytes/s samples.
     pub net_output_samples: OpsSampler,
+    /// Recent peaks of client buffers (INFO clients); not a counter, so
+    /// CONFIG RESETSTAT keeps it, as Redis does.
+    pub client_peaks: crate::client_peaks::ClientPeaks,
 }
 
 impl Stats {
@@ -79,8 +82,10 @@ impl Stats {
     /// CONFIG RESETSTAT: zero every counter.
     pub fn reset(&mut self) {
         let n = self.commands.len();
+        let client_peaks = self.client_peaks;
         *self = Stats::default();
         self.commands = vec![CommandStats::default(); n];
+        self.client_peaks = client_peaks;
     }
 }
 

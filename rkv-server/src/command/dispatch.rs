@@ -560,6 +560,7 @@ fn feed_monitors(
     }
     line.push_str("\r\n");
     let monitors = srv.monitors.clone();
+    let limits = srv.config.client_output_buffer_limit;
     for id in monitors {
         if id == client.id {
             // A monitor sees its own commands too, after their replies.
@@ -568,7 +569,7 @@ fn feed_monitors(
         }
         if let Some(m) = srv.clients.get(&id) {
             if let Ok(mut m) = m.try_borrow_mut() {
-                m.push_bytes(line.as_bytes());
+                crate::output_limit::push(&limits, &mut m, line.as_bytes(), srv.now_ms);
             }
         }
     }

@@ -30,7 +30,7 @@ pub fn limit(setting: i64, maxmemory: u64) -> Option<usize> {
 /// What a client's buffers and bookkeeping take, as CLIENT LIST `tot-mem`
 /// counts it (less the arguments of a command being run).
 pub fn client_memory(c: &Client) -> usize {
-    FIXED_CLIENT_BYTES + c.omem + c.qbuf + c.qbuf_free + c.multi.mem_overhead()
+    FIXED_CLIENT_BYTES + c.pending_output() + c.qbuf + c.qbuf_free + c.multi.mem_overhead()
 }
 
 /// Whether `c` may be evicted for `maxmemory-clients`.

@@ -118,7 +118,8 @@ pub fn info_line(c: &Client, now_ms: i64, current: Option<CurrentCommand>) -> St
         Protocol::Resp2 => 2,
         Protocol::Resp3 => 3,
     };
-    let tot_mem = c.omem
+    let omem = c.pending_output();
+    let tot_mem = omem
         + c.qbuf
         + c.qbuf_free
         + CLIENT_STRUCT_BYTES
@@ -131,7 +132,7 @@ pub fn info_line(c: &Client, now_ms: i64, current: Option<CurrentCommand>) -> St
         line,
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} \
          multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 \
-         omem={} tot-mem={} events=r cmd={} user={} redir={} resp={}",
+         omem={} tot-mem={} events={} cmd={} user={} redir={} resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -152,8 +153,10 @@ pub fn info_line(c: &Client, now_ms: i64, current: Option<CurrentCommand>) -> St
         REPLY_BUFFER_BYTES,
         REPLY_BUFFER_BYTES,
         cur.pending_reply.min(REPLY_BUFFER_BYTES),
-        c.omem,
+        omem,
         tot_mem,
+        // Like Redis's write handler, installed while output waits for the socket.
+        if c.omem > 0 { "rw" } else { "r" },
         c.last_cmd,
         c.user,
         c.tracking.redir_field(),

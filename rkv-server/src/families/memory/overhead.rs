@@ -69,7 +69,7 @@ impl MemoryOverhead {
         let mut clients = 1;
         for c in srv.clients.values() {
             if let Ok(c) = c.try_borrow() {
-                clients_normal += c.qbuf + c.omem;
+                clients_normal += c.qbuf + c.pending_output();
                 clients += 1;
             }
         }

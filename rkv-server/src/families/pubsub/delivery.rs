@@ -75,19 +75,5 @@ pub fn deliver(
 /// then closes it if its unsent output (queued plus being written) broke
 /// `limit` (its output buffer class: pubsub, or normal for tracking pushes).
 pub(crate) fn enqueue(target: &mut Client, frame: &[u8], limit: ClassLimit, now_ms: i64) {
-    if target.close_asap {
-        return;
-    }
-    target.push_bytes(frame);
-    let pending = (target.pushed.len() + target.omem) as u64;
-    if limit.exceeded(pending, &mut target.soft_limit_since_ms, now_ms) {
-        crate::warning!(
-            "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
-            target.id,
-            target.addr
-        );
-        // Nobody will read it: free the memory now.
-        target.pushed = Vec::new();
-        target.kill();
-    }
+    crate::output_limit::push_within(target, frame, limit, now_ms);
 }

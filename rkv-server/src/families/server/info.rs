@@ -270,13 +270,15 @@ fn clients_section(out: &mut String, srv: &Server) {
         "connected_clients:{}\r\n\
          cluster_connections:0\r\n\
          maxclients:{}\r\n\
-         client_recent_max_input_buffer:0\r\n\
-         client_recent_max_output_buffer:0\r\n\
+         client_recent_max_input_buffer:{}\r\n\
+         client_recent_max_output_buffer:{}\r\n\
          blocked_clients:{}\r\n\
          tracking_clients:{}\r\n\
          clients_in_timeout_table:{}\r\n",
         srv.clients.len(),
         srv.config.maxclients,
+        srv.stats.client_peaks.max_input(),
+        srv.stats.client_peaks.max_output(),
         srv.blocking.blocked_clients(),
         srv.tracking.client_count(),
         srv.blocking.with_timeout(),
