@@ -228,6 +228,54 @@ impl<R: Read> Input<R> {
         }
     }
 
+    /// Reads a string in any of its encodings into `buf` (replacing its
+    /// contents), reusing its allocation.
+    pub fn read_string_into(&mut self, buf: &mut Vec<u8>) -> RdbResult<()> {
+        buf.clear();
+        match self.read_length_or_encoding()? {
+            LengthOrEncoding::Length(len) if len <= PREALLOCATE_LIMIT => {
+                buf.resize(len as usize, 0);
+                self.read_into(buf)
+            }
+            LengthOrEncoding::Length(len) => {
+                *buf = self.read_bytes(len)?;
+                Ok(())
+            }
+            LengthOrEncoding::Encoding(
+                enc @ (length::ENC_INT8 | length::ENC_INT16 | length::ENC_INT32),
+            ) => {
+                let width = match enc {
+                    length::ENC_INT8 => 1,
+                    length::ENC_INT16 => 2,
+                    _ => 4,
+                };
+                let mut raw = [0u8; 4];
+                self.read_into(&mut raw[..width])?;
+                let value = match width {
+                    1 => raw[0] as i8 as i64,
+                    2 => i16::from_le_bytes([raw[0], raw[1]]) as i64,
+                    _ => i32::from_le_bytes(raw) as i64,
+                };
+                buf.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+                Ok(())
+            }
+            LengthOrEncoding::Encoding(length::ENC_LZF) => {
+                let start = self.offset;
+                let compressed_len = self.read_length()?;
+                let plain_len = self.read_length()?;
+                if plain_len > (1 << 40) {
+                    return Err(self.corrupt("LZF string", "implausible length"));
+                }
+                let compressed = self.read_bytes(compressed_len)?;
+                *buf = lzf::decompress(&compressed, plain_len as usize).map_err(|e| e.at(start))?;
+                Ok(())
+            }
+            LengthOrEncoding::Encoding(other) => {
+                Err(self.corrupt("string", format!("unknown string encoding {other}")))
+            }
+        }
+    }
+
     /// True when no byte is left.
     pub fn at_end(&mut self) -> RdbResult<bool> {
         let offset = self.offset;
@@ -254,6 +302,23 @@ mod tests {
         assert_eq!(input.read_string().unwrap(), b"100000");
         assert!(input.at_end().unwrap());
         assert_eq!(input.offset(), data.len() as u64);
+    }
+
+    #[test]
+    fn reads_every_string_encoding_into_a_reused_buffer() {
+        let data: &[u8] = &[
+            0x03, b'a', b'b', b'c', 0xc0, 0xfb, 0xc1, 0xe8, 0x03, 0xc2, 0xa0, 0x86, 0x01, 0x00,
+        ];
+        let mut input = Input::new(data);
+        let mut buf = Vec::new();
+        for expected in [&b"abc"[..], b"-5", b"1000", b"100000"] {
+            input.read_string_into(&mut buf).unwrap();
+            assert_eq!(buf, expected);
+        }
+        assert!(input.at_end().unwrap());
+        let mut short = Input::new(&[0x05, b'a'][..]);
+        let err = short.read_string_into(&mut buf).unwrap_err();
+        assert!(matches!(err.kind, RdbErrorKind::Truncated));
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod listpack;
 pub mod lzf;
 pub mod rdb_type;
 pub mod reader;
+pub mod sink;
 pub mod stream_node;
 pub mod value;
 pub mod writer;

@@ -6,7 +6,7 @@
 //! carry the value or a string length), its data, then a "backlen" giving
 //! the element's size for backward iteration.
 
-use crate::element::Element;
+use crate::element::{Element, ElementRef};
 use crate::error::BlobError;
 use crate::length::parse_canonical_int;
 
@@ -19,6 +19,28 @@ fn err(reason: impl Into<String>) -> BlobError {
 
 /// Decodes every element of a listpack.
 pub fn decode(blob: &[u8]) -> Result<Vec<Element>, BlobError> {
+    let mut elements = Vec::new();
+    for_each(blob, |e| {
+        elements.push(e.to_owned());
+        Ok(())
+    })?;
+    Ok(elements)
+}
+
+/// The element count a listpack's header declares, `None` when it says
+/// "unknown" (or the blob is too short to say).
+pub fn declared_count(blob: &[u8]) -> Option<usize> {
+    let declared = u16::from_le_bytes([*blob.get(4)?, *blob.get(5)?]);
+    (declared != u16::MAX).then_some(declared as usize)
+}
+
+/// Validates a whole listpack while handing each element, borrowed, to
+/// `each` (whose own error stops the walk); returns the element count. On an error some elements may have
+/// been handed over already.
+pub fn for_each<'a>(
+    blob: &'a [u8],
+    mut each: impl FnMut(ElementRef<'a>) -> Result<(), BlobError>,
+) -> Result<usize, BlobError> {
     if blob.len() < HEADER_LEN + 1 {
         return Err(err("shorter than its header"));
     }
@@ -30,7 +52,7 @@ pub fn decode(blob: &[u8]) -> Result<Vec<Element>, BlobError> {
         )));
     }
     let declared = u16::from_le_bytes([blob[4], blob[5]]);
-    let mut elements = Vec::new();
+    let mut count = 0usize;
     let mut pos = HEADER_LEN;
     loop {
         let byte = *blob.get(pos).ok_or_else(|| err("missing end marker"))?;
@@ -49,21 +71,21 @@ pub fn decode(blob: &[u8]) -> Result<Vec<Element>, BlobError> {
         if decode_backlen(&blob[pos + size..backlen_end]) != Some(size) {
             return Err(err(format!("bad back-length at byte {pos}")));
         }
-        elements.push(element);
+        each(element)?;
+        count += 1;
         pos = backlen_end;
     }
-    if declared != u16::MAX && declared as usize != elements.len() {
+    if declared != u16::MAX && declared as usize != count {
         return Err(err(format!(
-            "header says {declared} elements, found {}",
-            elements.len()
+            "header says {declared} elements, found {count}"
         )));
     }
-    Ok(elements)
+    Ok(count)
 }
 
 /// Decodes the element at the start of `data`; returns it and the size of
 /// its encoding byte(s) plus data (without the backlen).
-fn decode_element(data: &[u8]) -> Result<(Element, usize), BlobError> {
+fn decode_element(data: &[u8]) -> Result<(ElementRef<'_>, usize), BlobError> {
     let need = |n: usize| -> Result<&[u8], BlobError> {
         data.get(..n)
             .ok_or_else(|| err("element runs past the end"))
@@ -74,18 +96,18 @@ fn decode_element(data: &[u8]) -> Result<(Element, usize), BlobError> {
         ((raw << shift) as i64) >> shift
     };
     Ok(if first & 0x80 == 0 {
-        (Element::Int((first & 0x7f) as i64), 1)
+        (ElementRef::Int((first & 0x7f) as i64), 1)
     } else if first & 0xc0 == 0x80 {
         let len = (first & 0x3f) as usize;
-        (Element::Bytes(need(1 + len)?[1..].to_vec()), 1 + len)
+        (ElementRef::Bytes(&need(1 + len)?[1..]), 1 + len)
     } else if first & 0xe0 == 0xc0 {
         let bytes = need(2)?;
         let raw = (((first & 0x1f) as u64) << 8) | bytes[1] as u64;
-        (Element::Int(signed(raw, 13)), 2)
+        (ElementRef::Int(signed(raw, 13)), 2)
     } else if first & 0xf0 == 0xe0 {
         let bytes = need(2)?;
         let len = (((first & 0x0f) as usize) << 8) | bytes[1] as usize;
-        (Element::Bytes(need(2 + len)?[2..].to_vec()), 2 + len)
+        (ElementRef::Bytes(&need(2 + len)?[2..]), 2 + len)
     } else {
         match first {
             0xf0 => {
@@ -94,7 +116,7 @@ fn decode_element(data: &[u8]) -> Result<(Element, usize), BlobError> {
                 let end = 5usize
                     .checked_add(len)
                     .ok_or_else(|| err("string length overflows"))?;
-                (Element::Bytes(need(end)?[5..].to_vec()), end)
+                (ElementRef::Bytes(&need(end)?[5..]), end)
             }
             0xf1..=0xf4 => {
                 let width = match first {
@@ -107,7 +129,7 @@ fn decode_element(data: &[u8]) -> Result<(Element, usize), BlobError> {
                 let mut raw = [0u8; 8];
                 raw[..width].copy_from_slice(&bytes[1..1 + width]);
                 let raw = u64::from_le_bytes(raw);
-                (Element::Int(signed(raw, (width * 8) as u32)), 1 + width)
+                (ElementRef::Int(signed(raw, (width * 8) as u32)), 1 + width)
             }
             other => return Err(err(format!("unknown encoding byte {other:#04x}"))),
         }
