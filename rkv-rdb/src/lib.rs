@@ -33,7 +33,8 @@ pub mod zipmap;
 pub mod cli;
 
 pub use error::{RdbError, RdbErrorKind, RdbResult};
-pub use reader::{Item, KeyEntry, RdbReader};
+pub use reader::{Item, KeyEntry, KeyHeader, RdbReader, Step};
+pub use sink::{Collection, ValueBuilder, ValueSink};
 pub use value::Value;
 pub use writer::{KeyMeta, RdbWriter, WriteOptions};
 

@@ -1,0 +1,673 @@
+//! [`ServerSink`]: builds the server's values straight from a dump as the
+//! reader decodes them (Redis's `rdbLoadObject`), with no intermediate
+//! `rkv_rdb::Value` and no owned copy per element.
+//!
+//! Small collections are filled as compact encodings in file order, which
+//! is already the order Redis keeps (a sorted set's listpack by score), and
+//! checked once at the end: a file whose compact value breaks an invariant
+//! (duplicate fields or members, scores out of order, limits exceeded) is
+//! rebuilt through the general insert path, which gives exactly what
+//! inserting element by element gives.
+
+use std::cmp::Ordering;
+
+use rkv_rdb::element::ElementRef;
+use rkv_rdb::intset::IntsetRef;
+use rkv_rdb::value as rdb;
+use rkv_rdb::{Collection, ValueSink};
+
+use super::convert::{self, Limits, LoadError};
+use crate::db::dict::Dict;
+use crate::db::{SmallBytes, StrValue, Value};
+use crate::types::hash::HashTable;
+use crate::types::listpack::Listpack;
+use crate::types::set::{Intset, INTSET_HARD_LIMIT};
+use crate::types::zset::{cmp_entries, score_text};
+use crate::types::{HashValue, ListValue, SetValue, ZSetValue};
+
+/// Up to this many keys, duplicates are looked for pairwise; past it by
+/// sorting.
+const PAIRWISE_LIMIT: usize = 16;
+
+/// A sorted set listpack being filled in file order.
+#[derive(Debug, Default)]
+struct ZSetListpack {
+    lp: Listpack,
+    longest: usize,
+    /// Score and member of the last entry, to check the order.
+    last: Option<(f64, Vec<u8>)>,
+    in_order: bool,
+}
+
+/// The collection being built.
+#[derive(Debug, Default)]
+enum Building {
+    #[default]
+    Nothing,
+    List(ListValue),
+    Set(SetValue),
+    /// A small hash: listpack in file order, plus whether a field or value
+    /// is longer than `hash-max-listpack-value`.
+    HashListpack(Listpack, bool),
+    HashTable(HashTable),
+    ZSetListpack(ZSetListpack),
+    ZSet(ZSetValue),
+}
+
+/// Builds server values from a dump with the configured encoding limits.
+#[derive(Debug)]
+pub struct ServerSink {
+    limits: Limits,
+    building: Building,
+}
+
+impl ServerSink {
+    /// A sink choosing encodings with `limits`.
+    pub fn new(limits: Limits) -> Self {
+        ServerSink {
+            limits,
+            building: Building::Nothing,
+        }
+    }
+}
+
+/// Whether any two of `keys` are equal.
+fn has_duplicates<'a>(keys: impl Iterator<Item = &'a [u8]>) -> bool {
+    let mut keys: Vec<&[u8]> = keys.collect();
+    if keys.len() <= PAIRWISE_LIMIT {
+        return keys
+            .iter()
+            .enumerate()
+            .any(|(i, a)| keys[i + 1..].contains(a));
+    }
+    keys.sort_unstable();
+    keys.windows(2).any(|w| w[0] == w[1])
+}
+
+/// Every other entry of `lp` starting with the first (fields, members).
+fn even_entries(lp: &Listpack) -> impl Iterator<Item = &[u8]> {
+    lp.iter().step_by(2)
+}
+
+/// `value`, or the empty-key refusal when it has no element.
+fn nonempty(value: Value, len: usize) -> Result<Value, LoadError> {
+    if len == 0 {
+        Err(LoadError::EmptyKey)
+    } else {
+        Ok(value)
+    }
+}
+
+impl ServerSink {
+    fn finish_hash_listpack(&self, lp: Listpack, too_long: bool) -> HashValue {
+        let mut hash = HashValue::Listpack(lp);
+        if too_long || hash.len() > self.limits.hash.max_entries {
+            // Converting keeps the last value of a repeated field, as
+            // setting the fields one by one does.
+            hash.convert_to_table();
+            return hash;
+        }
+        let HashValue::Listpack(lp) = &hash else {
+            return hash;
+        };
+        if !has_duplicates(even_entries(lp)) {
+            return hash;
+        }
+        let mut rebuilt = HashValue::default();
+        let mut it = lp.iter();
+        while let (Some(f), Some(v)) = (it.next(), it.next()) {
+            rebuilt.set(f, v, self.limits.hash);
+        }
+        rebuilt
+    }
+
+    fn finish_zset_listpack(&self, z: ZSetListpack) -> ZSetValue {
+        let limits = self.limits.zset;
+        let count = z.lp.len() / 2;
+        let fits = count <= limits.max_entries && z.longest <= limits.max_value;
+        if fits && z.in_order && !has_duplicates(even_entries(&z.lp)) {
+            return ZSetValue::Listpack(z.lp);
+        }
+        let mut zset = ZSetValue::with_hint(count, z.longest, limits);
+        let mut it = z.lp.iter();
+        while let (Some(member), Some(score)) = (it.next(), it.next()) {
+            let score = std::str::from_utf8(score)
+                .ok()
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(0.0);
+            zset.insert(member, score, limits);
+        }
+        zset
+    }
+}
+
+impl ValueSink for ServerSink {
+    type Value = Result<Value, LoadError>;
+
+    fn string(&mut self, bytes: &mut Vec<u8>) -> Self::Value {
+        Ok(Value::Str(StrValue::from_bytes(bytes)))
+    }
+
+    fn begin(&mut self, kind: Collection, len_hint: usize) {
+        self.building = match kind {
+            Collection::List => Building::List(ListValue::new()),
+            Collection::Set => {
+                let mut set = SetValue::default();
+                if len_hint > self.limits.max_intset {
+                    set.convert_to_table();
+                }
+                Building::Set(set)
+            }
+            Collection::Hash if len_hint > self.limits.hash.max_entries => {
+                Building::HashTable(HashTable::new())
+            }
+            Collection::Hash => Building::HashListpack(Listpack::new(), false),
+            Collection::SortedSet if len_hint > self.limits.zset.max_entries => {
+                Building::ZSet(ZSetValue::with_hint(len_hint, 0, self.limits.zset))
+            }
+            Collection::SortedSet => Building::ZSetListpack(ZSetListpack {
+                in_order: true,
+                ..ZSetListpack::default()
+            }),
+        };
+    }
+
+    fn element(&mut self, element: ElementRef<'_>) {
+        let max_intset = self.limits.max_intset;
+        match &mut self.building {
+            Building::List(list) => element.with_bytes(|b| list.push_back(b)),
+            Building::Set(SetValue::Table(d)) => {
+                element.with_bytes(|b| d.insert(SmallBytes::new(b), ()));
+            }
+            Building::Set(set) => {
+                element.with_bytes(|b| set.add(b, max_intset));
+            }
+            _ => {}
+        }
+    }
+
+    fn pair(&mut self, field: ElementRef<'_>, value: ElementRef<'_>) {
+        let max_value = self.limits.hash.max_value;
+        match &mut self.building {
+            Building::HashListpack(lp, too_long) => {
+                field.with_bytes(|f| lp.push_back(f));
+                value.with_bytes(|v| lp.push_back(v));
+                *too_long |= field.len() > max_value || value.len() > max_value;
+            }
+            Building::HashTable(d) => {
+                let f = field.with_bytes(SmallBytes::new);
+                d.insert(f, value.with_bytes(SmallBytes::new));
+            }
+            _ => {}
+        }
+    }
+
+    fn scored(&mut self, member: ElementRef<'_>, score: f64) {
+        let limits = self.limits.zset;
+        match &mut self.building {
+            Building::ZSetListpack(z) => member.with_bytes(|m| {
+                z.lp.push_back(m);
+                z.lp.push_back(score_text(score).as_bytes());
+                z.longest = z.longest.max(m.len());
+                if z.in_order {
+                    z.in_order = match &z.last {
+                        None => !score.is_nan(),
+                        Some((s, last)) => cmp_entries(*s, last, score, m) == Ordering::Less,
+                    };
+                    z.last = Some((score, m.to_vec()));
+                }
+            }),
+            Building::ZSet(zset) => member.with_bytes(|m| {
+                zset.insert(m, score, limits);
+            }),
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self) -> Self::Value {
+        let value = match std::mem::take(&mut self.building) {
+            Building::Nothing => return Err(LoadError::EmptyKey),
+            Building::List(list) => Value::List(Box::new(list)),
+            Building::Set(set) => Value::Set(Box::new(set)),
+            Building::HashListpack(lp, too_long) => {
+                Value::Hash(Box::new(self.finish_hash_listpack(lp, too_long)))
+            }
+            Building::HashTable(d) => Value::Hash(Box::new(HashValue::Table(Box::new(d)))),
+            Building::ZSetListpack(z) => Value::ZSet(Box::new(self.finish_zset_listpack(z))),
+            Building::ZSet(zset) => Value::ZSet(Box::new(zset)),
+        };
+        let len = match &value {
+            Value::List(l) => l.len(),
+            Value::Set(s) => s.len(),
+            Value::Hash(h) => h.len(),
+            Value::ZSet(z) => z.len(),
+            _ => 1,
+        };
+        nonempty(value, len)
+    }
+
+    fn intset(&mut self, set: IntsetRef<'_>) -> Self::Value {
+        let max = self.limits.max_intset.min(INTSET_HARD_LIMIT);
+        let value = if set.len() > max {
+            let mut table = Box::new(Dict::new());
+            let mut buf = itoa::Buffer::new();
+            for n in set.iter() {
+                table.insert(SmallBytes::new(buf.format(n).as_bytes()), ());
+            }
+            SetValue::Table(table)
+        } else {
+            let ints = Intset::from_sorted_raw(set.width(), set.raw())
+                .expect("a validated intset has a valid width and size");
+            SetValue::Intset(ints)
+        };
+        nonempty(Value::Set(Box::new(value)), set.len())
+    }
+
+    fn other(&mut self, value: rdb::Value) -> Self::Value {
+        convert::from_rdb(value, &self.limits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each encoding a dump can hold, built by hand, loaded through the
+    //! sink and compared with the neutral path (`rkv_rdb::Value` then
+    //! `convert::from_rdb`), which decides encodings element by element.
+
+    use super::*;
+    use crate::persistence::convert::to_rdb;
+    use crate::types::hash::HashLimits;
+    use rkv_rdb::crc64::crc64;
+    use rkv_rdb::length::write_length;
+    use rkv_rdb::listpack::ListpackBuilder;
+    use rkv_rdb::rdb_type as t;
+    use rkv_rdb::{intset, Item, RdbErrorKind, RdbReader, Step, ValueBuilder};
+
+    fn string(out: &mut Vec<u8>, s: &[u8]) {
+        write_length(out, s.len() as u64);
+        out.extend_from_slice(s);
+    }
+
+    /// A version-10 file holding one key `k` of `rdb_type` whose payload
+    /// is `payload`.
+    fn file(rdb_type: u8, payload: &[u8]) -> Vec<u8> {
+        let mut out = b"REDIS0010".to_vec();
+        out.push(rdb_type);
+        string(&mut out, b"k");
+        out.extend_from_slice(payload);
+        out.push(t::OPCODE_EOF);
+        let crc = crc64(0, &out);
+        out.extend_from_slice(&crc.to_le_bytes());
+        out
+    }
+
+    fn blob(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        string(&mut out, bytes);
+        out
+    }
+
+    fn listpack(items: &[&[u8]]) -> Vec<u8> {
+        let mut lp = ListpackBuilder::new();
+        for item in items {
+            match std::str::from_utf8(item).ok().and_then(|s| s.parse().ok()) {
+                Some(n) => lp.push_int(n),
+                None => lp.push_bytes(item),
+            }
+        }
+        lp.finish()
+    }
+
+    /// A ziplist of short strings (Redis 2.6 to 6.2).
+    fn ziplist(items: &[&[u8]]) -> Vec<u8> {
+        let mut entries = Vec::new();
+        let mut prev = 0usize;
+        for item in items {
+            let start = entries.len();
+            entries.push(prev as u8);
+            entries.push(item.len() as u8);
+            entries.extend_from_slice(item);
+            prev = entries.len() - start;
+        }
+        let total = 10 + entries.len() + 1;
+        let mut out = Vec::with_capacity(total);
+        out.extend_from_slice(&(total as u32).to_le_bytes());
+        out.extend_from_slice(&((total - 1 - prev) as u32).to_le_bytes());
+        out.extend_from_slice(&(items.len() as u16).to_le_bytes());
+        out.extend_from_slice(&entries);
+        out.push(0xff);
+        out
+    }
+
+    /// A zipmap of short strings (Redis before 2.6).
+    fn zipmap(pairs: &[(&[u8], &[u8])]) -> Vec<u8> {
+        let mut out = vec![pairs.len() as u8];
+        for (k, v) in pairs {
+            out.push(k.len() as u8);
+            out.extend_from_slice(k);
+            out.push(v.len() as u8);
+            out.push(0);
+            out.extend_from_slice(v);
+        }
+        out.push(0xff);
+        out
+    }
+
+    fn through_sink(bytes: &[u8], limits: Limits) -> Result<Value, LoadError> {
+        let mut reader = RdbReader::new(bytes).unwrap();
+        let mut sink = ServerSink::new(limits);
+        loop {
+            match reader.next_step(&mut sink).unwrap().unwrap() {
+                Step::Key(_, value) => return value,
+                Step::Item(Item::End { .. }) => panic!("no key"),
+                Step::Item(_) => {}
+            }
+        }
+    }
+
+    fn through_neutral(bytes: &[u8], limits: Limits) -> Result<Value, LoadError> {
+        let mut reader = RdbReader::new(bytes).unwrap();
+        loop {
+            match reader
+                .next_step(&mut ValueBuilder::default())
+                .unwrap()
+                .unwrap()
+            {
+                Step::Key(_, value) => return convert::from_rdb(value, &limits),
+                Step::Item(Item::End { .. }) => panic!("no key"),
+                Step::Item(_) => {}
+            }
+        }
+    }
+
+    /// The value in the neutral model with set members and table-encoded
+    /// hash fields sorted (a table's order depends on its history).
+    fn normalized(value: &Value) -> rdb::Value {
+        match to_rdb(value) {
+            rdb::Value::Set(mut members) => {
+                members.sort();
+                rdb::Value::Set(members)
+            }
+            rdb::Value::Hash(mut pairs) => {
+                pairs.sort();
+                rdb::Value::Hash(pairs)
+            }
+            other => other,
+        }
+    }
+
+    /// Loads `payload` both ways and checks they agree; returns the
+    /// encoding.
+    fn same_both_ways(rdb_type: u8, payload: &[u8], limits: Limits) -> &'static str {
+        let bytes = file(rdb_type, payload);
+        let fast = through_sink(&bytes, limits).unwrap();
+        let slow = through_neutral(&bytes, limits).unwrap();
+        assert_eq!(fast.encoding(), slow.encoding(), "type {rdb_type}");
+        assert_eq!(normalized(&fast), normalized(&slow), "type {rdb_type}");
+        fast.encoding()
+    }
+
+    fn numbered(prefix: &str, n: usize) -> Vec<Vec<u8>> {
+        (0..n)
+            .map(|i| format!("{prefix}{i}").into_bytes())
+            .collect()
+    }
+
+    fn refs(v: &[Vec<u8>]) -> Vec<&[u8]> {
+        v.iter().map(Vec::as_slice).collect()
+    }
+
+    #[test]
+    fn compact_blobs_become_compact_encodings() {
+        let limits = Limits::default();
+        let lp_hash = listpack(&[b"f1", b"v1", b"f2", b"22", b"f3", b"-7"]);
+        assert_eq!(
+            same_both_ways(t::HASH_LISTPACK, &blob(&lp_hash), limits),
+            "listpack"
+        );
+        let zl_hash = ziplist(&[b"f1", b"v1", b"f2", b"v2"]);
+        assert_eq!(
+            same_both_ways(t::HASH_ZIPLIST, &blob(&zl_hash), limits),
+            "listpack"
+        );
+        let zm = zipmap(&[(b"a", b"1"), (b"b", b"two")]);
+        assert_eq!(
+            same_both_ways(t::HASH_ZIPMAP, &blob(&zm), limits),
+            "listpack"
+        );
+        let lp_zset = listpack(&[b"a", b"1", b"b", b"1.5", b"c", b"2", b"d", b"inf"]);
+        assert_eq!(
+            same_both_ways(t::ZSET_LISTPACK, &blob(&lp_zset), limits),
+            "listpack"
+        );
+        let zl_zset = ziplist(&[b"x", b"-1.25", b"y", b"3"]);
+        assert_eq!(
+            same_both_ways(t::ZSET_ZIPLIST, &blob(&zl_zset), limits),
+            "listpack"
+        );
+        for ints in [&[1i64, 5, -3][..], &[70_000, 2], &[1 << 40, 0]] {
+            let set = intset::encode(ints);
+            assert_eq!(same_both_ways(t::SET_INTSET, &blob(&set), limits), "intset");
+        }
+        let lp_set = listpack(&[b"a", b"b", b"17"]);
+        assert_eq!(
+            same_both_ways(t::SET_LISTPACK, &blob(&lp_set), limits),
+            "hashtable"
+        );
+        let lp_int_set = listpack(&[b"3", b"1", b"2"]);
+        assert_eq!(
+            same_both_ways(t::SET_LISTPACK, &blob(&lp_int_set), limits),
+            "intset"
+        );
+    }
+
+    #[test]
+    fn lists_in_every_layout() {
+        let limits = Limits::default();
+        assert_eq!(
+            same_both_ways(t::LIST_ZIPLIST, &blob(&ziplist(&[b"a", b"b"])), limits),
+            "quicklist"
+        );
+        let mut v1 = Vec::new();
+        write_length(&mut v1, 2);
+        v1.extend(blob(&ziplist(&[b"a", b"b"])));
+        v1.extend(blob(&ziplist(&[b"c"])));
+        same_both_ways(t::LIST_QUICKLIST, &v1, limits);
+        let mut v2 = Vec::new();
+        write_length(&mut v2, 3);
+        write_length(&mut v2, 2);
+        v2.extend(blob(&listpack(&[b"a", b"12", b"-3"])));
+        write_length(&mut v2, 1);
+        v2.extend(blob(&[b'p'; 300]));
+        write_length(&mut v2, 2);
+        v2.extend(blob(&listpack(&[b"z"])));
+        let bytes = file(t::LIST_QUICKLIST_2, &v2);
+        let Value::List(list) = through_sink(&bytes, limits).unwrap() else {
+            panic!("not a list");
+        };
+        let items: Vec<&[u8]> = list.iter().collect();
+        assert_eq!(items, [&b"a"[..], b"12", b"-3", &[b'p'; 300], b"z"]);
+        same_both_ways(t::LIST_QUICKLIST_2, &v2, limits);
+        let mut plain = Vec::new();
+        write_length(&mut plain, 2);
+        string(&mut plain, b"x");
+        string(&mut plain, b"y");
+        same_both_ways(t::LIST, &plain, limits);
+    }
+
+    #[test]
+    fn big_and_plain_collections_go_to_tables() {
+        let limits = Limits::default();
+        let fields = numbered("field:", 600);
+        let mut hash = Vec::new();
+        write_length(&mut hash, 600);
+        for f in &fields {
+            string(&mut hash, f);
+            string(&mut hash, b"v");
+        }
+        assert_eq!(same_both_ways(t::HASH, &hash, limits), "hashtable");
+        let mut zset = Vec::new();
+        write_length(&mut zset, 600);
+        for (i, m) in fields.iter().enumerate() {
+            string(&mut zset, m);
+            zset.extend_from_slice(&(i as f64 / 3.0).to_le_bytes());
+        }
+        assert_eq!(same_both_ways(t::ZSET_2, &zset, limits), "skiplist");
+        let mut set = Vec::new();
+        write_length(&mut set, 600);
+        for m in &fields {
+            string(&mut set, m);
+        }
+        assert_eq!(same_both_ways(t::SET, &set, limits), "hashtable");
+        let ints: Vec<i64> = (0..600).collect();
+        let big = intset::encode(&ints);
+        assert_eq!(
+            same_both_ways(t::SET_INTSET, &blob(&big), limits),
+            "hashtable"
+        );
+        let mut small_zset = Vec::new();
+        write_length(&mut small_zset, 2);
+        string(&mut small_zset, b"b");
+        small_zset.extend_from_slice(&2.0f64.to_le_bytes());
+        string(&mut small_zset, b"a");
+        small_zset.extend_from_slice(&1.0f64.to_le_bytes());
+        assert_eq!(same_both_ways(t::ZSET_2, &small_zset, limits), "listpack");
+    }
+
+    #[test]
+    fn blobs_past_the_configured_limits_are_converted() {
+        let limits = Limits {
+            hash: HashLimits {
+                max_entries: 2,
+                max_value: 4,
+            },
+            zset: crate::types::zset::ZSetLimits {
+                max_entries: 2,
+                max_value: 4,
+            },
+            max_intset: 2,
+        };
+        let many = listpack(&[b"a", b"1", b"b", b"2", b"c", b"3"]);
+        assert_eq!(
+            same_both_ways(t::HASH_LISTPACK, &blob(&many), limits),
+            "hashtable"
+        );
+        let long = listpack(&[b"a", b"longvalue"]);
+        assert_eq!(
+            same_both_ways(t::HASH_LISTPACK, &blob(&long), limits),
+            "hashtable"
+        );
+        assert_eq!(
+            same_both_ways(t::ZSET_LISTPACK, &blob(&many), limits),
+            "skiplist"
+        );
+        let long_member = listpack(&[b"longmember", b"1"]);
+        assert_eq!(
+            same_both_ways(t::ZSET_LISTPACK, &blob(&long_member), limits),
+            "skiplist"
+        );
+        let three = intset::encode(&[1, 2, 3]);
+        assert_eq!(
+            same_both_ways(t::SET_INTSET, &blob(&three), limits),
+            "hashtable"
+        );
+    }
+
+    #[test]
+    fn broken_invariants_load_as_inserting_would() {
+        let limits = Limits::default();
+        let dup_fields = listpack(&[b"f", b"1", b"g", b"2", b"f", b"3"]);
+        let bytes = file(t::HASH_LISTPACK, &blob(&dup_fields));
+        let Value::Hash(hash) = through_sink(&bytes, limits).unwrap() else {
+            panic!("not a hash");
+        };
+        assert_eq!((hash.len(), hash.get(b"f")), (2, Some(&b"3"[..])));
+        same_both_ways(t::HASH_LISTPACK, &blob(&dup_fields), limits);
+        let unsorted = listpack(&[b"b", b"2", b"a", b"1", b"c", b"0"]);
+        assert_eq!(
+            same_both_ways(t::ZSET_LISTPACK, &blob(&unsorted), limits),
+            "listpack"
+        );
+        let dup_members = listpack(&[b"a", b"1", b"b", b"2", b"a", b"3"]);
+        let bytes = file(t::ZSET_LISTPACK, &blob(&dup_members));
+        let Value::ZSet(zset) = through_sink(&bytes, limits).unwrap() else {
+            panic!("not a sorted set");
+        };
+        assert_eq!((zset.len(), zset.score(b"a")), (2, Some(3.0)));
+        same_both_ways(t::ZSET_LISTPACK, &blob(&dup_members), limits);
+        let many_dups: Vec<&[u8]> = (0..40).flat_map(|_| [&b"same"[..], b"1"]).collect();
+        assert_eq!(
+            same_both_ways(t::HASH_LISTPACK, &blob(&listpack(&many_dups)), limits),
+            "listpack"
+        );
+        let fields = numbered("f", 40);
+        let mut pairs: Vec<&[u8]> = refs(&fields).into_iter().flat_map(|f| [f, b"v"]).collect();
+        pairs.extend([&b"f7"[..], b"last"]);
+        let bytes = file(t::HASH_LISTPACK, &blob(&listpack(&pairs)));
+        let Value::Hash(hash) = through_sink(&bytes, limits).unwrap() else {
+            panic!("not a hash");
+        };
+        assert_eq!((hash.len(), hash.get(b"f7")), (40, Some(&b"last"[..])));
+    }
+
+    #[test]
+    fn empty_values_are_refused_and_corruption_names_the_offset() {
+        let limits = Limits::default();
+        let empty_lp = listpack(&[]);
+        for rdb_type in [t::HASH_LISTPACK, t::ZSET_LISTPACK, t::SET_LISTPACK] {
+            let bytes = file(rdb_type, &blob(&empty_lp));
+            assert_eq!(
+                through_sink(&bytes, limits).unwrap_err(),
+                LoadError::EmptyKey
+            );
+        }
+        let empty_ints = intset::encode(&[]);
+        let bytes = file(t::SET_INTSET, &blob(&empty_ints));
+        assert_eq!(
+            through_sink(&bytes, limits).unwrap_err(),
+            LoadError::EmptyKey
+        );
+
+        let odd = listpack(&[b"f", b"v", b"g"]);
+        let bytes = file(t::HASH_LISTPACK, &blob(&odd));
+        let err = RdbReader::new(&bytes[..])
+            .unwrap()
+            .next_step(&mut ServerSink::new(limits))
+            .unwrap_err();
+        // The blob starts after the magic (9), the type (1) and "k" (2).
+        assert_eq!((err.offset, err.key.as_deref()), (12, Some(&b"k"[..])));
+
+        let mut bad_lp = listpack(&[b"a", b"1"]);
+        let last = bad_lp.len() - 2;
+        bad_lp[last] ^= 0x7f;
+        let bytes = file(t::ZSET_LISTPACK, &blob(&bad_lp));
+        let err = RdbReader::new(&bytes[..])
+            .unwrap()
+            .next_step(&mut ServerSink::new(limits))
+            .unwrap_err();
+        assert!(matches!(err.kind, RdbErrorKind::Corrupt { .. }), "{err}");
+        assert_eq!(err.offset, 12);
+
+        let mut module = Vec::new();
+        write_length(&mut module, 0x1234_5678_9abc_d000);
+        write_length(&mut module, 0);
+        let bytes = file(t::MODULE_2, &module);
+        assert!(matches!(
+            through_sink(&bytes, limits).unwrap_err(),
+            LoadError::Module(_)
+        ));
+        let bytes = file(t::MODULE_PRE_GA, &module);
+        let err = RdbReader::new(&bytes[..])
+            .unwrap()
+            .next_step(&mut ServerSink::new(limits))
+            .unwrap_err();
+        assert!(matches!(err.kind, RdbErrorKind::UnreadableModule(_)));
+        let bytes = file(8, b"");
+        let err = RdbReader::new(&bytes[..])
+            .unwrap()
+            .next_step(&mut ServerSink::new(limits))
+            .unwrap_err();
+        assert!(matches!(err.kind, RdbErrorKind::UnknownType(8)));
+        assert_eq!(err.offset, 12);
+    }
+}
