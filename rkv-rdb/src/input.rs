@@ -27,6 +27,8 @@ pub struct Input<R: Read> {
     inner: BufReader<R>,
     offset: u64,
     crc: u64,
+    /// Compressed bytes of the LZF string being read.
+    compressed: Vec<u8>,
 }
 
 impl<R: Read> Input<R> {
@@ -36,6 +38,7 @@ impl<R: Read> Input<R> {
             inner: BufReader::with_capacity(64 * 1024, inner),
             offset: 0,
             crc: 0,
+            compressed: Vec::new(),
         }
     }
 
@@ -228,19 +231,24 @@ impl<R: Read> Input<R> {
         }
     }
 
+    /// Reads `len` raw bytes into `buf` (replacing its contents).
+    fn read_string_bytes_into(&mut self, len: u64, buf: &mut Vec<u8>) -> RdbResult<()> {
+        if len <= PREALLOCATE_LIMIT {
+            buf.clear();
+            buf.resize(len as usize, 0);
+            self.read_into(buf)
+        } else {
+            *buf = self.read_bytes(len)?;
+            Ok(())
+        }
+    }
+
     /// Reads a string in any of its encodings into `buf` (replacing its
     /// contents), reusing its allocation.
     pub fn read_string_into(&mut self, buf: &mut Vec<u8>) -> RdbResult<()> {
         buf.clear();
         match self.read_length_or_encoding()? {
-            LengthOrEncoding::Length(len) if len <= PREALLOCATE_LIMIT => {
-                buf.resize(len as usize, 0);
-                self.read_into(buf)
-            }
-            LengthOrEncoding::Length(len) => {
-                *buf = self.read_bytes(len)?;
-                Ok(())
-            }
+            LengthOrEncoding::Length(len) => self.read_string_bytes_into(len, buf),
             LengthOrEncoding::Encoding(
                 enc @ (length::ENC_INT8 | length::ENC_INT16 | length::ENC_INT32),
             ) => {
@@ -266,9 +274,14 @@ impl<R: Read> Input<R> {
                 if plain_len > (1 << 40) {
                     return Err(self.corrupt("LZF string", "implausible length"));
                 }
-                let compressed = self.read_bytes(compressed_len)?;
-                *buf = lzf::decompress(&compressed, plain_len as usize).map_err(|e| e.at(start))?;
-                Ok(())
+                let mut compressed = std::mem::take(&mut self.compressed);
+                let read = self.read_string_bytes_into(compressed_len, &mut compressed);
+                let expanded = read.and_then(|()| {
+                    lzf::decompress_into(&compressed, plain_len as usize, buf)
+                        .map_err(|e| e.at(start))
+                });
+                self.compressed = compressed;
+                expanded
             }
             LengthOrEncoding::Encoding(other) => {
                 Err(self.corrupt("string", format!("unknown string encoding {other}")))

@@ -84,6 +84,18 @@ fn has_duplicates<'a>(keys: impl Iterator<Item = &'a [u8]>) -> bool {
     keys.windows(2).any(|w| w[0] == w[1])
 }
 
+/// Appends `score`'s listpack text ([`score_text`]); whole numbers, the
+/// common case, are formatted on the stack.
+fn push_score(lp: &mut Listpack, score: f64) {
+    // Below 2^53 a whole double is exactly an i64 and prints as one.
+    let whole = score.fract() == 0.0 && score.abs() < 9.0e15;
+    if whole && !(score == 0.0 && score.is_sign_negative()) {
+        lp.push_back(itoa::Buffer::new().format(score as i64).as_bytes());
+    } else {
+        lp.push_back(score_text(score).as_bytes());
+    }
+}
+
 /// Every other entry of `lp` starting with the first (fields, members).
 fn even_entries(lp: &Listpack) -> impl Iterator<Item = &[u8]> {
     lp.iter().step_by(2)
@@ -207,7 +219,7 @@ impl ValueSink for ServerSink {
         match &mut self.building {
             Building::ZSetListpack(z) => member.with_bytes(|m| {
                 z.lp.push_back(m);
-                z.lp.push_back(score_text(score).as_bytes());
+                push_score(&mut z.lp, score);
                 z.longest = z.longest.max(m.len());
                 if z.in_order {
                     z.in_order = match &z.last {
@@ -459,6 +471,15 @@ mod tests {
             same_both_ways(t::SET_LISTPACK, &blob(&lp_int_set), limits),
             "intset"
         );
+    }
+
+    #[test]
+    fn whole_scores_print_as_score_text_does() {
+        for score in [0.0, -0.0, 1.0, -2.0, 1.5, 1e15, -8.9e15, 9.1e15, 1e20, f64::INFINITY] {
+            let mut lp = Listpack::new();
+            push_score(&mut lp, score);
+            assert_eq!(lp.get(0), Some(score_text(score).as_bytes()), "{score}");
+        }
     }
 
     #[test]
