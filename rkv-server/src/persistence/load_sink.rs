@@ -59,6 +59,8 @@ enum Building {
 pub struct ServerSink {
     limits: Limits,
     building: Building,
+    /// Whether the sorted set being built had a NaN score (refused).
+    nan_score: bool,
 }
 
 impl ServerSink {
@@ -67,6 +69,7 @@ impl ServerSink {
         ServerSink {
             limits,
             building: Building::Nothing,
+            nan_score: false,
         }
     }
 }
@@ -161,6 +164,7 @@ impl ValueSink for ServerSink {
     }
 
     fn begin(&mut self, kind: Collection, len_hint: usize) {
+        self.nan_score = false;
         self.building = match kind {
             Collection::List => Building::List(ListValue::new()),
             Collection::Set => {
@@ -215,6 +219,10 @@ impl ValueSink for ServerSink {
     }
 
     fn scored(&mut self, member: ElementRef<'_>, score: f64) {
+        if score.is_nan() {
+            self.nan_score = true;
+            return;
+        }
         let limits = self.limits.zset;
         match &mut self.building {
             Building::ZSetListpack(z) => member.with_bytes(|m| {
@@ -237,6 +245,10 @@ impl ValueSink for ServerSink {
     }
 
     fn finish(&mut self) -> Self::Value {
+        if self.nan_score {
+            self.building = Building::Nothing;
+            return Err(LoadError::NanScore);
+        }
         let value = match std::mem::take(&mut self.building) {
             Building::Nothing => return Err(LoadError::EmptyKey),
             Building::List(list) => Value::List(Box::new(list)),
@@ -475,7 +487,18 @@ mod tests {
 
     #[test]
     fn whole_scores_print_as_score_text_does() {
-        for score in [0.0, -0.0, 1.0, -2.0, 1.5, 1e15, -8.9e15, 9.1e15, 1e20, f64::INFINITY] {
+        for score in [
+            0.0,
+            -0.0,
+            1.0,
+            -2.0,
+            1.5,
+            1e15,
+            -8.9e15,
+            9.1e15,
+            1e20,
+            f64::INFINITY,
+        ] {
             let mut lp = Listpack::new();
             push_score(&mut lp, score);
             assert_eq!(lp.get(0), Some(score_text(score).as_bytes()), "{score}");
@@ -690,5 +713,73 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err.kind, RdbErrorKind::UnknownType(8)));
         assert_eq!(err.offset, 12);
+    }
+
+    #[test]
+    fn nan_scores_are_refused() {
+        let mut zset = Vec::new();
+        write_length(&mut zset, 2);
+        string(&mut zset, b"a");
+        zset.extend_from_slice(&f64::NAN.to_le_bytes());
+        string(&mut zset, b"b");
+        zset.extend_from_slice(&1.0f64.to_le_bytes());
+        let bytes = file(t::ZSET_2, &zset);
+        assert_eq!(
+            through_sink(&bytes, Limits::default()).unwrap_err(),
+            LoadError::NanScore
+        );
+        assert_eq!(
+            through_neutral(&bytes, Limits::default()).unwrap_err(),
+            LoadError::NanScore
+        );
+    }
+
+    /// Every single-byte corruption of a file holding every streamed
+    /// encoding loads or fails with an error, never a panic.
+    #[test]
+    fn corrupted_dumps_never_panic() {
+        let mut body = b"REDIS0010".to_vec();
+        let fields = numbered("f", 20);
+        let pairs: Vec<&[u8]> = refs(&fields).into_iter().flat_map(|f| [f, b"7"]).collect();
+        let blobs: [(u8, Vec<u8>); 8] = [
+            (t::HASH_LISTPACK, listpack(&pairs)),
+            (t::ZSET_LISTPACK, listpack(&[b"a", b"1", b"b", b"2.5"])),
+            (t::HASH_ZIPLIST, ziplist(&[b"f", b"v", b"g", b"w"])),
+            (t::ZSET_ZIPLIST, ziplist(&[b"m", b"1", b"n", b"2"])),
+            (t::LIST_ZIPLIST, ziplist(&[b"x", b"y"])),
+            (t::HASH_ZIPMAP, zipmap(&[(b"a", b"1")])),
+            (t::SET_INTSET, intset::encode(&[1, 2, 70_000])),
+            (t::SET_LISTPACK, listpack(&[b"p", b"q"])),
+        ];
+        for (i, (rdb_type, payload)) in blobs.iter().enumerate() {
+            body.push(*rdb_type);
+            string(&mut body, format!("k{i}").as_bytes());
+            string(&mut body, payload);
+        }
+        body.push(t::LIST_QUICKLIST_2);
+        string(&mut body, b"q");
+        write_length(&mut body, 1);
+        write_length(&mut body, 2);
+        string(&mut body, &listpack(&[b"a", b"1"]));
+        body.push(t::OPCODE_EOF);
+        body.extend_from_slice(&[0; 8]);
+        let load = |bytes: &[u8]| {
+            let Ok(mut loader) =
+                super::super::load::DumpLoader::from_reader(bytes, Limits::default(), false, 0)
+            else {
+                return;
+            };
+            let mut dbs = vec![crate::db::Db::new()];
+            while let Ok(false) = loader.step(&mut dbs, usize::MAX) {}
+        };
+        load(&body);
+        for at in 9..body.len() {
+            for flip in [0x01, 0x80, 0xff] {
+                let mut bad = body.clone();
+                bad[at] ^= flip;
+                load(&bad);
+            }
+            load(&body[..at]);
+        }
     }
 }

@@ -52,7 +52,7 @@ impl Intset {
     /// `data` little-endian, strictly increasing), e.g. a validated dump
     /// blob: one copy. `None` when the width or size does not fit.
     pub fn from_sorted_raw(width: usize, data: &[u8]) -> Option<Self> {
-        if !matches!(width, 2 | 4 | 8) || data.len() % width != 0 {
+        if !matches!(width, 2 | 4 | 8) || !data.len().is_multiple_of(width) {
             return None;
         }
         Some(Intset {
