@@ -34,8 +34,10 @@ const PAIRWISE_LIMIT: usize = 16;
 struct ZSetListpack {
     lp: Listpack,
     longest: usize,
-    /// Score and member of the last entry, to check the order.
-    last: Option<(f64, Vec<u8>)>,
+    /// Score and member of the last entry, to check the order (the
+    /// member's buffer is reused).
+    last_score: Option<f64>,
+    last_member: Vec<u8>,
     in_order: bool,
 }
 
@@ -74,17 +76,33 @@ impl ServerSink {
     }
 }
 
-/// Whether any two of `keys` are equal.
-fn has_duplicates<'a>(keys: impl Iterator<Item = &'a [u8]>) -> bool {
-    let mut keys: Vec<&[u8]> = keys.collect();
+/// Whether any two of `keys` are equal: pairwise for a few, else through
+/// an open-addressing table of indexes (one hash per key, bytes compared
+/// only when slots collide).
+fn has_duplicates(keys: &[&[u8]]) -> bool {
     if keys.len() <= PAIRWISE_LIMIT {
         return keys
             .iter()
             .enumerate()
             .any(|(i, a)| keys[i + 1..].contains(a));
     }
-    keys.sort_unstable();
-    keys.windows(2).any(|w| w[0] == w[1])
+    let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
+    let mask = (keys.len() * 2).next_power_of_two() - 1;
+    let mut slots = vec![u32::MAX; mask + 1];
+    for (i, key) in keys.iter().enumerate() {
+        let mut slot = hasher.hash_one(key) as usize & mask;
+        loop {
+            match slots[slot] {
+                u32::MAX => {
+                    slots[slot] = i as u32;
+                    break;
+                }
+                j if keys[j as usize] == *key => return true,
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+    }
+    false
 }
 
 /// Appends `score`'s listpack text ([`score_text`]); whole numbers, the
@@ -100,8 +118,22 @@ fn push_score(lp: &mut Listpack, score: f64) {
 }
 
 /// Every other entry of `lp` starting with the first (fields, members).
-fn even_entries(lp: &Listpack) -> impl Iterator<Item = &[u8]> {
-    lp.iter().step_by(2)
+fn even_entries(lp: &Listpack) -> Vec<&[u8]> {
+    let mut keys = Vec::with_capacity(lp.len() / 2);
+    let mut it = lp.iter();
+    while let Some(key) = it.next() {
+        keys.push(key);
+        it.next();
+    }
+    keys
+}
+
+/// A listpack with room for `entries` short entries (it is shrunk to its
+/// size once built).
+fn listpack_reserve(entries: usize) -> Listpack {
+    let mut lp = Listpack::new();
+    lp.reserve(entries.min(1 << 12) * 12);
+    lp
 }
 
 /// `value`, or the empty-key refusal when it has no element.
@@ -114,7 +146,8 @@ fn nonempty(value: Value, len: usize) -> Result<Value, LoadError> {
 }
 
 impl ServerSink {
-    fn finish_hash_listpack(&self, lp: Listpack, too_long: bool) -> HashValue {
+    fn finish_hash_listpack(&self, mut lp: Listpack, too_long: bool) -> HashValue {
+        lp.shrink_to_fit();
         let mut hash = HashValue::Listpack(lp);
         if too_long || hash.len() > self.limits.hash.max_entries {
             // Converting keeps the last value of a repeated field, as
@@ -125,7 +158,7 @@ impl ServerSink {
         let HashValue::Listpack(lp) = &hash else {
             return hash;
         };
-        if !has_duplicates(even_entries(lp)) {
+        if !has_duplicates(&even_entries(lp)) {
             return hash;
         }
         let mut rebuilt = HashValue::default();
@@ -136,11 +169,12 @@ impl ServerSink {
         rebuilt
     }
 
-    fn finish_zset_listpack(&self, z: ZSetListpack) -> ZSetValue {
+    fn finish_zset_listpack(&self, mut z: ZSetListpack) -> ZSetValue {
+        z.lp.shrink_to_fit();
         let limits = self.limits.zset;
         let count = z.lp.len() / 2;
         let fits = count <= limits.max_entries && z.longest <= limits.max_value;
-        if fits && z.in_order && !has_duplicates(even_entries(&z.lp)) {
+        if fits && z.in_order && !has_duplicates(&even_entries(&z.lp)) {
             return ZSetValue::Listpack(z.lp);
         }
         let mut zset = ZSetValue::with_hint(count, z.longest, limits);
@@ -177,11 +211,12 @@ impl ValueSink for ServerSink {
             Collection::Hash if len_hint > self.limits.hash.max_entries => {
                 Building::HashTable(HashTable::new())
             }
-            Collection::Hash => Building::HashListpack(Listpack::new(), false),
+            Collection::Hash => Building::HashListpack(listpack_reserve(2 * len_hint), false),
             Collection::SortedSet if len_hint > self.limits.zset.max_entries => {
                 Building::ZSet(ZSetValue::with_hint(len_hint, 0, self.limits.zset))
             }
             Collection::SortedSet => Building::ZSetListpack(ZSetListpack {
+                lp: listpack_reserve(2 * len_hint),
                 in_order: true,
                 ..ZSetListpack::default()
             }),
@@ -230,11 +265,13 @@ impl ValueSink for ServerSink {
                 push_score(&mut z.lp, score);
                 z.longest = z.longest.max(m.len());
                 if z.in_order {
-                    z.in_order = match &z.last {
-                        None => !score.is_nan(),
-                        Some((s, last)) => cmp_entries(*s, last, score, m) == Ordering::Less,
+                    z.in_order = match z.last_score {
+                        None => true,
+                        Some(s) => cmp_entries(s, &z.last_member, score, m) == Ordering::Less,
                     };
-                    z.last = Some((score, m.to_vec()));
+                    z.last_score = Some(score);
+                    z.last_member.clear();
+                    z.last_member.extend_from_slice(m);
                 }
             }),
             Building::ZSet(zset) => member.with_bytes(|m| {
@@ -503,6 +540,22 @@ mod tests {
             push_score(&mut lp, score);
             assert_eq!(lp.get(0), Some(score_text(score).as_bytes()), "{score}");
         }
+    }
+
+    #[test]
+    fn duplicates_are_found_in_short_and_long_runs() {
+        let many = numbered("k", 300);
+        assert!(!has_duplicates(&refs(&many)));
+        for (a, b) in [(0, 1), (5, 299), (150, 17)] {
+            let mut keys = refs(&many);
+            keys[b] = keys[a];
+            assert!(has_duplicates(&keys), "{a} {b}");
+            let mut few = refs(&many[..10]);
+            few[b % 10] = few[a % 10];
+            assert_eq!(has_duplicates(&few), a % 10 != b % 10);
+        }
+        let lp: Listpack = [&b"f"[..], b"1", b"g", b"1"].into_iter().collect();
+        assert_eq!(even_entries(&lp), [&b"f"[..], b"g"]);
     }
 
     #[test]
