@@ -59,6 +59,8 @@ pub struct DumpLoader<R: Read = BufReader<File>> {
     pub total_bytes: u64,
     /// The `used-mem` aux field, once read.
     pub rdb_used_mem: u64,
+    /// The database the keys being read go to (last SELECTDB).
+    current_db: u64,
 }
 
 impl DumpLoader {
@@ -86,6 +88,7 @@ impl DumpLoader {
             stats: LoadStats::default(),
             total_bytes,
             rdb_used_mem: 0,
+            current_db: 0,
         }))
     }
 }
@@ -109,6 +112,7 @@ impl<R: Read> DumpLoader<R> {
             stats: LoadStats::default(),
             total_bytes: 0,
             rdb_used_mem: 0,
+            current_db: 0,
         })
     }
 
@@ -140,6 +144,21 @@ impl<R: Read> DumpLoader<R> {
                     log_aux(&key, &value, self.now_ms);
                 }
                 Step::Item(Item::Function { code }) => self.stats.functions.push(code),
+                Step::Item(Item::SelectDb(db)) => self.current_db = db,
+                Step::Item(Item::ResizeDb {
+                    db_size,
+                    expires_size,
+                }) => {
+                    // A key takes at least 4 bytes of file: a bigger hint is
+                    // corrupt and must not size the tables.
+                    let bound = self.total_bytes / 4;
+                    let db = usize::try_from(self.current_db).ok();
+                    if let Some(db) = db.and_then(|i| dbs.get_mut(i)) {
+                        if db_size <= bound && expires_size <= db_size {
+                            db.reserve(db_size as usize, expires_size as usize);
+                        }
+                    }
+                }
                 Step::Item(_) => {}
                 Step::Key(header, value) => {
                     let at = Clock {
