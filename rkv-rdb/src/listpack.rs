@@ -168,6 +168,42 @@ fn encode_backlen(out: &mut Vec<u8>, size: usize) {
     }
 }
 
+/// Bytes of one element as [`ListpackBuilder::push_bytes`] encodes it,
+/// backlen included.
+pub fn element_len(value: &[u8]) -> usize {
+    let size = match parse_canonical_int(value) {
+        Some(v) => int_len(v),
+        None if value.len() < 64 => 1 + value.len(),
+        None if value.len() < 4096 => 2 + value.len(),
+        None => 5 + value.len(),
+    };
+    size + backlen_size(size)
+}
+
+/// Bytes of an integer's encoding (without backlen), as
+/// [`ListpackBuilder::push_int`] writes it.
+pub fn int_len(v: i64) -> usize {
+    if (0..=127).contains(&v) {
+        1
+    } else if (-4096..=4095).contains(&v) {
+        2
+    } else if i16::try_from(v).is_ok() {
+        3
+    } else if (-(1 << 23)..(1 << 23)).contains(&v) {
+        4
+    } else if i32::try_from(v).is_ok() {
+        5
+    } else {
+        9
+    }
+}
+
+/// Bytes of a listpack holding `items` (as [`ListpackBuilder`] builds it),
+/// computed without building it.
+pub fn encoded_len<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> usize {
+    HEADER_LEN + 1 + items.into_iter().map(element_len).sum::<usize>()
+}
+
 /// Builds a listpack, one element at a time.
 #[derive(Debug, Clone)]
 pub struct ListpackBuilder {
@@ -339,6 +375,45 @@ mod tests {
         let mut bad_backlen = good.clone();
         bad_backlen[6 + 4] = 9;
         assert!(decode(&bad_backlen).is_err());
+    }
+
+    #[test]
+    fn sizes_match_what_the_builder_writes() {
+        let long = vec![b'x'; 5000];
+        let mid = vec![b'y'; 100];
+        let items: Vec<&[u8]> = vec![
+            b"0",
+            b"127",
+            b"128",
+            b"-1",
+            b"4095",
+            b"-4097",
+            b"32767",
+            b"-32769",
+            b"8388607",
+            b"8388608",
+            b"2147483648",
+            b"-9223372036854775808",
+            b"007",
+            b"",
+            b"abc",
+            &mid,
+            &long,
+        ];
+        let mut lp = ListpackBuilder::new();
+        for item in &items {
+            lp.push_bytes(item);
+            assert_eq!(element_len(item) + 7, {
+                let mut one = ListpackBuilder::new();
+                one.push_bytes(item);
+                one.finish().len()
+            });
+        }
+        assert_eq!(encoded_len(items.iter().copied()), lp.finish().len());
+        assert_eq!(
+            encoded_len(std::iter::empty()),
+            ListpackBuilder::new().finish().len()
+        );
     }
 
     #[test]
