@@ -25,9 +25,13 @@ use crate::types::set::{Intset, INTSET_HARD_LIMIT};
 use crate::types::zset::{cmp_entries, score_text};
 use crate::types::{HashValue, ListValue, SetValue, ZSetValue};
 
-/// Up to this many keys, duplicates are looked for pairwise; past it by
-/// sorting.
+/// Up to this many keys, duplicates are looked for pairwise; past it
+/// through a hash table.
 const PAIRWISE_LIMIT: usize = 16;
+
+/// Most elements a big collection's table is sized for up front (the count
+/// comes from the file, which may be corrupt); bigger ones grow as usual.
+const RESERVE_LIMIT: usize = 1 << 20;
 
 /// A sorted set listpack being filled in file order.
 #[derive(Debug, Default)]
@@ -205,11 +209,16 @@ impl ValueSink for ServerSink {
                 let mut set = SetValue::default();
                 if len_hint > self.limits.max_intset {
                     set.convert_to_table();
+                    if let SetValue::Table(d) = &mut set {
+                        d.reserve(len_hint.min(RESERVE_LIMIT));
+                    }
                 }
                 Building::Set(set)
             }
             Collection::Hash if len_hint > self.limits.hash.max_entries => {
-                Building::HashTable(HashTable::new())
+                let mut table = HashTable::new();
+                table.reserve(len_hint.min(RESERVE_LIMIT));
+                Building::HashTable(table)
             }
             Collection::Hash => Building::HashListpack(listpack_reserve(2 * len_hint), false),
             Collection::SortedSet if len_hint > self.limits.zset.max_entries => {
