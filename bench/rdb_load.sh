@@ -11,7 +11,7 @@
 #                lists, string sets and int lists (4 to 63 elements: the
 #                listpack/intset encodings), then BIG_COLLECTIONS big ones
 #                (list, set, zset, hash, int set) of BIG_ELEMENTS elements
-#   analyze      ANALYZE_KEYS DEBUG POPULATE keys of 64 bytes plus the
+#   analyze      ANALYZE_KEYS string keys of 64 varied bytes plus the
 #                collections (~200 MB by default), for `rkv-rdb analyze`
 # Load time is the server's own "DB loaded from disk: X seconds" log line;
 # rounds alternate rkv and redis, and the table shows medians.
@@ -91,6 +91,19 @@ gen_collections() {
         }'
 }
 
+# gen_varied_sets COUNT: COUNT SETs of 64-byte hex values that LZF cannot
+# shrink much, so the analyze dump's size is its data's.
+gen_varied_sets() {
+    awk -v n="$1" 'BEGIN {
+        for (i = 0; i < n; i++) {
+            key = "key:" i
+            v = ""
+            for (j = 1; j <= 8; j++) v = v sprintf("%08x", (i * 2654435761 + j * 40503 * (i % 977 + 1)) % 4294967296)
+            printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$64\r\n%s\r\n", length(key), key, v
+        }
+    }'
+}
+
 # make_dump NAME: has redis-server write $WORK/NAME.rdb.
 make_dump() {
     local name="$1"
@@ -104,10 +117,7 @@ make_dump() {
         analyze)
             gen_collections "$SMALL_COLLECTIONS" "$BIG_COLLECTIONS" "$BIG_ELEMENTS" |
                 redis-cli -p "$SERVER_PORT" --pipe >/dev/null
-            # DEBUG is off unless enable-debug-command: then write SETs.
-            if ! redis-cli -p "$SERVER_PORT" DEBUG POPULATE "$ANALYZE_KEYS" key 64 | grep -q OK; then
-                gen_sets "$ANALYZE_KEYS" 64 | redis-cli -p "$SERVER_PORT" --pipe >/dev/null
-            fi
+            gen_varied_sets "$ANALYZE_KEYS" | redis-cli -p "$SERVER_PORT" --pipe >/dev/null
             ;;
     esac
     redis-cli -p "$SERVER_PORT" SAVE >/dev/null
