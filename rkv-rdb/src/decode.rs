@@ -4,10 +4,11 @@
 use std::collections::HashSet;
 use std::io::Read;
 
-use crate::element::Element;
+use crate::element::ElementRef;
 use crate::error::{BlobError, RdbErrorKind, RdbResult};
 use crate::input::Input;
 use crate::rdb_type as t;
+use crate::sink::{Collection, ValueBuilder, ValueSink};
 use crate::value::{
     Consumer, ConsumerGroup, HashFieldWithExpiry, ModuleField, ModuleValue, PendingEntry, Stream,
     StreamId, Value,
@@ -24,84 +25,217 @@ const MODULE_OPCODE_STRING: u64 = 5;
 const QUICKLIST_NODE_PLAIN: u64 = 1;
 const QUICKLIST_NODE_PACKED: u64 = 2;
 
-/// Reads a value of RDB type `rdb_type`.
+/// Reusable buffers for the strings and blobs of the value being read.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    first: Vec<u8>,
+    second: Vec<u8>,
+}
+
+/// Reads a value of RDB type `rdb_type` into the neutral model.
 pub fn read_value<R: Read>(input: &mut Input<R>, rdb_type: u8) -> RdbResult<Value> {
+    read_value_into(
+        input,
+        rdb_type,
+        &mut ValueBuilder::default(),
+        &mut Scratch::default(),
+    )
+}
+
+/// Reads a value of RDB type `rdb_type`, handing its contents to `sink` as
+/// they are decoded; `scratch` holds the current string or blob.
+pub fn read_value_into<R: Read, S: ValueSink>(
+    input: &mut Input<R>,
+    rdb_type: u8,
+    sink: &mut S,
+    scratch: &mut Scratch,
+) -> RdbResult<S::Value> {
+    let buf = &mut scratch.first;
     Ok(match rdb_type {
-        t::STRING => Value::String(input.read_string()?),
-        t::LIST => Value::List(read_strings(input)?),
-        t::SET => Value::Set(read_strings(input)?),
+        t::STRING => {
+            input.read_string_into(buf)?;
+            sink.string(buf)
+        }
+        t::LIST | t::SET => {
+            let n = input.read_count()?;
+            let kind = if rdb_type == t::LIST {
+                Collection::List
+            } else {
+                Collection::Set
+            };
+            sink.begin(kind, n);
+            for _ in 0..n {
+                input.read_string_into(buf)?;
+                sink.element(ElementRef::Bytes(buf));
+            }
+            sink.finish()
+        }
         t::ZSET | t::ZSET_2 => {
             let n = input.read_count()?;
-            let mut members = Vec::with_capacity(n.min(1 << 16));
+            sink.begin(Collection::SortedSet, n);
             for _ in 0..n {
-                let member = input.read_string()?;
+                input.read_string_into(buf)?;
                 let score = if rdb_type == t::ZSET {
                     input.read_text_double()?
                 } else {
                     input.read_f64()?
                 };
-                members.push((member, score));
+                sink.scored(ElementRef::Bytes(buf), score);
             }
-            Value::SortedSet(members)
+            sink.finish()
         }
         t::HASH => {
             let n = input.read_count()?;
-            let mut pairs = Vec::with_capacity(n.min(1 << 16));
+            sink.begin(Collection::Hash, n);
+            let value = &mut scratch.second;
             for _ in 0..n {
-                let field = input.read_string()?;
-                pairs.push((field, input.read_string()?));
+                input.read_string_into(buf)?;
+                input.read_string_into(value)?;
+                sink.pair(ElementRef::Bytes(buf), ElementRef::Bytes(value));
             }
-            Value::Hash(pairs)
+            sink.finish()
         }
         t::HASH_ZIPMAP => {
-            let (blob, at) = read_blob(input)?;
-            Value::Hash(zipmap::decode(&blob).map_err(|e| e.at(at))?)
+            let at = read_blob_into(input, buf)?;
+            let hint = buf.first().filter(|&&n| n < 254).copied().unwrap_or(0);
+            sink.begin(Collection::Hash, hint as usize);
+            zipmap::for_each_pair(buf, |f, v| {
+                sink.pair(ElementRef::Bytes(f), ElementRef::Bytes(v));
+            })
+            .map_err(|e| e.at(at))?;
+            sink.finish()
         }
-        t::LIST_ZIPLIST => {
-            let (blob, at) = read_blob(input)?;
-            Value::List(strings(ziplist::decode(&blob).map_err(|e| e.at(at))?))
+        t::LIST_ZIPLIST | t::SET_LISTPACK => {
+            let at = read_blob_into(input, buf)?;
+            let ziplist = rdb_type == t::LIST_ZIPLIST;
+            if ziplist {
+                sink.begin(Collection::List, ziplist_count(buf));
+            } else {
+                sink.begin(Collection::Set, listpack::declared_count(buf).unwrap_or(0));
+            }
+            let elements = |e| {
+                sink.element(e);
+                Ok(())
+            };
+            let walked = if ziplist {
+                ziplist::for_each(buf, elements)
+            } else {
+                listpack::for_each(buf, elements)
+            };
+            walked.map_err(|e| e.at(at))?;
+            sink.finish()
         }
         t::SET_INTSET => {
-            let (blob, at) = read_blob(input)?;
-            let ints = intset::decode(&blob).map_err(|e| e.at(at))?;
-            Value::Set(
-                ints.into_iter()
-                    .map(|v| v.to_string().into_bytes())
-                    .collect(),
-            )
+            let at = read_blob_into(input, buf)?;
+            let set = intset::IntsetRef::parse(buf).map_err(|e| e.at(at))?;
+            sink.intset(set)
         }
-        t::SET_LISTPACK => {
-            let (blob, at) = read_blob(input)?;
-            Value::Set(strings(listpack::decode(&blob).map_err(|e| e.at(at))?))
-        }
-        t::ZSET_ZIPLIST | t::ZSET_LISTPACK => {
-            let (blob, at) = read_blob(input)?;
-            let elements = if rdb_type == t::ZSET_ZIPLIST {
-                ziplist::decode(&blob)
+        t::ZSET_ZIPLIST | t::ZSET_LISTPACK | t::HASH_ZIPLIST | t::HASH_LISTPACK => {
+            let at = read_blob_into(input, buf)?;
+            let ziplist = matches!(rdb_type, t::ZSET_ZIPLIST | t::HASH_ZIPLIST);
+            let zset = matches!(rdb_type, t::ZSET_ZIPLIST | t::ZSET_LISTPACK);
+            let count = if ziplist {
+                ziplist_count(buf)
             } else {
-                listpack::decode(&blob)
+                listpack::declared_count(buf).unwrap_or(0)
             };
-            let elements = elements.map_err(|e| e.at(at))?;
-            Value::SortedSet(zset_pairs(elements).map_err(|e| e.at(at))?)
-        }
-        t::HASH_ZIPLIST | t::HASH_LISTPACK => {
-            let (blob, at) = read_blob(input)?;
-            let elements = if rdb_type == t::HASH_ZIPLIST {
-                ziplist::decode(&blob)
+            let (kind, what) = if zset {
+                (Collection::SortedSet, "sorted set")
             } else {
-                listpack::decode(&blob)
+                (Collection::Hash, "hash")
             };
-            let elements = elements.map_err(|e| e.at(at))?;
-            if !elements.len().is_multiple_of(2) {
-                return Err(BlobError::new("hash", "odd number of elements").at(at));
+            sink.begin(kind, count / 2);
+            let mut first: Option<ElementRef<'_>> = None;
+            let pairs = |e| {
+                let Some(key) = first.take() else {
+                    first = Some(e);
+                    return Ok(());
+                };
+                if zset {
+                    sink.scored(key, element_score(e)?);
+                } else {
+                    sink.pair(key, e);
+                }
+                Ok(())
+            };
+            let walked = if ziplist {
+                ziplist::for_each(buf, pairs)
+            } else {
+                listpack::for_each(buf, pairs)
+            };
+            walked.map_err(|e| e.at(at))?;
+            if first.is_some() {
+                return Err(BlobError::new(what, "odd number of elements").at(at));
             }
-            let mut pairs = Vec::with_capacity(elements.len() / 2);
-            let mut it = elements.into_iter();
-            while let (Some(f), Some(v)) = (it.next(), it.next()) {
-                pairs.push((f.into_bytes(), v.into_bytes()));
-            }
-            Value::Hash(pairs)
+            sink.finish()
         }
+        t::LIST_QUICKLIST => {
+            let nodes = input.read_count()?;
+            sink.begin(Collection::List, 0);
+            for _ in 0..nodes {
+                let at = read_blob_into(input, buf)?;
+                ziplist::for_each(buf, |e| {
+                    sink.element(e);
+                    Ok(())
+                })
+                .map_err(|e| e.at(at))?;
+            }
+            sink.finish()
+        }
+        t::LIST_QUICKLIST_2 => {
+            let nodes = input.read_count()?;
+            sink.begin(Collection::List, 0);
+            for _ in 0..nodes {
+                let container = input.read_length()?;
+                let at = read_blob_into(input, buf)?;
+                match container {
+                    QUICKLIST_NODE_PLAIN => sink.element(ElementRef::Bytes(buf)),
+                    QUICKLIST_NODE_PACKED => {
+                        listpack::for_each(buf, |e| {
+                            sink.element(e);
+                            Ok(())
+                        })
+                        .map_err(|e| e.at(at))?;
+                    }
+                    other => {
+                        return Err(
+                            input.corrupt("quicklist", format!("unknown node container {other}"))
+                        )
+                    }
+                }
+            }
+            sink.finish()
+        }
+        other => sink.other(read_unstreamed_value(input, other)?),
+    })
+}
+
+/// The entry count a ziplist's header declares (0 when unknown).
+fn ziplist_count(blob: &[u8]) -> usize {
+    match blob.get(8..10) {
+        Some(&[lo, hi]) if u16::from_le_bytes([lo, hi]) != u16::MAX => {
+            u16::from_le_bytes([lo, hi]) as usize
+        }
+        _ => 0,
+    }
+}
+
+/// A sorted set score stored as a listpack or ziplist element.
+fn element_score(e: ElementRef<'_>) -> Result<f64, BlobError> {
+    match e {
+        ElementRef::Int(v) => Ok(v as f64),
+        ElementRef::Bytes(b) => std::str::from_utf8(b)
+            .ok()
+            .and_then(parse_score)
+            .ok_or_else(|| BlobError::new("sorted set", "score is not a number")),
+    }
+}
+
+/// Reads a value of one of the types [`read_value_into`] does not stream
+/// (hashes with field expiries, streams, module values) into the neutral
+/// model; refuses unknown types.
+fn read_unstreamed_value<R: Read>(input: &mut Input<R>, rdb_type: u8) -> RdbResult<Value> {
+    Ok(match rdb_type {
         t::HASH_LISTPACK_EX | t::HASH_LISTPACK_EX_PRE_GA => {
             if rdb_type == t::HASH_LISTPACK_EX {
                 input.read_millis()?;
@@ -150,35 +284,6 @@ pub fn read_value<R: Read>(input: &mut Input<R>, rdb_type: u8) -> RdbResult<Valu
             }
             Value::HashWithFieldExpiry(fields)
         }
-        t::LIST_QUICKLIST => {
-            let nodes = input.read_count()?;
-            let mut items = Vec::new();
-            for _ in 0..nodes {
-                let (blob, at) = read_blob(input)?;
-                items.extend(strings(ziplist::decode(&blob).map_err(|e| e.at(at))?));
-            }
-            Value::List(items)
-        }
-        t::LIST_QUICKLIST_2 => {
-            let nodes = input.read_count()?;
-            let mut items = Vec::new();
-            for _ in 0..nodes {
-                let container = input.read_length()?;
-                let (blob, at) = read_blob(input)?;
-                match container {
-                    QUICKLIST_NODE_PLAIN => items.push(blob),
-                    QUICKLIST_NODE_PACKED => {
-                        items.extend(strings(listpack::decode(&blob).map_err(|e| e.at(at))?))
-                    }
-                    other => {
-                        return Err(
-                            input.corrupt("quicklist", format!("unknown node container {other}"))
-                        )
-                    }
-                }
-            }
-            Value::List(items)
-        }
         t::STREAM_LISTPACKS | t::STREAM_LISTPACKS_2 | t::STREAM_LISTPACKS_3 => {
             Value::Stream(Box::new(read_stream(input, rdb_type)?))
         }
@@ -199,42 +304,17 @@ pub fn read_value<R: Read>(input: &mut Input<R>, rdb_type: u8) -> RdbResult<Valu
     })
 }
 
-fn read_strings<R: Read>(input: &mut Input<R>) -> RdbResult<Vec<Vec<u8>>> {
-    let n = input.read_count()?;
-    let mut items = Vec::with_capacity(n.min(1 << 16));
-    for _ in 0..n {
-        items.push(input.read_string()?);
-    }
-    Ok(items)
-}
-
 /// Reads a string holding an encoded blob; returns it with its offset.
 fn read_blob<R: Read>(input: &mut Input<R>) -> RdbResult<(Vec<u8>, u64)> {
     let at = input.offset();
     Ok((input.read_string()?, at))
 }
 
-fn strings(elements: Vec<Element>) -> Vec<Vec<u8>> {
-    elements.into_iter().map(Element::into_bytes).collect()
-}
-
-fn zset_pairs(elements: Vec<Element>) -> Result<Vec<(Vec<u8>, f64)>, BlobError> {
-    if !elements.len().is_multiple_of(2) {
-        return Err(BlobError::new("sorted set", "odd number of elements"));
-    }
-    let mut pairs = Vec::with_capacity(elements.len() / 2);
-    let mut it = elements.into_iter();
-    while let (Some(member), Some(score)) = (it.next(), it.next()) {
-        let score = match score {
-            Element::Int(v) => v as f64,
-            Element::Bytes(b) => std::str::from_utf8(&b)
-                .ok()
-                .and_then(parse_score)
-                .ok_or_else(|| BlobError::new("sorted set", "score is not a number"))?,
-        };
-        pairs.push((member.into_bytes(), score));
-    }
-    Ok(pairs)
+/// Reads a string holding an encoded blob into `buf`; returns its offset.
+fn read_blob_into<R: Read>(input: &mut Input<R>, buf: &mut Vec<u8>) -> RdbResult<u64> {
+    let at = input.offset();
+    input.read_string_into(buf)?;
+    Ok(at)
 }
 
 /// Parses a score as Redis prints them ("inf", "-inf" included).

@@ -124,7 +124,7 @@ pub fn format_score(score: f64) -> String {
         return if score.is_sign_negative() { "-0" } else { "0" }.to_owned();
     }
     if score.fract() == 0.0 && score.abs() < 9_007_199_254_740_992.0 {
-        return format!("{}", score as i64);
+        return itoa::Buffer::new().format(score as i64).to_owned();
     }
     format_g17(score)
 }

@@ -1,7 +1,7 @@
 //! A byte source for the RDB reader that counts the offset (for error
 //! messages) and keeps the running CRC64 (for the footer check).
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
 
 use crate::crc64::crc64;
 use crate::error::{RdbError, RdbErrorKind, RdbResult};
@@ -22,20 +22,42 @@ pub enum LengthOrEncoding {
     Encoding(u8),
 }
 
-/// Buffered input with offset and checksum tracking.
+/// Bytes read from the source at a time.
+const BUFFER_SIZE: usize = 64 * 1024;
+
+/// The first buffer's size: small payloads (RESTORE) need no more.
+const FIRST_BUFFER_SIZE: usize = 4 * 1024;
+
+/// Buffered input with offset and checksum tracking. The checksum is
+/// folded in a buffer at a time (when it is refilled or the checksum is
+/// asked for), not per read.
 pub struct Input<R: Read> {
-    inner: BufReader<R>,
+    inner: R,
+    buf: Vec<u8>,
+    /// Next unread byte of `buf`.
+    pos: usize,
+    /// End of the valid bytes of `buf`.
+    end: usize,
+    /// `buf[..crc_pos]` is already in `crc`.
+    crc_pos: usize,
     offset: u64,
     crc: u64,
+    /// Compressed bytes of the LZF string being read.
+    compressed: Vec<u8>,
 }
 
 impl<R: Read> Input<R> {
     /// Wraps `inner`, at offset 0.
     pub fn new(inner: R) -> Self {
         Input {
-            inner: BufReader::with_capacity(64 * 1024, inner),
+            inner,
+            buf: Vec::new(),
+            pos: 0,
+            end: 0,
+            crc_pos: 0,
             offset: 0,
             crc: 0,
+            compressed: Vec::new(),
         }
     }
 
@@ -45,8 +67,42 @@ impl<R: Read> Input<R> {
     }
 
     /// CRC64 of the bytes consumed so far.
-    pub fn checksum(&self) -> u64 {
+    pub fn checksum(&mut self) -> u64 {
+        self.fold_checksum();
         self.crc
+    }
+
+    /// Adds the bytes consumed since the last fold to the checksum.
+    fn fold_checksum(&mut self) {
+        self.crc = crc64(self.crc, &self.buf[self.crc_pos..self.pos]);
+        self.crc_pos = self.pos;
+    }
+
+    /// Refills the (fully consumed) buffer; returns the bytes now available
+    /// (0 at the end of the source).
+    fn refill(&mut self) -> io::Result<usize> {
+        self.fold_checksum();
+        self.pos = 0;
+        self.end = 0;
+        self.crc_pos = 0;
+        if self.buf.len() < BUFFER_SIZE {
+            let size = if self.buf.is_empty() {
+                FIRST_BUFFER_SIZE
+            } else {
+                BUFFER_SIZE
+            };
+            self.buf.resize(size, 0);
+        }
+        loop {
+            match self.inner.read(&mut self.buf) {
+                Ok(n) => {
+                    self.end = n;
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// An error of `kind` at the current offset.
@@ -67,11 +123,32 @@ impl<R: Read> Input<R> {
         }
     }
 
-    /// Fills `buf` completely.
+    /// Fills `buf` completely. On a truncation the error names the offset
+    /// where the read started.
     pub fn read_into(&mut self, buf: &mut [u8]) -> RdbResult<()> {
-        self.inner.read_exact(buf).map_err(|e| self.io_error(e))?;
-        self.crc = crc64(self.crc, buf);
-        self.offset += buf.len() as u64;
+        let n = buf.len();
+        if self.end - self.pos >= n {
+            buf.copy_from_slice(&self.buf[self.pos..self.pos + n]);
+            self.pos += n;
+            self.offset += n as u64;
+            return Ok(());
+        }
+        let start = self.offset;
+        let mut done = 0;
+        while done < n {
+            if self.pos == self.end {
+                match self.refill() {
+                    Ok(0) => return Err(RdbError::new(start, RdbErrorKind::Truncated)),
+                    Ok(_) => {}
+                    Err(e) => return Err(RdbError::new(start, RdbErrorKind::Io(e))),
+                }
+            }
+            let take = (n - done).min(self.end - self.pos);
+            buf[done..done + take].copy_from_slice(&self.buf[self.pos..self.pos + take]);
+            self.pos += take;
+            self.offset += take as u64;
+            done += take;
+        }
         Ok(())
     }
 
@@ -83,20 +160,32 @@ impl<R: Read> Input<R> {
             return Ok(buf);
         }
         let mut buf = Vec::with_capacity(PREALLOCATE_LIMIT as usize);
-        let got = (&mut self.inner)
-            .take(len)
-            .read_to_end(&mut buf)
-            .map_err(|e| self.io_error(e))?;
-        self.crc = crc64(self.crc, &buf);
-        self.offset += got as u64;
-        if (got as u64) < len {
-            return Err(self.error(RdbErrorKind::Truncated));
+        let mut left = len;
+        while left > 0 {
+            if self.pos == self.end {
+                match self.refill() {
+                    Ok(0) => return Err(self.error(RdbErrorKind::Truncated)),
+                    Ok(_) => {}
+                    Err(e) => return Err(self.io_error(e)),
+                }
+            }
+            let take = (self.end - self.pos).min(usize::try_from(left).unwrap_or(usize::MAX));
+            buf.extend_from_slice(&self.buf[self.pos..self.pos + take]);
+            self.pos += take;
+            self.offset += take as u64;
+            left -= take as u64;
         }
         Ok(buf)
     }
 
     /// Reads one byte.
     pub fn read_u8(&mut self) -> RdbResult<u8> {
+        if self.pos < self.end {
+            let byte = self.buf[self.pos];
+            self.pos += 1;
+            self.offset += 1;
+            return Ok(byte);
+        }
         let mut buf = [0u8; 1];
         self.read_into(&mut buf)?;
         Ok(buf[0])
@@ -228,11 +317,72 @@ impl<R: Read> Input<R> {
         }
     }
 
+    /// Reads `len` raw bytes into `buf` (replacing its contents).
+    fn read_string_bytes_into(&mut self, len: u64, buf: &mut Vec<u8>) -> RdbResult<()> {
+        if len <= PREALLOCATE_LIMIT {
+            buf.clear();
+            buf.resize(len as usize, 0);
+            self.read_into(buf)
+        } else {
+            *buf = self.read_bytes(len)?;
+            Ok(())
+        }
+    }
+
+    /// Reads a string in any of its encodings into `buf` (replacing its
+    /// contents), reusing its allocation.
+    pub fn read_string_into(&mut self, buf: &mut Vec<u8>) -> RdbResult<()> {
+        buf.clear();
+        match self.read_length_or_encoding()? {
+            LengthOrEncoding::Length(len) => self.read_string_bytes_into(len, buf),
+            LengthOrEncoding::Encoding(
+                enc @ (length::ENC_INT8 | length::ENC_INT16 | length::ENC_INT32),
+            ) => {
+                let width = match enc {
+                    length::ENC_INT8 => 1,
+                    length::ENC_INT16 => 2,
+                    _ => 4,
+                };
+                let mut raw = [0u8; 4];
+                self.read_into(&mut raw[..width])?;
+                let value = match width {
+                    1 => raw[0] as i8 as i64,
+                    2 => i16::from_le_bytes([raw[0], raw[1]]) as i64,
+                    _ => i32::from_le_bytes(raw) as i64,
+                };
+                buf.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+                Ok(())
+            }
+            LengthOrEncoding::Encoding(length::ENC_LZF) => {
+                let start = self.offset;
+                let compressed_len = self.read_length()?;
+                let plain_len = self.read_length()?;
+                if plain_len > (1 << 40) {
+                    return Err(self.corrupt("LZF string", "implausible length"));
+                }
+                let mut compressed = std::mem::take(&mut self.compressed);
+                let read = self.read_string_bytes_into(compressed_len, &mut compressed);
+                let expanded = read.and_then(|()| {
+                    lzf::decompress_into(&compressed, plain_len as usize, buf)
+                        .map_err(|e| e.at(start))
+                });
+                self.compressed = compressed;
+                expanded
+            }
+            LengthOrEncoding::Encoding(other) => {
+                Err(self.corrupt("string", format!("unknown string encoding {other}")))
+            }
+        }
+    }
+
     /// True when no byte is left.
     pub fn at_end(&mut self) -> RdbResult<bool> {
+        if self.pos < self.end {
+            return Ok(false);
+        }
         let offset = self.offset;
-        match self.inner.fill_buf() {
-            Ok(buf) => Ok(buf.is_empty()),
+        match self.refill() {
+            Ok(n) => Ok(n == 0),
             Err(e) => Err(RdbError::new(offset, RdbErrorKind::Io(e))),
         }
     }
@@ -254,6 +404,56 @@ mod tests {
         assert_eq!(input.read_string().unwrap(), b"100000");
         assert!(input.at_end().unwrap());
         assert_eq!(input.offset(), data.len() as u64);
+    }
+
+    #[test]
+    fn reads_every_string_encoding_into_a_reused_buffer() {
+        let data: &[u8] = &[
+            0x03, b'a', b'b', b'c', 0xc0, 0xfb, 0xc1, 0xe8, 0x03, 0xc2, 0xa0, 0x86, 0x01, 0x00,
+        ];
+        let mut input = Input::new(data);
+        let mut buf = Vec::new();
+        for expected in [&b"abc"[..], b"-5", b"1000", b"100000"] {
+            input.read_string_into(&mut buf).unwrap();
+            assert_eq!(buf, expected);
+        }
+        assert!(input.at_end().unwrap());
+        let mut short = Input::new(&[0x05, b'a'][..]);
+        let err = short.read_string_into(&mut buf).unwrap_err();
+        assert!(matches!(err.kind, RdbErrorKind::Truncated));
+    }
+
+    /// A source handing out a few bytes per read, to cross buffer refills.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = out.len().min(self.0.len()).min(3);
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn checksum_and_offsets_across_refills() {
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        for source in [&data[..], &data[..100]] {
+            let mut input = Input::new(Trickle(source));
+            let mut first = vec![0u8; source.len() / 3];
+            input.read_into(&mut first).unwrap();
+            assert_eq!(input.checksum(), crc64(0, &first));
+            let rest = input
+                .read_bytes((source.len() - first.len()) as u64)
+                .unwrap();
+            assert_eq!(input.offset(), source.len() as u64);
+            assert_eq!(input.checksum(), crc64(0, source));
+            assert_eq!([first, rest].concat(), source);
+            assert!(input.at_end().unwrap());
+            let err = input.read_u8().unwrap_err();
+            assert!(matches!(err.kind, RdbErrorKind::Truncated));
+            assert_eq!(err.offset, source.len() as u64);
+        }
     }
 
     #[test]

@@ -11,6 +11,67 @@ fn err(reason: impl Into<String>) -> BlobError {
 
 /// Decodes an intset into its integers.
 pub fn decode(blob: &[u8]) -> Result<Vec<i64>, BlobError> {
+    Ok(IntsetRef::parse(blob)?.iter().collect())
+}
+
+/// A validated intset, borrowed from its blob: integers of one width in
+/// strictly increasing order.
+#[derive(Debug, Clone, Copy)]
+pub struct IntsetRef<'a> {
+    width: usize,
+    body: &'a [u8],
+}
+
+impl<'a> IntsetRef<'a> {
+    /// Validates `blob` (header, size, order) without copying it.
+    pub fn parse(blob: &'a [u8]) -> Result<Self, BlobError> {
+        let (width, body) = header(blob)?;
+        let set = IntsetRef { width, body };
+        let mut it = set.iter();
+        if let Some(mut prev) = it.next() {
+            for v in it {
+                if prev >= v {
+                    return Err(err("integers not in strictly increasing order"));
+                }
+                prev = v;
+            }
+        }
+        Ok(set)
+    }
+
+    /// Bytes per integer: 2, 4 or 8.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Number of integers.
+    pub fn len(&self) -> usize {
+        self.body.len() / self.width
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.body.is_empty()
+    }
+
+    /// The integers, little-endian at [`Self::width`], in increasing order.
+    pub fn raw(&self) -> &'a [u8] {
+        self.body
+    }
+
+    /// The integers in increasing order.
+    pub fn iter(&self) -> impl Iterator<Item = i64> + 'a {
+        let width = self.width;
+        self.body.chunks_exact(width).map(move |chunk| match width {
+            2 => i16::from_le_bytes(chunk.try_into().expect("2")) as i64,
+            4 => i32::from_le_bytes(chunk.try_into().expect("4")) as i64,
+            _ => i64::from_le_bytes(chunk.try_into().expect("8")),
+        })
+    }
+}
+
+/// Checks the header and size; returns the width and the integers' bytes.
+fn header(blob: &[u8]) -> Result<(usize, &[u8]), BlobError> {
     if blob.len() < 8 {
         return Err(err("shorter than its header"));
     }
@@ -26,18 +87,7 @@ pub fn decode(blob: &[u8]) -> Result<Vec<i64>, BlobError> {
             body.len()
         )));
     }
-    let values: Vec<i64> = body
-        .chunks_exact(width)
-        .map(|chunk| match width {
-            2 => i16::from_le_bytes(chunk.try_into().expect("2")) as i64,
-            4 => i32::from_le_bytes(chunk.try_into().expect("4")) as i64,
-            _ => i64::from_le_bytes(chunk.try_into().expect("8")),
-        })
-        .collect();
-    if values.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(err("integers not in strictly increasing order"));
-    }
-    Ok(values)
+    Ok((width, body))
 }
 
 /// Encodes integers as an intset (sorted, deduplicated, narrowest width).

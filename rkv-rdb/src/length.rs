@@ -97,12 +97,30 @@ pub fn write_lzf_header(out: &mut Vec<u8>, compressed_len: usize, plain_len: usi
 /// The integer a string spells when Redis would store it as one: canonical
 /// decimal (no sign on zero, no leading zeros or '+', no spaces).
 pub fn parse_canonical_int(bytes: &[u8]) -> Option<i64> {
-    if bytes.is_empty() || bytes.len() > 20 {
+    let (negative, digits) = match bytes.split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, bytes),
+    };
+    // No sign alone, no leading zero, no "-0": only what i64's Display writes.
+    if digits.is_empty()
+        || digits.len() > 19
+        || (digits[0] == b'0' && (digits.len() > 1 || negative))
+    {
         return None;
     }
-    let text = std::str::from_utf8(bytes).ok()?;
-    let value: i64 = text.parse().ok()?;
-    (value.to_string().as_bytes() == bytes).then_some(value)
+    // Accumulated negatively so that i64::MIN fits.
+    let mut value: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_sub(i64::from(d - b'0'))?;
+    }
+    if negative {
+        Some(value)
+    } else {
+        value.checked_neg()
+    }
 }
 
 #[cfg(test)]
@@ -113,6 +131,38 @@ mod tests {
         let mut out = Vec::new();
         write_length(&mut out, len);
         out
+    }
+
+    #[test]
+    fn canonical_integers_are_exactly_what_display_writes() {
+        let reference = |bytes: &[u8]| -> Option<i64> {
+            let value: i64 = std::str::from_utf8(bytes).ok()?.parse().ok()?;
+            (value.to_string().as_bytes() == bytes).then_some(value)
+        };
+        let cases: &[&[u8]] = &[
+            b"0",
+            b"-0",
+            b"7",
+            b"-7",
+            b"007",
+            b"+5",
+            b"",
+            b"-",
+            b"12a",
+            b" 1",
+            b"1 ",
+            b"9223372036854775807",
+            b"9223372036854775808",
+            b"-9223372036854775808",
+            b"-9223372036854775809",
+            b"99999999999999999999",
+            b"1.5",
+            b"10",
+            b"-10",
+        ];
+        for case in cases {
+            assert_eq!(parse_canonical_int(case), reference(case), "{case:?}");
+        }
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod listpack;
 pub mod lzf;
 pub mod rdb_type;
 pub mod reader;
+pub mod sink;
 pub mod stream_node;
 pub mod value;
 pub mod writer;
@@ -32,7 +33,8 @@ pub mod zipmap;
 pub mod cli;
 
 pub use error::{RdbError, RdbErrorKind, RdbResult};
-pub use reader::{Item, KeyEntry, RdbReader};
+pub use reader::{Item, KeyEntry, KeyHeader, RdbReader, Step};
+pub use sink::{Collection, ValueBuilder, ValueSink};
 pub use value::Value;
 pub use writer::{KeyMeta, RdbWriter, WriteOptions};
 

@@ -6,7 +6,7 @@
 //! carry the value or a string length), its data, then a "backlen" giving
 //! the element's size for backward iteration.
 
-use crate::element::Element;
+use crate::element::{Element, ElementRef};
 use crate::error::BlobError;
 use crate::length::parse_canonical_int;
 
@@ -19,6 +19,28 @@ fn err(reason: impl Into<String>) -> BlobError {
 
 /// Decodes every element of a listpack.
 pub fn decode(blob: &[u8]) -> Result<Vec<Element>, BlobError> {
+    let mut elements = Vec::new();
+    for_each(blob, |e| {
+        elements.push(e.to_owned());
+        Ok(())
+    })?;
+    Ok(elements)
+}
+
+/// The element count a listpack's header declares, `None` when it says
+/// "unknown" (or the blob is too short to say).
+pub fn declared_count(blob: &[u8]) -> Option<usize> {
+    let declared = u16::from_le_bytes([*blob.get(4)?, *blob.get(5)?]);
+    (declared != u16::MAX).then_some(declared as usize)
+}
+
+/// Validates a whole listpack while handing each element, borrowed, to
+/// `each` (whose own error stops the walk); returns the element count. On an error some elements may have
+/// been handed over already.
+pub fn for_each<'a>(
+    blob: &'a [u8],
+    mut each: impl FnMut(ElementRef<'a>) -> Result<(), BlobError>,
+) -> Result<usize, BlobError> {
     if blob.len() < HEADER_LEN + 1 {
         return Err(err("shorter than its header"));
     }
@@ -30,7 +52,7 @@ pub fn decode(blob: &[u8]) -> Result<Vec<Element>, BlobError> {
         )));
     }
     let declared = u16::from_le_bytes([blob[4], blob[5]]);
-    let mut elements = Vec::new();
+    let mut count = 0usize;
     let mut pos = HEADER_LEN;
     loop {
         let byte = *blob.get(pos).ok_or_else(|| err("missing end marker"))?;
@@ -49,21 +71,21 @@ pub fn decode(blob: &[u8]) -> Result<Vec<Element>, BlobError> {
         if decode_backlen(&blob[pos + size..backlen_end]) != Some(size) {
             return Err(err(format!("bad back-length at byte {pos}")));
         }
-        elements.push(element);
+        each(element)?;
+        count += 1;
         pos = backlen_end;
     }
-    if declared != u16::MAX && declared as usize != elements.len() {
+    if declared != u16::MAX && declared as usize != count {
         return Err(err(format!(
-            "header says {declared} elements, found {}",
-            elements.len()
+            "header says {declared} elements, found {count}"
         )));
     }
-    Ok(elements)
+    Ok(count)
 }
 
 /// Decodes the element at the start of `data`; returns it and the size of
 /// its encoding byte(s) plus data (without the backlen).
-fn decode_element(data: &[u8]) -> Result<(Element, usize), BlobError> {
+fn decode_element(data: &[u8]) -> Result<(ElementRef<'_>, usize), BlobError> {
     let need = |n: usize| -> Result<&[u8], BlobError> {
         data.get(..n)
             .ok_or_else(|| err("element runs past the end"))
@@ -74,18 +96,18 @@ fn decode_element(data: &[u8]) -> Result<(Element, usize), BlobError> {
         ((raw << shift) as i64) >> shift
     };
     Ok(if first & 0x80 == 0 {
-        (Element::Int((first & 0x7f) as i64), 1)
+        (ElementRef::Int((first & 0x7f) as i64), 1)
     } else if first & 0xc0 == 0x80 {
         let len = (first & 0x3f) as usize;
-        (Element::Bytes(need(1 + len)?[1..].to_vec()), 1 + len)
+        (ElementRef::Bytes(&need(1 + len)?[1..]), 1 + len)
     } else if first & 0xe0 == 0xc0 {
         let bytes = need(2)?;
         let raw = (((first & 0x1f) as u64) << 8) | bytes[1] as u64;
-        (Element::Int(signed(raw, 13)), 2)
+        (ElementRef::Int(signed(raw, 13)), 2)
     } else if first & 0xf0 == 0xe0 {
         let bytes = need(2)?;
         let len = (((first & 0x0f) as usize) << 8) | bytes[1] as usize;
-        (Element::Bytes(need(2 + len)?[2..].to_vec()), 2 + len)
+        (ElementRef::Bytes(&need(2 + len)?[2..]), 2 + len)
     } else {
         match first {
             0xf0 => {
@@ -94,7 +116,7 @@ fn decode_element(data: &[u8]) -> Result<(Element, usize), BlobError> {
                 let end = 5usize
                     .checked_add(len)
                     .ok_or_else(|| err("string length overflows"))?;
-                (Element::Bytes(need(end)?[5..].to_vec()), end)
+                (ElementRef::Bytes(&need(end)?[5..]), end)
             }
             0xf1..=0xf4 => {
                 let width = match first {
@@ -107,7 +129,7 @@ fn decode_element(data: &[u8]) -> Result<(Element, usize), BlobError> {
                 let mut raw = [0u8; 8];
                 raw[..width].copy_from_slice(&bytes[1..1 + width]);
                 let raw = u64::from_le_bytes(raw);
-                (Element::Int(signed(raw, (width * 8) as u32)), 1 + width)
+                (ElementRef::Int(signed(raw, (width * 8) as u32)), 1 + width)
             }
             other => return Err(err(format!("unknown encoding byte {other:#04x}"))),
         }
@@ -144,6 +166,42 @@ fn encode_backlen(out: &mut Vec<u8>, size: usize) {
         let group = ((size >> (7 * i)) & 0x7f) as u8;
         out.push(if i == n - 1 { group } else { group | 0x80 });
     }
+}
+
+/// Bytes of one element as [`ListpackBuilder::push_bytes`] encodes it,
+/// backlen included.
+pub fn element_len(value: &[u8]) -> usize {
+    let size = match parse_canonical_int(value) {
+        Some(v) => int_len(v),
+        None if value.len() < 64 => 1 + value.len(),
+        None if value.len() < 4096 => 2 + value.len(),
+        None => 5 + value.len(),
+    };
+    size + backlen_size(size)
+}
+
+/// Bytes of an integer's encoding (without backlen), as
+/// [`ListpackBuilder::push_int`] writes it.
+pub fn int_len(v: i64) -> usize {
+    if (0..=127).contains(&v) {
+        1
+    } else if (-4096..=4095).contains(&v) {
+        2
+    } else if i16::try_from(v).is_ok() {
+        3
+    } else if (-(1 << 23)..(1 << 23)).contains(&v) {
+        4
+    } else if i32::try_from(v).is_ok() {
+        5
+    } else {
+        9
+    }
+}
+
+/// Bytes of a listpack holding `items` (as [`ListpackBuilder`] builds it),
+/// computed without building it.
+pub fn encoded_len<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> usize {
+    HEADER_LEN + 1 + items.into_iter().map(element_len).sum::<usize>()
 }
 
 /// Builds a listpack, one element at a time.
@@ -317,6 +375,45 @@ mod tests {
         let mut bad_backlen = good.clone();
         bad_backlen[6 + 4] = 9;
         assert!(decode(&bad_backlen).is_err());
+    }
+
+    #[test]
+    fn sizes_match_what_the_builder_writes() {
+        let long = vec![b'x'; 5000];
+        let mid = vec![b'y'; 100];
+        let items: Vec<&[u8]> = vec![
+            b"0",
+            b"127",
+            b"128",
+            b"-1",
+            b"4095",
+            b"-4097",
+            b"32767",
+            b"-32769",
+            b"8388607",
+            b"8388608",
+            b"2147483648",
+            b"-9223372036854775808",
+            b"007",
+            b"",
+            b"abc",
+            &mid,
+            &long,
+        ];
+        let mut lp = ListpackBuilder::new();
+        for item in &items {
+            lp.push_bytes(item);
+            assert_eq!(element_len(item) + 7, {
+                let mut one = ListpackBuilder::new();
+                one.push_bytes(item);
+                one.finish().len()
+            });
+        }
+        assert_eq!(encoded_len(items.iter().copied()), lp.finish().len());
+        assert_eq!(
+            encoded_len(std::iter::empty()),
+            ListpackBuilder::new().finish().len()
+        );
     }
 
     #[test]

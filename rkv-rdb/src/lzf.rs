@@ -14,9 +14,22 @@ const HASH_LOG: u32 = 16;
 
 /// Decompresses `input`, which must expand to exactly `expected_len` bytes.
 pub fn decompress(input: &[u8], expected_len: usize) -> Result<Vec<u8>, BlobError> {
+    let mut out = Vec::new();
+    decompress_into(input, expected_len, &mut out)?;
+    Ok(out)
+}
+
+/// Decompresses `input` into `out` (replacing its contents, reusing its
+/// allocation); it must expand to exactly `expected_len` bytes.
+pub fn decompress_into(
+    input: &[u8],
+    expected_len: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), BlobError> {
     let err = |reason: &str| BlobError::new("LZF string", reason);
+    out.clear();
     // A corrupt header may declare any length: grow only as data arrives.
-    let mut out: Vec<u8> = Vec::with_capacity(expected_len.min(1 << 20));
+    out.reserve(expected_len.min(1 << 20));
     let mut ip = 0;
     while ip < input.len() {
         let ctrl = input[ip] as usize;
@@ -48,10 +61,14 @@ pub fn decompress(input: &[u8], expected_len: usize) -> Result<Vec<u8>, BlobErro
                 return Err(err("output longer than declared"));
             }
             let start = out.len() - back;
-            // Byte by byte: a reference may overlap the bytes it produces.
-            for i in 0..len {
-                let byte = out[start + i];
-                out.push(byte);
+            if back >= len {
+                out.extend_from_within(start..start + len);
+            } else {
+                // Overlapping: the reference repeats the last `back` bytes.
+                for i in 0..len {
+                    let byte = out[start + i];
+                    out.push(byte);
+                }
             }
         }
     }
@@ -62,7 +79,7 @@ pub fn decompress(input: &[u8], expected_len: usize) -> Result<Vec<u8>, BlobErro
             expected_len
         )));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Compresses `input` into at most about `max_len` bytes; `None` when it

@@ -3,10 +3,11 @@
 
 use std::io::Read;
 
-use crate::decode::{read_module_fields, read_value};
+use crate::decode::{read_module_fields, read_value_into, Scratch};
 use crate::error::{RdbError, RdbErrorKind, RdbResult};
 use crate::input::Input;
 use crate::rdb_type as t;
+use crate::sink::{ValueBuilder, ValueSink};
 use crate::value::{ModuleField, Value};
 
 /// Highest RDB version this reader understands (Redis 7.4).
@@ -88,6 +89,38 @@ pub struct KeyEntry {
     pub size_in_file: u64,
 }
 
+/// Where a key was found and what came with it, its name borrowed from
+/// the reader (see [`RdbReader::next_step`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyHeader<'a> {
+    /// Database number.
+    pub db: u64,
+    /// Key name.
+    pub key: &'a [u8],
+    /// Absolute expiry, unix milliseconds.
+    pub expire_ms: Option<i64>,
+    /// LRU idle time in seconds, when saved.
+    pub idle: Option<u64>,
+    /// LFU frequency, when saved.
+    pub freq: Option<u8>,
+    /// The RDB type byte the value was stored with.
+    pub rdb_type: u8,
+    /// Offset of the key's first byte (its expiry or type opcode).
+    pub offset: u64,
+    /// Bytes the key took in the file, opcodes included.
+    pub size_in_file: u64,
+}
+
+/// One step of [`RdbReader::next_step`]: an item other than a key, or a key
+/// whose value a [`ValueSink`] built.
+#[derive(Debug)]
+pub enum Step<'a, V> {
+    /// Anything but a key (never [`Item::Key`]).
+    Item(Item),
+    /// A key and the value the sink made of it.
+    Key(KeyHeader<'a>, V),
+}
+
 /// Reads an RDB file item by item.
 pub struct RdbReader<R: Read> {
     input: Input<R>,
@@ -95,6 +128,8 @@ pub struct RdbReader<R: Read> {
     db: u64,
     verify_checksum: bool,
     done: bool,
+    key: Vec<u8>,
+    scratch: Scratch,
 }
 
 impl<R: Read> RdbReader<R> {
@@ -123,6 +158,8 @@ impl<R: Read> RdbReader<R> {
             db: 0,
             verify_checksum: true,
             done: false,
+            key: Vec::new(),
+            scratch: Scratch::default(),
         })
     }
 
@@ -144,17 +181,55 @@ impl<R: Read> RdbReader<R> {
 
     /// The next item; `None` after [`Item::End`] or an error.
     pub fn next_item(&mut self) -> RdbResult<Option<Item>> {
+        Ok(match self.next_step(&mut ValueBuilder::default())? {
+            None => None,
+            Some(Step::Item(item)) => Some(item),
+            Some(Step::Key(header, value)) => Some(Item::Key(KeyEntry {
+                db: header.db,
+                key: header.key.to_vec(),
+                value,
+                expire_ms: header.expire_ms,
+                idle: header.idle,
+                freq: header.freq,
+                rdb_type: header.rdb_type,
+                offset: header.offset,
+                size_in_file: header.size_in_file,
+            })),
+        })
+    }
+
+    /// The next item, a key's value being handed to `sink` as it is
+    /// decoded (no [`Value`] is built unless the sink builds one); `None`
+    /// after [`Item::End`] or an error.
+    pub fn next_step<S: ValueSink>(
+        &mut self,
+        sink: &mut S,
+    ) -> RdbResult<Option<Step<'_, S::Value>>> {
         if self.done {
             return Ok(None);
         }
-        let result = self.read_item();
-        if !matches!(result, Ok(Some(ref item)) if !matches!(item, Item::End { .. })) {
+        let result = self.read_item(sink);
+        if !matches!(result, Ok(Some(ref step)) if !matches!(step, Step::Item(Item::End { .. }))) {
             self.done = true;
         }
-        result
+        Ok(result?.map(|step| match step {
+            Step::Key(header, value) => Step::Key(
+                KeyHeader {
+                    key: &self.key,
+                    ..header
+                },
+                value,
+            ),
+            other => other,
+        }))
     }
 
-    fn read_item(&mut self) -> RdbResult<Option<Item>> {
+    /// Reads one item; a key's header comes with an empty name (the caller
+    /// lends `self.key`).
+    fn read_item<S: ValueSink>(
+        &mut self,
+        sink: &mut S,
+    ) -> RdbResult<Option<Step<'static, S::Value>>> {
         let key_start = self.input.offset();
         let mut expire_ms = None;
         let mut idle = None;
@@ -170,30 +245,30 @@ impl<R: Read> RdbReader<R> {
                 t::OPCODE_FREQ => freq = Some(self.input.read_u8()?),
                 t::OPCODE_SELECTDB => {
                     self.db = self.input.read_length()?;
-                    return Ok(Some(Item::SelectDb(self.db)));
+                    return Ok(Some(Step::Item(Item::SelectDb(self.db))));
                 }
                 t::OPCODE_RESIZEDB => {
                     let db_size = self.input.read_length()?;
                     let expires_size = self.input.read_length()?;
-                    return Ok(Some(Item::ResizeDb {
+                    return Ok(Some(Step::Item(Item::ResizeDb {
                         db_size,
                         expires_size,
-                    }));
+                    })));
                 }
                 t::OPCODE_SLOT_INFO => {
                     let slot = self.input.read_length()?;
                     let size = self.input.read_length()?;
                     let expires_size = self.input.read_length()?;
-                    return Ok(Some(Item::SlotInfo {
+                    return Ok(Some(Step::Item(Item::SlotInfo {
                         slot,
                         size,
                         expires_size,
-                    }));
+                    })));
                 }
                 t::OPCODE_AUX => {
                     let key = self.input.read_string()?;
                     let value = self.input.read_string()?;
-                    return Ok(Some(Item::Aux { key, value }));
+                    return Ok(Some(Step::Item(Item::Aux { key, value })));
                 }
                 t::OPCODE_MODULE_AUX => {
                     let type_id = self.input.read_length()?;
@@ -203,15 +278,15 @@ impl<R: Read> RdbReader<R> {
                     }
                     let when = self.input.read_length()?;
                     let fields = read_module_fields(&mut self.input)?;
-                    return Ok(Some(Item::ModuleAux {
+                    return Ok(Some(Step::Item(Item::ModuleAux {
                         type_id,
                         when,
                         fields,
-                    }));
+                    })));
                 }
                 t::OPCODE_FUNCTION2 => {
                     let code = self.input.read_string()?;
-                    return Ok(Some(Item::Function { code }));
+                    return Ok(Some(Step::Item(Item::Function { code })));
                 }
                 t::OPCODE_FUNCTION_PRE_GA => {
                     return Err(self.input.corrupt(
@@ -219,22 +294,22 @@ impl<R: Read> RdbReader<R> {
                         "functions of Redis 7.0 release candidates are not supported",
                     ))
                 }
-                t::OPCODE_EOF => return self.read_footer().map(Some),
+                t::OPCODE_EOF => return self.read_footer().map(|end| Some(Step::Item(end))),
                 rdb_type => {
-                    let key = self.input.read_string()?;
-                    let value =
-                        read_value(&mut self.input, rdb_type).map_err(|e| e.in_key(&key))?;
-                    return Ok(Some(Item::Key(KeyEntry {
+                    self.input.read_string_into(&mut self.key)?;
+                    let value = read_value_into(&mut self.input, rdb_type, sink, &mut self.scratch)
+                        .map_err(|e| e.in_key(&self.key))?;
+                    let header = KeyHeader {
                         db: self.db,
-                        key,
-                        value,
+                        key: &[],
                         expire_ms,
                         idle,
                         freq,
                         rdb_type,
                         offset: key_start,
                         size_in_file: self.input.offset() - key_start,
-                    })));
+                    };
+                    return Ok(Some(Step::Key(header, value)));
                 }
             }
         }

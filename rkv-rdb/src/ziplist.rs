@@ -5,7 +5,7 @@
 //! count (u16 LE), entries, 0xFF. Each entry: length of the previous entry
 //! (1 byte, or 0xFE and a u32 LE), an encoding header, the data.
 
-use crate::element::Element;
+use crate::element::{Element, ElementRef};
 use crate::error::BlobError;
 
 const HEADER_LEN: usize = 10;
@@ -17,6 +17,21 @@ fn err(reason: impl Into<String>) -> BlobError {
 
 /// Decodes every entry of a ziplist.
 pub fn decode(blob: &[u8]) -> Result<Vec<Element>, BlobError> {
+    let mut elements = Vec::new();
+    for_each(blob, |e| {
+        elements.push(e.to_owned());
+        Ok(())
+    })?;
+    Ok(elements)
+}
+
+/// Validates a whole ziplist while handing each entry, borrowed, to
+/// `each` (whose own error stops the walk); returns the entry count. On an error some entries may have been
+/// handed over already.
+pub fn for_each<'a>(
+    blob: &'a [u8],
+    mut each: impl FnMut(ElementRef<'a>) -> Result<(), BlobError>,
+) -> Result<usize, BlobError> {
     if blob.len() < HEADER_LEN + 1 {
         return Err(err("shorter than its header"));
     }
@@ -28,7 +43,7 @@ pub fn decode(blob: &[u8]) -> Result<Vec<Element>, BlobError> {
         )));
     }
     let declared = u16::from_le_bytes([blob[8], blob[9]]);
-    let mut elements = Vec::new();
+    let mut count = 0usize;
     let mut pos = HEADER_LEN;
     let mut prev_size = 0usize;
     loop {
@@ -58,35 +73,35 @@ pub fn decode(blob: &[u8]) -> Result<Vec<Element>, BlobError> {
             return Err(err("entry runs past the end"));
         }
         prev_size = pos - start;
-        elements.push(element);
+        each(element)?;
+        count += 1;
     }
-    if declared != u16::MAX && declared as usize != elements.len() {
+    if declared != u16::MAX && declared as usize != count {
         return Err(err(format!(
-            "header says {declared} entries, found {}",
-            elements.len()
+            "header says {declared} entries, found {count}"
         )));
     }
-    Ok(elements)
+    Ok(count)
 }
 
-fn decode_entry_body(data: &[u8]) -> Result<(Element, usize), BlobError> {
+fn decode_entry_body(data: &[u8]) -> Result<(ElementRef<'_>, usize), BlobError> {
     let need = |n: usize| -> Result<&[u8], BlobError> {
         data.get(..n).ok_or_else(|| err("entry runs past the end"))
     };
     let first = *data.first().ok_or_else(|| err("entry runs past the end"))?;
-    let string = |header: usize, len: usize| -> Result<(Element, usize), BlobError> {
+    let string = |header: usize, len: usize| -> Result<(ElementRef<'_>, usize), BlobError> {
         let end = header
             .checked_add(len)
             .ok_or_else(|| err("length overflows"))?;
-        Ok((Element::Bytes(need(end)?[header..].to_vec()), end))
+        Ok((ElementRef::Bytes(&need(end)?[header..]), end))
     };
-    let int = |width: usize| -> Result<(Element, usize), BlobError> {
+    let int = |width: usize| -> Result<(ElementRef<'_>, usize), BlobError> {
         let bytes = need(1 + width)?;
         let mut raw = [0u8; 8];
         raw[..width].copy_from_slice(&bytes[1..1 + width]);
         let shift = 64 - 8 * width as u32;
         let value = ((u64::from_le_bytes(raw) << shift) as i64) >> shift;
-        Ok((Element::Int(value), 1 + width))
+        Ok((ElementRef::Int(value), 1 + width))
     };
     match first >> 6 {
         0 => string(1, (first & 0x3f) as usize),
@@ -107,7 +122,7 @@ fn decode_entry_body(data: &[u8]) -> Result<(Element, usize), BlobError> {
             0xe0 => int(8),
             0xf0 => int(3),
             0xfe => int(1),
-            0xf1..=0xfd => Ok((Element::Int((first & 0x0f) as i64 - 1), 1)),
+            0xf1..=0xfd => Ok((ElementRef::Int((first & 0x0f) as i64 - 1), 1)),
             other => Err(err(format!("unknown encoding byte {other:#04x}"))),
         },
     }

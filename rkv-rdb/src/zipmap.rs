@@ -18,11 +18,23 @@ fn err(reason: impl Into<String>) -> BlobError {
 
 /// Decodes a zipmap into its field/value pairs.
 pub fn decode(blob: &[u8]) -> Result<Pairs, BlobError> {
+    let mut pairs = Vec::new();
+    for_each_pair(blob, |f, v| pairs.push((f.to_vec(), v.to_vec())))?;
+    Ok(pairs)
+}
+
+/// Validates a whole zipmap while handing each field and value, borrowed,
+/// to `each`; returns the pair count. On an error some pairs may have been
+/// handed over already.
+pub fn for_each_pair<'a>(
+    blob: &'a [u8],
+    mut each: impl FnMut(&'a [u8], &'a [u8]),
+) -> Result<usize, BlobError> {
     let mut pos = 1;
     if blob.is_empty() {
         return Err(err("empty blob"));
     }
-    let mut pairs = Vec::new();
+    let mut count = 0usize;
     loop {
         let first = *blob.get(pos).ok_or_else(|| err("missing end marker"))?;
         if first == END {
@@ -38,16 +50,16 @@ pub fn decode(blob: &[u8]) -> Result<Pairs, BlobError> {
         pos += 1;
         let value = take(blob, &mut pos, value_len)?;
         take(blob, &mut pos, free)?;
-        pairs.push((key, value));
+        each(key, value);
+        count += 1;
     }
-    if blob[0] < BIGLEN && blob[0] as usize != pairs.len() {
+    if blob[0] < BIGLEN && blob[0] as usize != count {
         return Err(err(format!(
-            "header says {} entries, found {}",
-            blob[0],
-            pairs.len()
+            "header says {} entries, found {count}",
+            blob[0]
         )));
     }
-    Ok(pairs)
+    Ok(count)
 }
 
 fn read_len(blob: &[u8], pos: &mut usize) -> Result<usize, BlobError> {
@@ -66,7 +78,7 @@ fn read_len(blob: &[u8], pos: &mut usize) -> Result<usize, BlobError> {
     Ok(u32::from_le_bytes(bytes.try_into().expect("4")) as usize)
 }
 
-fn take(blob: &[u8], pos: &mut usize, len: usize) -> Result<Vec<u8>, BlobError> {
+fn take<'a>(blob: &'a [u8], pos: &mut usize, len: usize) -> Result<&'a [u8], BlobError> {
     let end = pos
         .checked_add(len)
         .ok_or_else(|| err("length overflows"))?;
@@ -74,7 +86,7 @@ fn take(blob: &[u8], pos: &mut usize, len: usize) -> Result<Vec<u8>, BlobError> 
         .get(*pos..end)
         .ok_or_else(|| err("entry runs past the end"))?;
     *pos = end;
-    Ok(bytes.to_vec())
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -149,12 +149,12 @@ pub fn prefix_of(key: &[u8], depth: usize) -> &[u8] {
 }
 
 impl Report {
-    /// Builds the per-key line for `entry`.
-    pub fn key_report(entry: &KeyEntry) -> KeyReport {
+    /// Builds the per-key line for `entry`, taking its name.
+    pub fn key_report(entry: KeyEntry) -> KeyReport {
         KeyReport {
             size: key_size(&entry.key, &entry.value, entry.rdb_type) as u64,
             db: entry.db,
-            key: entry.key.clone(),
+            key: entry.key,
             type_name: entry.value.type_name(),
             encoding: loaded_encoding(&entry.value, entry.rdb_type),
             elements: entry.value.len() as u64,
@@ -200,7 +200,13 @@ impl Report {
             }
         };
         self.expiry[bucket] += 1;
-        if top_n > 0 {
+        // Most keys are smaller than the smallest kept: no copy for those.
+        let kept = self.top.len() < top_n
+            || self
+                .top
+                .peek()
+                .is_some_and(|Reverse(smallest)| line > smallest);
+        if top_n > 0 && kept {
             self.top.push(Reverse(line.clone()));
             if self.top.len() > top_n {
                 self.top.pop();
@@ -435,7 +441,7 @@ pub fn analyze(args: &AnalyzeArgs) -> Result<Report, String> {
                     .and_then(|v| v.parse().ok());
             }
             Item::Key(entry) => {
-                let line = Report::key_report(&entry);
+                let line = Report::key_report(entry);
                 if let Some(out) = &mut csv {
                     writeln!(out, "{}", csv_row(&line)).map_err(|e| e.to_string())?;
                 }
@@ -527,5 +533,37 @@ mod tests {
             report.top_prefixes(1)[0].0,
             format!("p{}", n - 1).into_bytes()
         );
+    }
+
+    #[test]
+    fn smaller_keys_leave_the_top_unchanged() {
+        let mut report = Report::default();
+        for (i, size) in [50u64, 40, 60, 10, 55, 5, 60].into_iter().enumerate() {
+            let line = KeyReport {
+                size,
+                db: 0,
+                key: format!("k{i}").into_bytes(),
+                type_name: "string",
+                encoding: "embstr",
+                elements: 1,
+                largest_element: 1,
+                expire_ms: None,
+            };
+            report.add(&line, 3, 1);
+        }
+        let top: Vec<(u64, Vec<u8>)> = report
+            .top_keys()
+            .into_iter()
+            .map(|k| (k.size, k.key))
+            .collect();
+        assert_eq!(
+            top,
+            vec![
+                (60, b"k6".to_vec()),
+                (60, b"k2".to_vec()),
+                (55, b"k4".to_vec())
+            ]
+        );
+        assert_eq!(report.total.keys, 7);
     }
 }

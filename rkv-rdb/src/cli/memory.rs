@@ -8,7 +8,7 @@ use crate::encode::{
 };
 use crate::intset;
 use crate::length::parse_canonical_int;
-use crate::listpack::ListpackBuilder;
+use crate::listpack;
 use crate::rdb_type as t;
 use crate::stream_node;
 use crate::value::{Stream, Value};
@@ -105,11 +105,7 @@ fn stream_size(stream: &Stream) -> usize {
 }
 
 fn listpack_of<'a>(items: impl Iterator<Item = &'a [u8]>) -> usize {
-    let mut lp = ListpackBuilder::new();
-    for item in items {
-        lp.push_bytes(item);
-    }
-    jemalloc_class(lp.finish().len())
+    jemalloc_class(listpack::encoded_len(items))
 }
 
 /// Estimated bytes of the value alone, as Redis 7.0 would encode it after
@@ -119,18 +115,21 @@ pub fn value_size(value: &Value, rdb_type: u8) -> usize {
         Value::String(s) => string_size(s),
         Value::List(items) => {
             let mut size = ROBJ + QUICKLIST;
-            let mut node = ListpackBuilder::new();
+            // Node sizes added up as a listpack would grow, without building it.
+            let empty = listpack::encoded_len(std::iter::empty());
+            let (mut node_bytes, mut node_count) = (empty, 0usize);
             for item in items {
-                if node.count() > 0
-                    && node.len_bytes() + item.len() + 11 > crate::encode::LIST_NODE_MAX_BYTES
+                if node_count > 0
+                    && node_bytes + item.len() + 11 > crate::encode::LIST_NODE_MAX_BYTES
                 {
-                    size +=
-                        QUICKLIST_NODE + jemalloc_class(std::mem::take(&mut node).finish().len());
+                    size += QUICKLIST_NODE + jemalloc_class(node_bytes);
+                    (node_bytes, node_count) = (empty, 0);
                 }
-                node.push_bytes(item);
+                node_bytes += listpack::element_len(item);
+                node_count += 1;
             }
-            if node.count() > 0 {
-                size += QUICKLIST_NODE + jemalloc_class(node.finish().len());
+            if node_count > 0 {
+                size += QUICKLIST_NODE + jemalloc_class(node_bytes);
             }
             size
         }
@@ -155,13 +154,9 @@ pub fn value_size(value: &Value, rdb_type: u8) -> usize {
                 || (members.len() <= MAX_ZSET_LISTPACK_ENTRIES
                     && members.iter().all(|(m, _)| m.len() <= MAX_LISTPACK_VALUE));
             if compact {
-                let scores: Vec<String> = members.iter().map(|(_, s)| format_score(*s)).collect();
-                ROBJ + listpack_of(
-                    members
-                        .iter()
-                        .zip(&scores)
-                        .flat_map(|((m, _), s)| [m.as_slice(), s.as_bytes()]),
-                )
+                let bytes = listpack::encoded_len(members.iter().map(|(m, _)| m.as_slice()))
+                    + members.iter().map(|(_, s)| score_len(*s)).sum::<usize>();
+                ROBJ + jemalloc_class(bytes)
             } else {
                 ROBJ + ZSET_STRUCT
                     + ZSKIPLIST
@@ -195,6 +190,16 @@ pub fn value_size(value: &Value, rdb_type: u8) -> usize {
                 .sum::<usize>()
         }
     }
+}
+
+/// Bytes of a score's listpack element: whole numbers as integers, others
+/// as their text.
+fn score_len(score: f64) -> usize {
+    if score.fract() == 0.0 && score.abs() < 9_007_199_254_740_992.0 && score != 0.0 {
+        let size = listpack::int_len(score as i64);
+        return size + 1;
+    }
+    listpack::element_len(format_score(score).as_bytes())
 }
 
 fn hash_size<'a>(pairs: impl Iterator<Item = (&'a [u8], &'a [u8])> + Clone, len: usize) -> usize {
@@ -237,6 +242,29 @@ mod tests {
         ];
         for (request, class) in pairs {
             assert_eq!(jemalloc_class(request), class, "{request}");
+        }
+    }
+
+    #[test]
+    fn score_lengths_match_their_text() {
+        for score in [
+            0.0,
+            -0.0,
+            1.0,
+            -3.0,
+            127.0,
+            1e9,
+            1.5,
+            0.1,
+            1e300,
+            f64::INFINITY,
+            f64::NAN,
+        ] {
+            assert_eq!(
+                score_len(score),
+                listpack::element_len(format_score(score).as_bytes()),
+                "{score}"
+            );
         }
     }
 

@@ -725,6 +725,15 @@ impl<K: Hash + Eq, V> Dict<K, V> {
         }
     }
 
+    /// Sizes an empty dict for `n` entries at once (Redis's `dictExpand`
+    /// on a dump's RESIZEDB hint), so filling it does not rehash; does
+    /// nothing to a dict that has entries.
+    pub fn reserve(&mut self, n: usize) {
+        if self.is_empty() && !self.is_rehashing() {
+            self.expand(n);
+        }
+    }
+
     /// Starts resizing to the smallest power of two >= `size` (at least 4).
     /// Returns false when rehashing already, when `size` cannot hold the
     /// current entries, or when the size would not change.
@@ -848,6 +857,20 @@ impl<K, V> ExactSizeIterator for IterMut<'_, K, V> {}
 mod tests {
     use super::*;
     use std::collections::{HashMap, HashSet};
+
+    #[test]
+    fn reserve_sizes_an_empty_dict_once() {
+        let mut d: Dict<u64, u64> = Dict::new();
+        d.reserve(1000);
+        assert_eq!(d.bucket_count(), 1024);
+        for i in 0..1000 {
+            d.insert(i, i);
+            assert!(!d.is_rehashing());
+        }
+        d.reserve(1 << 20);
+        assert_eq!(d.bucket_count(), 1024);
+        assert_eq!(d.get(&999), Some(&999));
+    }
 
     /// Deterministic xorshift for reproducible random workloads.
     struct TestRng(u64);

@@ -158,6 +158,13 @@ impl Db {
         self.keys.contains_key(key)
     }
 
+    /// Sizes an empty database's tables for `keys` keys, `expires` of them
+    /// with an expiry (a dump's RESIZEDB hint).
+    pub fn reserve(&mut self, keys: usize, expires: usize) {
+        self.keys.reserve(keys);
+        self.expires.reserve(expires);
+    }
+
     /// Mutable access without expiry or LRU side effects (after a lookup).
     pub fn get_mut_raw(&mut self, key: &[u8]) -> Option<&mut Entry> {
         self.keys.get_mut(key)

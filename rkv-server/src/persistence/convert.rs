@@ -71,6 +71,9 @@ pub enum LoadError {
     /// Stream entries out of order.
     #[error("stream entry IDs are not increasing")]
     BadStream,
+    /// A sorted set member whose score is NaN (Redis refuses those too).
+    #[error("sorted set with a NaN score")]
+    NanScore,
 }
 
 /// Writes `key` holding `value` through `writer`, borrowing its elements.
@@ -263,6 +266,9 @@ pub fn from_rdb(value: rdb::Value, limits: &Limits) -> Result<Value, LoadError> 
             Value::Set(Box::new(set))
         }
         rdb::Value::SortedSet(members) => {
+            if members.iter().any(|(_, s)| s.is_nan()) {
+                return Err(LoadError::NanScore);
+            }
             let longest = members.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
             let mut zset = ZSetValue::with_hint(members.len(), longest, limits.zset);
             for (member, score) in &members {

@@ -9,9 +9,10 @@ use std::path::Path;
 use std::rc::Rc;
 use std::time::Instant;
 
-use rkv_rdb::{Item, RdbReader};
+use rkv_rdb::{Item, KeyHeader, RdbReader, Step};
 
-use super::convert::{self, Limits, LoadError};
+use super::convert::{Limits, LoadError};
+use super::load_sink::ServerSink;
 use super::state::LoadingProgress;
 use crate::db::keyspace::{lru_clock, LRU_CLOCK_MAX};
 use crate::db::Db;
@@ -49,7 +50,7 @@ pub fn install_functions(srv: &mut Server, codes: &[Vec<u8>]) -> Result<(), Stri
 /// can answer (`-LOADING`) between slices.
 pub struct DumpLoader<R: Read = BufReader<File>> {
     reader: RdbReader<R>,
-    limits: Limits,
+    sink: ServerSink,
     now_ms: i64,
     clock: u32,
     /// What was loaded so far.
@@ -58,6 +59,8 @@ pub struct DumpLoader<R: Read = BufReader<File>> {
     pub total_bytes: u64,
     /// The `used-mem` aux field, once read.
     pub rdb_used_mem: u64,
+    /// The database the keys being read go to (last SELECTDB).
+    current_db: u64,
 }
 
 impl DumpLoader {
@@ -79,12 +82,13 @@ impl DumpLoader {
             .verify_checksum(verify_checksum);
         Ok(Some(DumpLoader {
             reader,
-            limits,
+            sink: ServerSink::new(limits),
             now_ms,
             clock: lru_clock(now_ms),
             stats: LoadStats::default(),
             total_bytes,
             rdb_used_mem: 0,
+            current_db: 0,
         }))
     }
 }
@@ -102,12 +106,13 @@ impl<R: Read> DumpLoader<R> {
             .verify_checksum(verify_checksum);
         Ok(DumpLoader {
             reader,
-            limits,
+            sink: ServerSink::new(limits),
             now_ms,
             clock: lru_clock(now_ms),
             stats: LoadStats::default(),
             total_bytes: 0,
             rdb_used_mem: 0,
+            current_db: 0,
         })
     }
 
@@ -121,15 +126,15 @@ impl<R: Read> DumpLoader<R> {
     /// collections are skipped, as a Redis master does.
     pub fn step(&mut self, dbs: &mut [Db], max_items: usize) -> Result<bool, String> {
         for _ in 0..max_items {
-            let item = self
+            let step = self
                 .reader
-                .next_item()
+                .next_step(&mut self.sink)
                 .map_err(|e| format!("Internal error in RDB reading: {e}"))?;
-            let Some(item) = item else {
+            let Some(step) = step else {
                 return Ok(true);
             };
-            match item {
-                Item::Aux { key, value } => {
+            match step {
+                Step::Item(Item::Aux { key, value }) => {
                     if key == b"used-mem" {
                         self.rdb_used_mem = std::str::from_utf8(&value)
                             .ok()
@@ -138,49 +143,85 @@ impl<R: Read> DumpLoader<R> {
                     }
                     log_aux(&key, &value, self.now_ms);
                 }
-                Item::Key(entry) => self.store(dbs, entry)?,
-                Item::Function { code } => self.stats.functions.push(code),
-                _ => {}
+                Step::Item(Item::Function { code }) => self.stats.functions.push(code),
+                Step::Item(Item::SelectDb(db)) => self.current_db = db,
+                Step::Item(Item::ResizeDb {
+                    db_size,
+                    expires_size,
+                }) => {
+                    // A key takes at least 4 bytes of file: a bigger hint is
+                    // corrupt and must not size the tables.
+                    let bound = self.total_bytes / 4;
+                    let db = usize::try_from(self.current_db).ok();
+                    if let Some(db) = db.and_then(|i| dbs.get_mut(i)) {
+                        if db_size <= bound && expires_size <= db_size {
+                            db.reserve(db_size as usize, expires_size as usize);
+                        }
+                    }
+                }
+                Step::Item(_) => {}
+                Step::Key(header, value) => {
+                    let at = Clock {
+                        now_ms: self.now_ms,
+                        lru: self.clock,
+                    };
+                    store(dbs, header, value, at, &mut self.stats)?
+                }
             }
         }
         Ok(false)
     }
+}
 
-    fn store(&mut self, dbs: &mut [Db], entry: rkv_rdb::KeyEntry) -> Result<(), String> {
-        let index = usize::try_from(entry.db).unwrap_or(usize::MAX);
-        let count = dbs.len();
-        let Some(db) = dbs.get_mut(index) else {
-            return Err(format!(
-                "FATAL: Data file was created with a Redis server configured to handle \
-                 more than {count} databases. Exiting"
-            ));
-        };
-        if entry.expire_ms.is_some_and(|at| at < self.now_ms) {
-            self.stats.expired += 1;
+/// The load's time, for expiries and idle times.
+#[derive(Debug, Clone, Copy)]
+struct Clock {
+    now_ms: i64,
+    lru: u32,
+}
+
+/// Stores a key read from the dump, unless it has expired or is empty.
+fn store(
+    dbs: &mut [Db],
+    header: KeyHeader<'_>,
+    value: Result<crate::db::Value, LoadError>,
+    clock: Clock,
+    stats: &mut LoadStats,
+) -> Result<(), String> {
+    let index = usize::try_from(header.db).unwrap_or(usize::MAX);
+    let count = dbs.len();
+    let Some(db) = dbs.get_mut(index) else {
+        return Err(format!(
+            "FATAL: Data file was created with a Redis server configured to handle \
+             more than {count} databases. Exiting"
+        ));
+    };
+    if header.expire_ms.is_some_and(|at| at < clock.now_ms) {
+        stats.expired += 1;
+        return Ok(());
+    }
+    let key = header.key;
+    let value = match value {
+        Ok(v) => v,
+        Err(LoadError::EmptyKey) => {
+            warning!(
+                "rdbLoadObject skipping empty key: {}",
+                String::from_utf8_lossy(key)
+            );
             return Ok(());
         }
-        let value = match convert::from_rdb(entry.value, &self.limits) {
-            Ok(v) => v,
-            Err(LoadError::EmptyKey) => {
-                warning!(
-                    "rdbLoadObject skipping empty key: {}",
-                    String::from_utf8_lossy(&entry.key)
-                );
-                return Ok(());
-            }
-            Err(e) => return Err(format!("Internal error in RDB reading: {e}")),
-        };
-        db.set(&entry.key, value, false, self.now_ms);
-        if let Some(at) = entry.expire_ms {
-            db.set_expire(&entry.key, at);
-        }
-        if let (Some(idle), Some(e)) = (entry.idle, db.get_mut_raw(&entry.key)) {
-            let span = u64::from(LRU_CLOCK_MAX) + 1;
-            e.lru = ((u64::from(self.clock) + span - idle % span) % span) as u32;
-        }
-        self.stats.loaded += 1;
-        Ok(())
+        Err(e) => return Err(format!("Internal error in RDB reading: {e}")),
+    };
+    db.set(key, value, false, clock.now_ms);
+    if let Some(at) = header.expire_ms {
+        db.set_expire(key, at);
     }
+    if let (Some(idle), Some(e)) = (header.idle, db.get_mut_raw(key)) {
+        let span = u64::from(LRU_CLOCK_MAX) + 1;
+        e.lru = ((u64::from(clock.lru) + span - idle % span) % span) as u32;
+    }
+    stats.loaded += 1;
+    Ok(())
 }
 
 /// Reads the whole dump at `path` into `dbs` at once (DEBUG RELOAD);

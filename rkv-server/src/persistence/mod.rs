@@ -15,6 +15,7 @@ pub mod convert;
 pub mod cow;
 pub mod info;
 pub mod load;
+pub mod load_sink;
 pub mod reload;
 pub mod saving;
 pub mod snapshot;

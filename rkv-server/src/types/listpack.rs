@@ -172,6 +172,11 @@ impl Listpack {
         self.len = 0;
     }
 
+    /// Reserves room for `additional` more bytes of encoded entries.
+    pub fn reserve(&mut self, additional: usize) {
+        self.buf.reserve(additional);
+    }
+
     /// Releases spare capacity.
     pub fn shrink_to_fit(&mut self) {
         self.buf.shrink_to_fit();

@@ -18,7 +18,7 @@ use crate::db::dict::Dict;
 use crate::db::SmallBytes;
 
 /// Redis caps the intset size at 2^30 entries whatever the configuration.
-const INTSET_HARD_LIMIT: usize = 1 << 30;
+pub(crate) const INTSET_HARD_LIMIT: usize = 1 << 30;
 
 /// A set of byte strings.
 #[derive(Debug, Clone)]

@@ -19,7 +19,7 @@ pub mod skiplist;
 use super::listpack::Listpack;
 use crate::db::dict::Dict;
 use crate::db::SmallBytes;
-use range::cmp_entries;
+pub(crate) use range::cmp_entries;
 pub use range::{LexBound, LexRange, ScoreRange};
 use skiplist::{SkipList, NIL};
 use std::cmp::Ordering;
@@ -102,7 +102,7 @@ pub struct NanScore;
 
 /// Score text as stored in a listpack: the shortest form that parses back
 /// to the same double (exponent form for very large or small magnitudes).
-fn score_text(score: f64) -> String {
+pub(crate) fn score_text(score: f64) -> String {
     let magnitude = score.abs();
     if magnitude == 0.0 || magnitude.is_infinite() || (1e-5..1e16).contains(&magnitude) {
         format!("{score}")

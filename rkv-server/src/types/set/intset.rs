@@ -48,6 +48,19 @@ fn write(out: &mut Vec<u8>, n: i64, w: usize) {
 }
 
 impl Intset {
+    /// An intset from values already laid out as one (`width` 2, 4 or 8;
+    /// `data` little-endian, strictly increasing), e.g. a validated dump
+    /// blob: one copy. `None` when the width or size does not fit.
+    pub fn from_sorted_raw(width: usize, data: &[u8]) -> Option<Self> {
+        if !matches!(width, 2 | 4 | 8) || !data.len().is_multiple_of(width) {
+            return None;
+        }
+        Some(Intset {
+            width: width as u8,
+            data: data.into(),
+        })
+    }
+
     /// Number of values.
     pub fn len(&self) -> usize {
         self.data.len() / self.w()
@@ -157,6 +170,19 @@ mod tests {
             assert_eq!(s.search(*n), Ok(i));
         }
         assert_eq!(s.search(4), Err(4));
+    }
+
+    #[test]
+    fn built_from_raw_sorted_values() {
+        let mut raw = Vec::new();
+        for n in [-5i32, 7, 70_000] {
+            raw.extend_from_slice(&n.to_le_bytes());
+        }
+        let s = Intset::from_sorted_raw(4, &raw).unwrap();
+        assert_eq!(s.iter().collect::<Vec<_>>(), [-5, 7, 70_000]);
+        assert!(s.contains(7));
+        assert!(Intset::from_sorted_raw(3, &raw).is_none());
+        assert!(Intset::from_sorted_raw(8, &raw).is_none());
     }
 
     #[test]
