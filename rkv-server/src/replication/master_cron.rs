@@ -81,7 +81,10 @@ fn every_second(srv: &mut Server) {
     let m = &mut srv.replication.master;
     m.cron_loops += 1;
     let period = srv.config.repl_ping_replica_period.max(1);
-    if m.cron_loops.is_multiple_of(period) && !m.replicas.is_empty() && !srv.replication.is_replica() {
+    if m.cron_loops.is_multiple_of(period)
+        && !m.replicas.is_empty()
+        && !srv.replication.is_replica()
+    {
         master::feed_command(srv, None, &["PING"]);
     }
     let disk_sync = srv
