@@ -403,3 +403,54 @@ fn info_and_role_have_the_shape_of_a_redis_master() {
     }
     assert_eq!(shapes[0], shapes[1]);
 }
+
+#[test]
+fn a_replica_that_stops_reading_is_dropped_at_its_output_limit_then_resyncs() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let m = master(
+        ServerKind::Rkv,
+        &["--client-output-buffer-limit", "replica 256kb 0 0"],
+    );
+    let mut mc = m.client();
+    let r = replica_of(&m, &[]);
+    let mut rc = r.client();
+    wait_link_up(&mut rc);
+    let replica_pid = pid(&mut rc);
+    signal(&replica_pid, "-STOP");
+    let value = "v".repeat(1024);
+    let mut pipe = redis::pipe();
+    for i in 0..20_000 {
+        pipe.cmd("SET").arg(format!("k{i}")).arg(&value).ignore();
+    }
+    pipe.query::<()>(&mut mc).unwrap();
+    wait_until("the replica to be dropped", || {
+        info_int(&mut mc, "replication", "connected_slaves") == 0
+    });
+    signal(&replica_pid, "-CONT");
+    wait_until("the replica to resync", || {
+        info_int(&mut mc, "stats", "sync_full") == 2
+    });
+    wait_link_up(&mut rc);
+    assert_same_data(&mut mc, &mut rc);
+}
+
+#[test]
+fn the_replica_connection_is_listed_as_a_replica() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let m = master(ServerKind::Rkv, &[]);
+    let mut mc = m.client();
+    let r = replica_of(&m, &[]);
+    let mut rc = r.client();
+    wait_link_up(&mut rc);
+    wait_until("a REPLCONF ACK", || {
+        text(&mut mc, "CLIENT LIST TYPE replica").contains("cmd=replconf")
+    });
+    let list = text(&mut mc, "CLIENT LIST TYPE replica");
+    assert_eq!(list.lines().count(), 1, "{list}");
+    assert!(list.contains(" flags=S "), "{list}");
+    assert!(!text(&mut mc, "CLIENT LIST TYPE normal").contains("flags=S"));
+}

@@ -99,7 +99,8 @@ fn sync(ctx: &mut Ctx) {
     }
     let psync = ctx.arg(0).eq_ignore_ascii_case(b"psync");
     let addr = ctx.client.addr.clone();
-    notice!("Replica {addr} asks for synchronization");
+    let name = handshake(ctx, ctx.client.id).name(&addr);
+    notice!("Replica {name} asks for synchronization");
     if psync {
         let Some(offset) = ctx.i64_or_reply(2) else {
             return;
@@ -133,6 +134,9 @@ fn sync(ctx: &mut Ctx) {
 fn attach(ctx: &mut Ctx, state: ReplicaState, pre_psync: bool) -> usize {
     let id = ctx.client.id;
     ctx.client.kind = ClientKind::Replica;
+    if ctx.srv.config.repl_disable_tcp_nodelay {
+        disable_nodelay(ctx.client.fd);
+    }
     let client = ctx.srv.clients.get(&id).cloned();
     let m = &mut ctx.srv.replication.master;
     let handshake = m.handshakes.remove(&id).unwrap_or_default();
@@ -153,11 +157,27 @@ fn attach(ctx: &mut Ctx, state: ReplicaState, pre_psync: bool) -> usize {
     m.replicas.len() - 1
 }
 
+/// Lets the kernel batch small writes on socket `fd` (Nagle).
+fn disable_nodelay(fd: i32) {
+    let off: libc::c_int = 0;
+    // SAFETY: setsockopt on the client's own socket with a valid int.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_NODELAY,
+            (&off as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+}
+
 /// Redis's `masterTryPartialResynchronization`: `+CONTINUE` and the
 /// backlog from `offset` when `replid` is our history (or our previous
 /// one, up to where it is shared) and the backlog still holds `offset`.
 fn try_partial_resync(ctx: &mut Ctx, replid: &str, offset: i64) -> bool {
-    let addr = ctx.client.addr.clone();
+    let client_addr = ctx.client.addr.clone();
+    let addr = handshake(ctx, ctx.client.id).name(&client_addr);
     let r = &ctx.srv.replication;
     let ours = replid.eq_ignore_ascii_case(&r.replid);
     let previous = replid.eq_ignore_ascii_case(&r.replid2) && offset <= r.second_repl_offset;

@@ -172,6 +172,7 @@ pub fn poll_child(srv: &mut Server) {
         srv.rdb.last_cow_size = bytes;
     }
     if done < 0 {
+        srv.rdb.last_child_exit = Some((child.pid, false));
         warning!(
             "waitpid() returned an error: {}",
             io::Error::last_os_error()
@@ -179,7 +180,9 @@ pub fn poll_child(srv: &mut Server) {
         srv.rdb.last_bgsave_ok = false;
         return;
     }
-    if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
+    let success = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    srv.rdb.last_child_exit = Some((child.pid, success));
+    if success {
         notice!("Background saving terminated with success");
         srv.dirty = srv.dirty.saturating_sub(srv.rdb.dirty_before_bgsave);
         srv.rdb.lastsave = srv.now_ms / 1000;
@@ -216,6 +219,7 @@ pub fn kill_child(srv: &mut Server) {
         }
         remove_temp_file(srv, child.pid);
         let _ = cow::receive_report(child.report_fd);
+        srv.rdb.last_child_exit = Some((child.pid, false));
     }
 }
 

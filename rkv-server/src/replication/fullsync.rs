@@ -284,10 +284,11 @@ fn disk_snapshot_done(srv: &mut Server) {
     let Some(job) = srv.replication.master.sync.take() else {
         return;
     };
-    let Target::Disk { path, .. } = job.target else {
+    let Target::Disk { path, pid } = job.target else {
         return;
     };
-    if !srv.rdb.last_bgsave_ok {
+    // A child killed (FLUSHALL) or failed leaves no snapshot for them.
+    if srv.rdb.last_child_exit != Some((pid, true)) {
         warning!("SYNC failed. BGSAVE child returned an error");
         drop_waiting(srv, |s| matches!(s, ReplicaState::WaitBgsaveEnd));
         return;
@@ -335,7 +336,7 @@ fn send_files(srv: &mut Server) -> bool {
                     c.push_bytes(&buf[..n]);
                 }
                 _ => {
-                    warning!("Read error sending DB to replica: {}", link.addr);
+                    warning!("Read error sending DB to replica: {}", link.name());
                     c.kill();
                     continue;
                 }
@@ -360,7 +361,7 @@ fn put_online(link: &mut ReplicaLink, now_ms: i64) {
     if let Ok(mut c) = link.client.try_borrow_mut() {
         c.push_bytes(&pending);
     }
-    notice!("Synchronization with replica {} succeeded", link.addr);
+    notice!("Synchronization with replica {} succeeded", link.name());
 }
 
 /// Relays what the diskless child wrote to its replicas, while all of
@@ -421,7 +422,7 @@ fn relay_pipe(srv: &mut Server) -> bool {
             if replicas.contains(&link.id) {
                 notice!(
                     "Streamed RDB transfer with replica {} succeeded (socket). Waiting for REPLCONF ACK from replica to enable streaming",
-                    link.addr
+                    link.name()
                 );
                 put_online(link, now);
             }

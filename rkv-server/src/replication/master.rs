@@ -86,16 +86,39 @@ pub struct ReplicaLink {
     pub pre_psync: bool,
 }
 
+impl Handshake {
+    /// The ip a replica connecting from `addr` goes by: the announced
+    /// one, else the peer's.
+    pub fn ip(&self, addr: &str) -> String {
+        match &self.announced_ip {
+            Some(ip) => ip.clone(),
+            None => match addr.rsplit_once(':') {
+                Some((ip, _)) => ip.trim_start_matches('[').trim_end_matches(']').to_string(),
+                None => addr.to_string(),
+            },
+        }
+    }
+
+    /// How logs name the replica (Redis's `replicationGetSlaveName`).
+    pub fn name(&self, addr: &str) -> String {
+        let ip = self.ip(addr);
+        match self.listening_port {
+            0 => format!("{ip}:<unknown-replica-port>"),
+            port if ip.contains(':') => format!("[{ip}]:{port}"),
+            port => format!("{ip}:{port}"),
+        }
+    }
+}
+
 impl ReplicaLink {
     /// The ip INFO and ROLE show: the announced one, else the peer's.
     pub fn ip(&self) -> String {
-        match &self.handshake.announced_ip {
-            Some(ip) => ip.clone(),
-            None => match self.addr.rsplit_once(':') {
-                Some((ip, _)) => ip.trim_start_matches('[').trim_end_matches(']').to_string(),
-                None => self.addr.clone(),
-            },
-        }
+        self.handshake.ip(&self.addr)
+    }
+
+    /// How logs name it.
+    pub fn name(&self) -> String {
+        self.handshake.name(&self.addr)
     }
 }
 
@@ -316,7 +339,7 @@ pub fn forget_client(srv: &mut Server, id: u64) {
     m.waiters.retain(|w| w.id != id);
     if let Some(i) = m.replicas.iter().position(|l| l.id == id) {
         let link = m.replicas.remove(i);
-        notice!("Connection with replica {} lost.", link.addr);
+        notice!("Connection with replica {} lost.", link.name());
         if m.replicas.is_empty() {
             m.no_replicas_since_ms = srv.now_ms;
         }

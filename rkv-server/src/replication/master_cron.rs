@@ -129,3 +129,38 @@ fn every_second(srv: &mut Server) {
         notice!("Replication backlog freed after {ttl} seconds without connected replicas.");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server() -> Server {
+        let config = crate::config::Config::from_text("", "test").unwrap();
+        Server::new(config)
+    }
+
+    #[test]
+    fn the_backlog_is_freed_after_its_ttl_without_replicas() {
+        let mut srv = server();
+        srv.config.repl_backlog_ttl = 10;
+        master::create_backlog_if_missing(&mut srv);
+        let id = srv.replication.replid.clone();
+        srv.replication.master.no_replicas_since_ms = srv.now_ms - 5_000;
+        every_second(&mut srv);
+        assert!(srv.replication.master.backlog.is_some());
+        srv.replication.master.no_replicas_since_ms = srv.now_ms - 11_000;
+        every_second(&mut srv);
+        assert!(srv.replication.master.backlog.is_none());
+        assert_ne!(srv.replication.replid, id);
+    }
+
+    #[test]
+    fn a_ttl_of_zero_keeps_the_backlog() {
+        let mut srv = server();
+        srv.config.repl_backlog_ttl = 0;
+        master::create_backlog_if_missing(&mut srv);
+        srv.replication.master.no_replicas_since_ms = 0;
+        every_second(&mut srv);
+        assert!(srv.replication.master.backlog.is_some());
+    }
+}
