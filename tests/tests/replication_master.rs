@@ -454,3 +454,44 @@ fn the_replica_connection_is_listed_as_a_replica() {
     assert!(list.contains(" flags=S "), "{list}");
     assert!(!text(&mut mc, "CLIENT LIST TYPE normal").contains("flags=S"));
 }
+
+#[test]
+fn a_diskless_sync_waits_for_its_delay_or_enough_replicas_and_feeds_them_all() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let m = ServerProcess::start_with_args(
+        ServerKind::Rkv,
+        &[
+            "--enable-debug-command",
+            "yes",
+            "--repl-diskless-sync-delay",
+            "60",
+            "--repl-diskless-sync-max-replicas",
+            "2",
+        ],
+    );
+    let mut mc = m.client();
+    cmd(&mut mc, "SET before sync");
+    let first = replica_of(&m, &[]);
+    wait_until("the first replica to wait", || {
+        info_field(&mut mc, "replication", "slave0")
+            .is_some_and(|s| s.contains("state=wait_bgsave"))
+    });
+    // Nothing starts for one replica within the delay.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut fc = first.client();
+    assert_eq!(
+        info_field(&mut fc, "replication", "master_link_status").as_deref(),
+        Some("down")
+    );
+    let second = replica_of(&m, &["--repl-diskless-load", "disabled"]);
+    let mut sc = second.client();
+    wait_link_up(&mut fc);
+    wait_link_up(&mut sc);
+    cmd(&mut mc, "SET after sync");
+    assert_same_data(&mut mc, &mut fc);
+    assert_same_data(&mut mc, &mut sc);
+    assert_eq!(info_int(&mut mc, "stats", "sync_full"), 2);
+    assert!(m.output().matches("Starting BGSAVE for SYNC").count() == 1);
+}

@@ -59,6 +59,16 @@ impl SyncJob {
     }
 }
 
+/// Whether a child is streaming a snapshot to replicas: it counts as the
+/// one save child (BGSAVE and save points wait for it).
+pub fn diskless_child_running(srv: &Server) -> bool {
+    srv.replication
+        .master
+        .sync
+        .as_ref()
+        .is_some_and(|j| matches!(j.target, Target::Socket { .. }))
+}
+
 /// A replica asked for a full sync: join a disk sync already under way
 /// if another replica waits for the same snapshot (it gets that one's
 /// buffered stream), else wait for the next one (Redis's `syncCommand`
