@@ -495,3 +495,65 @@ fn a_diskless_sync_waits_for_its_delay_or_enough_replicas_and_feeds_them_all() {
     assert_eq!(info_int(&mut mc, "stats", "sync_full"), 2);
     assert!(m.output().matches("Starting BGSAVE for SYNC").count() == 1);
 }
+
+/// `redis-cli --rdb` (and `--functions-rdb`) against `m`, into `path`.
+fn cli_rdb(m: &ServerProcess, flag: &str, path: &std::path::Path) {
+    let out = Command::new("redis-cli")
+        .args(["-p", &m.port().to_string(), flag])
+        .arg(path)
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{log}");
+    assert!(!log.contains("error"), "{log}");
+}
+
+#[test]
+fn redis_cli_takes_snapshots_over_the_replication_protocol() {
+    if skip_without_redis_server() || rkv_tests::cli::skip_without_redis_cli() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("rkv-repl-cli-rdb-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for diskless in ["yes", "no"] {
+        let m = master(ServerKind::Rkv, &["--repl-diskless-sync", diskless]);
+        let mut mc = m.client();
+        write_everything(&mut mc);
+        redis::cmd("FUNCTION")
+            .arg("LOAD")
+            .arg("#!lua name=lib\nredis.register_function('f', function() return 1 end)")
+            .query::<String>(&mut mc)
+            .unwrap();
+        let full = dir.join(format!("full-{diskless}.rdb"));
+        let functions = dir.join(format!("functions-{diskless}.rdb"));
+        cli_rdb(&m, "--rdb", &full);
+        cli_rdb(&m, "--functions-rdb", &functions);
+        // No replica is left behind, and the stream keeps no copy for them.
+        wait_until("the snapshot clients to go", || {
+            info_int(&mut mc, "replication", "connected_slaves") == 0
+        });
+        for (file, keys) in [(&full, true), (&functions, false)] {
+            let loaded = ServerProcess::start_with_args(
+                ServerKind::Redis,
+                &[
+                    "--dir",
+                    dir.to_str().unwrap(),
+                    "--dbfilename",
+                    file.file_name().unwrap().to_str().unwrap(),
+                    "--enable-debug-command",
+                    "yes",
+                ],
+            );
+            let mut lc = loaded.client();
+            let libs: Vec<Value> = redis::cmd("FUNCTION").arg("LIST").query(&mut lc).unwrap();
+            assert_eq!(libs.len(), 1, "{file:?}");
+            if keys {
+                assert_eq!(text(&mut mc, "DEBUG DIGEST"), text(&mut lc, "DEBUG DIGEST"));
+            } else {
+                assert_eq!(text(&mut lc, "DEBUG DIGEST"), "0".repeat(40));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -6,7 +6,7 @@ use crate::blocking::{BlockParams, BlockedCall, TimeoutReply};
 use crate::client::ClientKind;
 use crate::command::{acl, flags, Arg, ArgKind, CommandSpec, Ctx};
 use crate::notice;
-use crate::replication::master::{self, Handshake, ReplicaLink, ReplicaState, Waiter};
+use crate::replication::master::{self, Handshake, RdbFilter, ReplicaLink, ReplicaState, Waiter};
 use crate::replication::{fullsync, master_cron};
 
 /// Longest `REPLCONF ip-address` accepted (Redis's `NET_HOST_STR_LEN`).
@@ -99,7 +99,13 @@ fn sync(ctx: &mut Ctx) {
     }
     let psync = ctx.arg(0).eq_ignore_ascii_case(b"psync");
     let addr = ctx.client.addr.clone();
-    let name = handshake(ctx, ctx.client.id).name(&addr);
+    let h = handshake(ctx, ctx.client.id);
+    // Filtered snapshots are only ever produced for a socket.
+    if h.filter.any() && !h.capa_eof {
+        ctx.error("ERR Filtered replica requires EOF capability");
+        return;
+    }
+    let name = h.name(&addr);
     notice!("Replica {name} asks for synchronization");
     if psync {
         let Some(offset) = ctx.i64_or_reply(2) else {
@@ -268,6 +274,22 @@ fn replconf(ctx: &mut Ctx) {
                     _ => {}
                 }
             }
+            b"rdb-only" => {
+                let Some(value) = ctx.i64_or_reply(j + 1) else {
+                    return;
+                };
+                if !(0..=1).contains(&value) {
+                    ctx.error("ERR value is out of range, value must between 0 and 1");
+                    return;
+                }
+                handshake(ctx, id).rdb_only = value == 1;
+            }
+            b"rdb-filter-only" => {
+                let Some(filter) = parse_rdb_filter(ctx, j + 1) else {
+                    return;
+                };
+                handshake(ctx, id).filter = filter;
+            }
             b"ack" => {
                 record_ack(ctx, j + 1);
                 // REPLCONF ACK has no reply.
@@ -287,6 +309,32 @@ fn replconf(ctx: &mut Ctx) {
         }
     }
     ctx.out.ok();
+}
+
+/// `REPLCONF rdb-filter-only "<parts>"`: everything is left out but the
+/// parts named (only `functions` exists), or replies with Redis's error.
+fn parse_rdb_filter(ctx: &mut Ctx, i: usize) -> Option<RdbFilter> {
+    let Some(words) = rkv_proto::split_args(ctx.arg(i)) else {
+        ctx.error("ERR Missing rdb-filter-only values");
+        return None;
+    };
+    let mut filter = RdbFilter {
+        exclude_data: true,
+        exclude_functions: true,
+    };
+    for word in words {
+        if word.eq_ignore_ascii_case(b"functions") {
+            filter.exclude_functions = false;
+        } else {
+            let msg = format!(
+                "ERR Unsupported rdb-filter-only option: {}",
+                String::from_utf8_lossy(&word)
+            );
+            ctx.error(&msg);
+            return None;
+        }
+    }
+    Some(filter)
 }
 
 /// The REPLCONF settings of connection `id`: those of its replica link

@@ -12,7 +12,7 @@ use std::io::{self, Read, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::path::PathBuf;
 
-use super::master::{ReplicaLink, ReplicaState};
+use super::master::{RdbFilter, ReplicaLink, ReplicaState};
 use crate::persistence::saving;
 use crate::persistence::snapshot::{self, ReplAux};
 use crate::server::Server;
@@ -76,15 +76,24 @@ pub fn diskless_child_running(srv: &Server) -> bool {
 pub fn attach(srv: &mut Server, index: usize) {
     let m = &mut srv.replication.master;
     let joinable = m.sync.as_ref().is_some_and(SyncJob::is_disk);
+    let new = m.replicas[index].handshake.clone();
+    // A peer's buffered stream is what the new replica needs: one that
+    // wants the stream can only copy a peer that keeps it.
     let peer = joinable
         .then(|| {
-            m.replicas
-                .iter()
-                .position(|l| matches!(l.state, ReplicaState::WaitBgsaveEnd))
+            m.replicas.iter().position(|l| {
+                matches!(l.state, ReplicaState::WaitBgsaveEnd)
+                    && (!l.handshake.rdb_only || new.rdb_only)
+                    && l.handshake.filter == new.filter
+            })
         })
         .flatten();
     if let Some(peer) = peer {
-        let pending = m.replicas[peer].pending.clone();
+        let pending = if new.rdb_only {
+            Vec::new()
+        } else {
+            m.replicas[peer].pending.clone()
+        };
         let offset = m.replicas[peer].initial_offset;
         let link = &mut m.replicas[index];
         link.pending = pending;
@@ -126,21 +135,30 @@ pub fn start_if_due(srv: &mut Server) {
     if m.sync.is_some() || srv.rdb.child.is_some() {
         return;
     }
+    // One snapshot serves the replicas asking for the same parts of it.
+    let Some(filter) = m
+        .replicas
+        .iter()
+        .find(|l| matches!(l.state, ReplicaState::WaitBgsaveStart))
+        .map(|l| l.handshake.filter)
+    else {
+        return;
+    };
     let waiting: Vec<&ReplicaLink> = m
         .replicas
         .iter()
         .filter(|l| matches!(l.state, ReplicaState::WaitBgsaveStart))
+        .filter(|l| l.handshake.filter == filter)
         .collect();
-    if waiting.is_empty() {
-        return;
-    }
     let all_eof = waiting.iter().all(|l| l.handshake.capa_eof);
-    if srv.config.repl_diskless_sync && all_eof {
+    if filter.any() {
+        start_socket(srv, filter);
+    } else if srv.config.repl_diskless_sync && all_eof {
         let oldest = waiting.iter().map(|l| l.attached_ms).min().unwrap_or(0);
         let max = srv.config.repl_diskless_sync_max_replicas as usize;
         let waited = srv.now_ms - oldest >= srv.config.repl_diskless_sync_delay as i64 * 1000;
         if waited || (max > 0 && waiting.len() >= max) {
-            start_socket(srv);
+            start_socket(srv, filter);
         }
     } else {
         start_disk(srv);
@@ -157,11 +175,13 @@ fn repl_aux(srv: &Server) -> ReplAux {
     }
 }
 
-/// Indexes of the replicas waiting for a sync to start.
-fn waiting_indexes(srv: &Server) -> Vec<usize> {
+/// Indexes of the replicas waiting for a sync to start that want the
+/// snapshot `filter` describes.
+fn waiting_indexes(srv: &Server, filter: RdbFilter) -> Vec<usize> {
     let m = &srv.replication.master;
     (0..m.replicas.len())
         .filter(|&i| matches!(m.replicas[i].state, ReplicaState::WaitBgsaveStart))
+        .filter(|&i| m.replicas[i].handshake.filter == filter)
         .collect()
 }
 
@@ -174,7 +194,7 @@ fn start_disk(srv: &mut Server) {
     match saving::start_background_with(srv, params) {
         Ok(pid) => {
             let offset = srv.replication.master_repl_offset;
-            for i in waiting_indexes(srv) {
+            for i in waiting_indexes(srv, RdbFilter::default()) {
                 setup_full_resync(srv, i, offset);
             }
             srv.replication.master.sync = Some(SyncJob {
@@ -188,10 +208,14 @@ fn start_disk(srv: &mut Server) {
     }
 }
 
-/// Forks a child that writes the EOF-marked snapshot into a pipe.
-fn start_socket(srv: &mut Server) {
+/// Forks a child that writes the EOF-marked snapshot, less what `filter`
+/// leaves out, into a pipe.
+fn start_socket(srv: &mut Server, filter: RdbFilter) {
     let mut params = saving::params(srv);
     params.repl = Some(repl_aux(srv));
+    if filter.exclude_functions {
+        params.functions.clear();
+    }
     let mark = crate::server::random_hex(EOF_MARK_LEN);
     let mut fds = [0i32; 2];
     // SAFETY: pipe2 fills the two-element array it is given.
@@ -212,7 +236,12 @@ fn start_socket(srv: &mut Server) {
         let fd = crate::persistence::cow::CHILD_REPORT_FD;
         // SAFETY: the descriptor was just moved to this number and is ours.
         let pipe = unsafe { File::from_raw_fd(fd) };
-        let code = match write_eof_snapshot(srv, &params, &mark, pipe) {
+        let dbs = if filter.exclude_data {
+            &[][..]
+        } else {
+            &srv.dbs[..]
+        };
+        let code = match write_eof_snapshot(dbs, &params, &mark, pipe) {
             Ok(()) => 0,
             Err(_) => 1,
         };
@@ -240,7 +269,7 @@ fn start_socket(srv: &mut Server) {
     notice!("Background RDB transfer started by pid {pid}");
     let offset = srv.replication.master_repl_offset;
     let mut replicas = Vec::new();
-    for i in waiting_indexes(srv) {
+    for i in waiting_indexes(srv, filter) {
         replicas.push(srv.replication.master.replicas[i].id);
         setup_full_resync(srv, i, offset);
     }
@@ -255,14 +284,14 @@ fn start_socket(srv: &mut Server) {
 
 /// The diskless child's work: the EOF-marked snapshot into the pipe.
 fn write_eof_snapshot(
-    srv: &Server,
+    dbs: &[crate::db::Db],
     params: &snapshot::SnapshotParams,
     mark: &str,
     pipe: File,
 ) -> io::Result<()> {
     let mut out = io::BufWriter::with_capacity(1 << 16, pipe);
     write!(out, "$EOF:{mark}\r\n")?;
-    let mut out = snapshot::write_rdb(&srv.dbs, params, out)?;
+    let mut out = snapshot::write_rdb(dbs, params, out)?;
     out.write_all(mark.as_bytes())?;
     out.flush()
 }
@@ -365,6 +394,19 @@ fn send_files(srv: &mut Server) -> bool {
 /// The snapshot is through: send what was buffered and stream from now
 /// on (Redis's `replicaPutOnline` + `replicaStartCommandStream`).
 fn put_online(link: &mut ReplicaLink, now_ms: i64) {
+    if link.handshake.rdb_only {
+        notice!(
+            "RDB transfer completed, rdb only replica ({}) should be disconnected asap",
+            link.name()
+        );
+        link.state = ReplicaState::RdbTransmitted;
+        if let Ok(mut c) = link.client.try_borrow_mut() {
+            // Closed once the snapshot's last bytes are written.
+            c.close_after_reply = true;
+            c.wake.notify_one();
+        }
+        return;
+    }
     link.state = ReplicaState::Online;
     link.ack_time_ms = now_ms;
     let pending = std::mem::take(&mut link.pending);

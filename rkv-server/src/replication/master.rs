@@ -31,6 +31,8 @@ pub enum ReplicaState {
     SendBulk(super::fullsync::BulkFile),
     /// Receiving the stream.
     Online,
+    /// An `rdb-only` replica that got its snapshot and is being closed.
+    RdbTransmitted,
 }
 
 impl ReplicaState {
@@ -40,6 +42,7 @@ impl ReplicaState {
             ReplicaState::WaitBgsaveStart | ReplicaState::WaitBgsaveEnd => "wait_bgsave",
             ReplicaState::SendBulk(_) => "send_bulk",
             ReplicaState::Online => "online",
+            ReplicaState::RdbTransmitted => "",
         }
     }
 }
@@ -56,6 +59,27 @@ pub struct Handshake {
     pub capa_eof: bool,
     /// `capa psync2`: understands `+CONTINUE <replid>`.
     pub capa_psync2: bool,
+    /// `rdb-only 1`: wants the snapshot and nothing after (redis-cli --rdb).
+    pub rdb_only: bool,
+    /// What `rdb-filter-only` leaves out of its snapshot.
+    pub filter: RdbFilter,
+}
+
+/// Parts of the snapshot a replica asked to leave out (Redis's
+/// `SLAVE_REQ_RDB_EXCLUDE_*`); such snapshots always go through a socket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RdbFilter {
+    /// Leave out the keys.
+    pub exclude_data: bool,
+    /// Leave out the function libraries.
+    pub exclude_functions: bool,
+}
+
+impl RdbFilter {
+    /// Whether anything is left out.
+    pub fn any(self) -> bool {
+        self.exclude_data || self.exclude_functions
+    }
 }
 
 /// A replica attached to this server.
@@ -211,8 +235,11 @@ pub fn feed_raw(srv: &mut Server, bytes: &[u8]) {
     let limit = srv.config.client_output_buffer_limit.replica;
     let now = srv.now_ms;
     for link in srv.replication.master.replicas.iter_mut() {
+        if link.handshake.rdb_only {
+            continue;
+        }
         match link.state {
-            ReplicaState::WaitBgsaveStart => continue,
+            ReplicaState::WaitBgsaveStart | ReplicaState::RdbTransmitted => continue,
             ReplicaState::Online => {
                 let Ok(mut c) = link.client.try_borrow_mut() else {
                     continue;
@@ -403,7 +430,8 @@ pub fn info_fields(out: &mut String, srv: &Server) {
         let _ = write!(out, "min_slaves_good_slaves:{}\r\n", good_replicas(srv));
     }
     let now_s = crate::server::unix_ms() / 1000;
-    for (i, link) in m.replicas.iter().enumerate() {
+    let listed = m.replicas.iter().filter(|l| !l.state.name().is_empty());
+    for (i, link) in listed.enumerate() {
         let lag = match link.state {
             ReplicaState::Online => now_s - link.ack_time_ms / 1000,
             _ => 0,
