@@ -557,3 +557,29 @@ fn redis_cli_takes_snapshots_over_the_replication_protocol() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_flushall_during_a_disk_sync_still_leaves_the_replica_equal() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let m = master(ServerKind::Rkv, &["--repl-diskless-sync", "no"]);
+    let mut mc = m.client();
+    let mut pipe = redis::pipe();
+    for i in 0..200_000 {
+        pipe.cmd("SET").arg(format!("key:{i}")).arg(i).ignore();
+    }
+    pipe.query::<()>(&mut mc).unwrap();
+    let r = replica_of(&m, &[]);
+    wait_until("the sync to start", || {
+        info_field(&mut mc, "replication", "slave0").is_some_and(|s| !s.contains("state=online"))
+            || info_int(&mut mc, "replication", "connected_slaves") > 0
+    });
+    // FLUSHALL stops a running save child (Redis kills it too): the
+    // replica must not be given a stale file, and ends up equal anyway.
+    cmd(&mut mc, "FLUSHALL");
+    cmd(&mut mc, "SET after flush");
+    let mut rc = r.client();
+    wait_link_up(&mut rc);
+    assert_same_data(&mut mc, &mut rc);
+}
