@@ -583,3 +583,33 @@ fn a_flushall_during_a_disk_sync_still_leaves_the_replica_equal() {
     wait_link_up(&mut rc);
     assert_same_data(&mut mc, &mut rc);
 }
+
+#[test]
+fn a_waiting_client_released_by_client_unblock_gets_what_redis_gives() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let mut replies = Vec::new();
+    for kind in [ServerKind::Redis, ServerKind::Rkv] {
+        let m = master(kind, &[]);
+        let mut waiter = m.raw();
+        let mut other = m.raw();
+        let id = String::from_utf8(waiter.command(&["CLIENT", "ID"])).unwrap();
+        let id = id.trim_start_matches(':').trim_end();
+        let mut got = Vec::new();
+        for how in ["TIMEOUT", "ERROR"] {
+            waiter.send_command(&["WAIT", "1", "0"]);
+            wait_until("the WAIT to block", || {
+                other
+                    .command(&["CLIENT", "LIST", "ID", id])
+                    .windows(8)
+                    .any(|w| w == b"cmd=wait")
+            });
+            got.push(other.command(&["CLIENT", "UNBLOCK", id, how]));
+            got.push(waiter.read_reply());
+        }
+        got.push(waiter.command(&["WAIT", "1", "50"]));
+        replies.push(got);
+    }
+    assert_eq!(replies[0], replies[1]);
+}
