@@ -613,3 +613,28 @@ fn a_waiting_client_released_by_client_unblock_gets_what_redis_gives() {
     }
     assert_eq!(replies[0], replies[1]);
 }
+
+#[test]
+fn a_replica_arriving_during_a_disk_sync_joins_it() {
+    let m = master(ServerKind::Rkv, &["--repl-diskless-sync", "no"]);
+    let mut mc = m.client();
+    let mut pipe = redis::pipe();
+    for i in 0..200_000 {
+        pipe.cmd("SET").arg(format!("key:{i}")).arg(i).ignore();
+    }
+    pipe.query::<()>(&mut mc).unwrap();
+    let (mut first, mut second) = (m.raw(), m.raw());
+    first.send_command(&["PSYNC", "?", "-1"]);
+    let started = String::from_utf8(first.read_reply()).unwrap();
+    assert!(started.starts_with("+FULLRESYNC "), "{started}");
+    // The child writing 200k keys is still running: the second replica
+    // shares its snapshot and the offset it stands at.
+    second.send_command(&["PSYNC", "?", "-1"]);
+    let joined = String::from_utf8(second.read_reply()).unwrap();
+    assert_eq!(joined, started);
+    assert!(m.output().contains("Waiting for end of BGSAVE for SYNC"));
+    wait_until("both replicas to be sent the snapshot", || {
+        let info = text(&mut mc, "INFO replication");
+        info.contains("slave0:") && info.contains("slave1:") && !info.contains("state=wait_bgsave")
+    });
+}

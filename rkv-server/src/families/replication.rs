@@ -133,7 +133,9 @@ fn sync(ctx: &mut Ctx) {
             srv.replication.replid2
         );
     }
-    fullsync::attach(srv, index);
+    if let Some(line) = fullsync::attach(srv, index) {
+        ctx.client.push_bytes(line.as_bytes());
+    }
 }
 
 /// Makes the calling connection a replica in `state`; returns its index.

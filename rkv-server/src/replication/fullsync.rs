@@ -72,8 +72,10 @@ pub fn diskless_child_running(srv: &Server) -> bool {
 /// A replica asked for a full sync: join a disk sync already under way
 /// if another replica waits for the same snapshot (it gets that one's
 /// buffered stream), else wait for the next one (Redis's `syncCommand`
-/// cases 1-3). The replication task starts syncs.
-pub fn attach(srv: &mut Server, index: usize) {
+/// cases 1-3). The replication task starts syncs. Returns the
+/// `+FULLRESYNC` line when the replica is the client running this command
+/// (its caller must queue it: that client is borrowed).
+pub fn attach(srv: &mut Server, index: usize) -> Option<String> {
     let m = &mut srv.replication.master;
     let joinable = m.sync.as_ref().is_some_and(SyncJob::is_disk);
     let new = m.replicas[index].handshake.clone();
@@ -98,19 +100,20 @@ pub fn attach(srv: &mut Server, index: usize) {
         let link = &mut m.replicas[index];
         link.pending = pending;
         notice!("Waiting for end of BGSAVE for SYNC");
-        setup_full_resync(srv, index, offset);
-        return;
+        return setup_full_resync(srv, index, offset);
     }
     if srv.replication.master.sync.is_some() || srv.rdb.child.is_some() {
         notice!("Can't attach the replica to the current BGSAVE. Waiting for next BGSAVE for SYNC");
     }
     srv.replication.master.wake.notify_one();
+    None
 }
 
 /// Tells replica `index` its snapshot stands at `offset` (`+FULLRESYNC`)
 /// and starts buffering the stream for it (Redis's
-/// `replicationSetupSlaveForFullResync`).
-fn setup_full_resync(srv: &mut Server, index: usize, offset: i64) {
+/// `replicationSetupSlaveForFullResync`). Returns the line when the
+/// replica's client is borrowed (it is running this command).
+fn setup_full_resync(srv: &mut Server, index: usize, offset: i64) -> Option<String> {
     let replid = srv.replication.replid.clone();
     let m = &mut srv.replication.master;
     // The stream after a snapshot must start with a SELECT.
@@ -118,11 +121,16 @@ fn setup_full_resync(srv: &mut Server, index: usize, offset: i64) {
     let link = &mut m.replicas[index];
     link.initial_offset = offset;
     link.state = ReplicaState::WaitBgsaveEnd;
-    if !link.pre_psync {
-        let line = format!("+FULLRESYNC {replid} {offset}\r\n");
-        if let Ok(mut c) = link.client.try_borrow_mut() {
+    if link.pre_psync {
+        return None;
+    }
+    let line = format!("+FULLRESYNC {replid} {offset}\r\n");
+    match link.client.try_borrow_mut() {
+        Ok(mut c) => {
             c.push_bytes(line.as_bytes());
+            None
         }
+        Err(_) => Some(line),
     }
 }
 
@@ -194,8 +202,9 @@ fn start_disk(srv: &mut Server) {
     match saving::start_background_with(srv, params) {
         Ok(pid) => {
             let offset = srv.replication.master_repl_offset;
+            // Run by the replication task: no replica's client is borrowed.
             for i in waiting_indexes(srv, RdbFilter::default()) {
-                setup_full_resync(srv, i, offset);
+                let _ = setup_full_resync(srv, i, offset);
             }
             srv.replication.master.sync = Some(SyncJob {
                 target: Target::Disk { pid, path },
@@ -271,7 +280,7 @@ fn start_socket(srv: &mut Server, filter: RdbFilter) {
     let mut replicas = Vec::new();
     for i in waiting_indexes(srv, filter) {
         replicas.push(srv.replication.master.replicas[i].id);
-        setup_full_resync(srv, i, offset);
+        let _ = setup_full_resync(srv, i, offset);
     }
     srv.replication.master.sync = Some(SyncJob {
         target: Target::Socket {
