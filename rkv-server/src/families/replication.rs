@@ -442,3 +442,98 @@ fn role(ctx: &mut Ctx) {
         ctx.out.bulk_int(acked);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use crate::client::Client;
+    use crate::server::Server;
+
+    fn server() -> Server {
+        let config = crate::config::Config::from_text("", "test").unwrap();
+        Server::new(config)
+    }
+
+    fn registered(srv: &mut Server, id: u64) -> Rc<RefCell<Client>> {
+        let c = Client::new(id, "127.0.0.1:9".into(), "x".into(), -1, srv.now_ms, true);
+        let rc = Rc::new(RefCell::new(c));
+        srv.clients.insert(id, rc.clone());
+        rc
+    }
+
+    /// Runs `argv` as client `c`; returns its reply and what was queued
+    /// for it.
+    fn run(srv: &mut Server, c: &Rc<RefCell<Client>>, argv: &[&str]) -> (Vec<u8>, Vec<u8>) {
+        let argv: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
+        let mut out = Vec::new();
+        crate::command::dispatch::execute(srv, &mut c.borrow_mut(), &argv, &mut out);
+        let pushed = std::mem::take(&mut c.borrow_mut().pushed);
+        (out, pushed)
+    }
+
+    /// A master whose backlog holds 100 bytes of stream, then promoted
+    /// history: its old id stays valid up to offset 101.
+    fn promoted_master() -> (Server, String) {
+        let mut srv = server();
+        crate::replication::master::create_backlog_if_missing(&mut srv);
+        crate::replication::master::feed_raw(&mut srv, &[b'x'; 100]);
+        let old = srv.replication.replid.clone();
+        crate::replication::master::shift_replid(&mut srv);
+        (srv, old)
+    }
+
+    #[test]
+    fn the_previous_id_resyncs_partially_up_to_where_it_is_shared() {
+        let (mut srv, old) = promoted_master();
+        let c = registered(&mut srv, 1);
+        assert_eq!(
+            run(&mut srv, &c, &["REPLCONF", "capa", "psync2"]).0,
+            b"+OK\r\n"
+        );
+        let (reply, pushed) = run(&mut srv, &c, &["PSYNC", &old, "91"]);
+        assert!(reply.is_empty());
+        let expected = format!("+CONTINUE {}\r\nxxxxxxxxxx", srv.replication.replid);
+        assert_eq!(String::from_utf8(pushed).unwrap(), expected);
+        assert_eq!(srv.stats.sync_partial_ok, 1);
+        assert_eq!(c.borrow().kind, crate::client::ClientKind::Replica);
+        // Replies to a replica are dropped by its connection; ACKs count.
+        run(&mut srv, &c, &["REPLCONF", "ACK", "101"]);
+        assert_eq!(crate::replication::master::count_acks(&srv, 101), 1);
+    }
+
+    #[test]
+    fn past_the_shared_offset_or_out_of_the_backlog_a_full_sync_is_needed() {
+        let (mut srv, old) = promoted_master();
+        let c = registered(&mut srv, 1);
+        run(&mut srv, &c, &["PSYNC", &old, "102"]);
+        assert_eq!(srv.stats.sync_partial_err, 1);
+        assert_eq!(srv.stats.sync_full, 1);
+        let d = registered(&mut srv, 2);
+        let replid = srv.replication.replid.clone();
+        run(&mut srv, &d, &["PSYNC", &replid, "0"]);
+        assert_eq!(srv.stats.sync_partial_err, 2);
+        let e = registered(&mut srv, 3);
+        run(&mut srv, &e, &["PSYNC", "?", "-1"]);
+        assert_eq!(srv.stats.sync_partial_err, 2);
+        assert_eq!(srv.stats.sync_full, 3);
+        let states: Vec<&str> = srv
+            .replication
+            .master
+            .replicas
+            .iter()
+            .map(|l| l.state.name())
+            .collect();
+        assert_eq!(states, ["wait_bgsave"; 3]);
+    }
+
+    #[test]
+    fn without_psync2_the_continue_line_has_no_id() {
+        let (mut srv, _) = promoted_master();
+        let c = registered(&mut srv, 1);
+        let replid = srv.replication.replid.clone();
+        let (_, pushed) = run(&mut srv, &c, &["PSYNC", &replid, "101"]);
+        assert_eq!(pushed, b"+CONTINUE\r\n");
+    }
+}
