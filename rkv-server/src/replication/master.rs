@@ -15,7 +15,7 @@ use std::rc::Rc;
 use tokio::sync::Notify;
 
 use super::backlog::Backlog;
-use super::stream;
+use super::encode;
 use crate::client::Client;
 use crate::server::Server;
 use crate::{notice, warning};
@@ -210,11 +210,11 @@ pub(crate) fn feed_command<A: AsRef<[u8]>>(srv: &mut Server, db: Option<usize>, 
     let mut bytes = Vec::new();
     if let Some(db) = db {
         if srv.replication.master.stream_db != Some(db) {
-            stream::encode_select(&mut bytes, db);
+            encode::encode_select(&mut bytes, db);
             srv.replication.master.stream_db = Some(db);
         }
     }
-    stream::encode_command(&mut bytes, argv);
+    encode::encode_command(&mut bytes, argv);
     feed_raw(srv, &bytes);
 }
 

@@ -15,12 +15,12 @@
 //! - [`info`]: INFO's replication section.
 
 pub mod backlog;
+pub mod encode;
 pub mod fullsync;
 pub mod info;
 pub mod master;
 pub mod master_cron;
 pub mod replica;
-pub mod stream;
 
 /// The replication ids and offsets (Redis's `server.replid`, `replid2`,
 /// `master_repl_offset`, `second_replid_offset`), and each side's state.
