@@ -392,7 +392,10 @@ pub fn release(srv: &mut Server, id: u64, how: Release) -> bool {
     };
     let mut reply = Vec::new();
     let mut out = ReplyWriter::new(&mut reply, client.protocol);
+    // WAIT answers how many replicas acknowledged by then.
+    let wait_acks = crate::replication::master::finish_wait(srv, id);
     match how {
+        Release::Timeout if wait_acks.is_some() => out.int(wait_acks.unwrap_or(0) as i64),
         Release::Error => {
             out.error(UNBLOCKED_ERROR);
             srv.stats.count_error("UNBLOCKED");

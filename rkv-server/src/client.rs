@@ -112,6 +112,9 @@ pub struct Client {
     /// ([`crate::scripting::busy`]) and not consumed there; the connection
     /// task takes it before anything it reads itself.
     pub busy_input: Vec<u8>,
+    /// The replication offset after this client's last command: what WAIT
+    /// waits for replicas to acknowledge (Redis's `woff`).
+    pub repl_write_offset: i64,
 }
 
 impl Client {
@@ -156,6 +159,7 @@ impl Client {
             dirty_cas: Rc::new(Cell::new(false)),
             tracking: ClientTracking::default(),
             busy_input: Vec::new(),
+            repl_write_offset: 0,
         }
     }
 

@@ -168,6 +168,7 @@ pub async fn serve(
     crate::watch::unwatch_all(&mut srv, id);
     srv.clients.remove(&id);
     srv.monitors.retain(|m| *m != id);
+    crate::replication::master::forget_client(&mut srv, id);
 }
 
 /// Puts the writes buffered for the AOF in the file before a reply leaves
@@ -346,7 +347,14 @@ fn process_input(
                 // while running a command: everything read so far.
                 c.qbuf = inbuf.len();
                 c.qbuf_free = inbuf.capacity() - inbuf.len();
-                match execute(&mut srv, &mut c, &argv, out) {
+                let reply_start = out.len();
+                let outcome = execute(&mut srv, &mut c, &argv, out);
+                // A replica gets the stream, never replies (Redis drops
+                // them); what it must see is queued in `pushed`.
+                if c.kind == crate::client::ClientKind::Replica {
+                    out.truncate(reply_start);
+                }
+                match outcome {
                     Outcome::Paused => {
                         next = Next::Paused;
                         break;

@@ -9,6 +9,8 @@ pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong
 pub const SYNTAX: &str = "ERR syntax error";
 /// An argument that should be an integer.
 pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
+/// A write refused under `min-replicas-to-write`.
+pub const NOREPLICAS: &str = "NOREPLICAS Not enough good replicas to write.";
 /// An argument that should be a float.
 pub const NOT_FLOAT: &str = "ERR value is not a valid float";
 /// INCR family overflow.

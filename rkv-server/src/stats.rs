@@ -46,6 +46,12 @@ pub struct Stats {
     /// The databases' expired-key total at the last CONFIG RESETSTAT (INFO
     /// reports `expired_keys` relative to it).
     pub expired_keys_at_reset: u64,
+    /// Full resyncs served to replicas (INFO `sync_full`).
+    pub sync_full: u64,
+    /// Partial resyncs accepted (INFO `sync_partial_ok`).
+    pub sync_partial_ok: u64,
+    /// Partial resyncs refused for a full one (INFO `sync_partial_err`).
+    pub sync_partial_err: u64,
     /// Read lookups that found the key.
     pub keyspace_hits: u64,
     /// Read lookups that did not.

@@ -161,6 +161,13 @@ fn check_and_call(
         reject(srv, client, argv, &mut reply, Some(id), msg);
         return Outcome::Continue;
     }
+    // min-replicas-to-write: too few replicas acknowledged lately.
+    if effective_flags(srv, client, spec, argv) & flags::WRITE != 0
+        && !crate::replication::master::enough_good_replicas(srv)
+    {
+        reject(srv, client, argv, &mut reply, Some(id), errors::NOREPLICAS);
+        return Outcome::Continue;
+    }
     if srv.rdb.loading && !spec.has(flags::LOADING) {
         let msg = crate::persistence::LOADING;
         reject(srv, client, argv, &mut reply, Some(id), msg);
@@ -206,7 +213,9 @@ fn check_and_call(
         reply.simple("QUEUED");
         return Outcome::Continue;
     }
-    if call(srv, client, argv, reply, id) {
+    let blocked = call(srv, client, argv, reply, id);
+    client.repl_write_offset = srv.replication.master_repl_offset;
+    if blocked {
         Outcome::Blocked
     } else {
         Outcome::Continue

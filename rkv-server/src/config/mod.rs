@@ -186,6 +186,31 @@ pub struct Config {
     pub aof_timestamp_enabled: bool,
     /// `aof-rewrite-incremental-fsync`: fsync a rewrite as it goes.
     pub aof_rewrite_incremental_fsync: bool,
+    /// `repl-backlog-size`: bytes of the replication stream kept for
+    /// partial resyncs.
+    pub repl_backlog_size: u64,
+    /// `repl-backlog-ttl`: seconds without replicas after which a master
+    /// frees its backlog (0: never).
+    pub repl_backlog_ttl: u64,
+    /// `repl-diskless-sync`: full syncs stream the snapshot to replicas
+    /// through a pipe instead of a file.
+    pub repl_diskless_sync: bool,
+    /// `repl-diskless-sync-delay`: seconds to wait for more replicas
+    /// before a diskless sync starts.
+    pub repl_diskless_sync_delay: u64,
+    /// `repl-diskless-sync-max-replicas`: start a diskless sync at once
+    /// when this many replicas wait (0: no limit).
+    pub repl_diskless_sync_max_replicas: u64,
+    /// `repl-ping-replica-period`: seconds between PINGs on the stream.
+    pub repl_ping_replica_period: u64,
+    /// `min-replicas-to-write`: refuse writes with fewer good replicas.
+    pub min_replicas_to_write: u64,
+    /// `min-replicas-max-lag`: seconds since its last ACK under which a
+    /// replica counts as good.
+    pub min_replicas_max_lag: u64,
+    /// `repl-disable-tcp-nodelay`: let the kernel batch the stream to
+    /// replicas.
+    pub repl_disable_tcp_nodelay: bool,
 }
 
 /// The `active-defrag-*` directives.
@@ -302,6 +327,15 @@ impl Config {
             aof_use_rdb_preamble: false,
             aof_timestamp_enabled: false,
             aof_rewrite_incremental_fsync: false,
+            repl_backlog_size: 0,
+            repl_backlog_ttl: 0,
+            repl_diskless_sync: false,
+            repl_diskless_sync_delay: 0,
+            repl_diskless_sync_max_replicas: 0,
+            repl_ping_replica_period: 0,
+            min_replicas_to_write: 0,
+            min_replicas_max_lag: 0,
+            repl_disable_tcp_nodelay: false,
         }
     }
 

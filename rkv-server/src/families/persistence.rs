@@ -3,6 +3,7 @@
 
 use crate::command::{acl, flags, Arg, CommandSpec, Ctx};
 use crate::persistence::saving;
+use crate::replication::fullsync;
 
 /// Redis's reply while a background save runs.
 const SAVE_IN_PROGRESS: &str = "ERR Background save already in progress";
@@ -53,7 +54,7 @@ pub const COMMANDS: &[CommandSpec] = &[
 
 /// `SAVE`: writes the snapshot now, blocking every client meanwhile.
 fn save(ctx: &mut Ctx) {
-    if ctx.srv.rdb.child.is_some() {
+    if ctx.srv.rdb.child.is_some() || fullsync::diskless_child_running(ctx.srv) {
         return ctx.error(SAVE_IN_PROGRESS);
     }
     ctx.srv.rdb.saves += 1;
@@ -69,7 +70,7 @@ fn bgsave(ctx: &mut Ctx) {
     if !valid || ctx.argc() > 2 {
         return ctx.syntax_error();
     }
-    if ctx.srv.rdb.child.is_some() {
+    if ctx.srv.rdb.child.is_some() || fullsync::diskless_child_running(ctx.srv) {
         return ctx.error(SAVE_IN_PROGRESS);
     }
     // Forking from inside EXEC would snapshot half a transaction: Redis

@@ -352,6 +352,7 @@ mod tests {
             functions: vec![
                 b"#!lua name=lib\nredis.register_function('f', function() return 1 end)".to_vec(),
             ],
+            repl: None,
         };
         save(&dbs, &params).unwrap();
         let mut fresh: Vec<Db> = (0..2).map(|_| Db::new()).collect();

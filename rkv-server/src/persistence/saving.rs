@@ -34,6 +34,7 @@ pub fn params(srv: &Server) -> SnapshotParams {
             .iter()
             .map(|lib| lib.code.clone())
             .collect(),
+        repl: None,
     }
 }
 
@@ -61,10 +62,17 @@ pub fn save_now(srv: &mut Server) -> io::Result<()> {
 /// `rdbSaveBackground`); returns its pid.
 pub fn start_background(srv: &mut Server) -> io::Result<i32> {
     srv.update_clock();
+    let params = params(srv);
+    start_background_with(srv, params)
+}
+
+/// [`start_background`] with the snapshot's parameters given (a full
+/// sync for replicas adds the replication aux fields).
+pub fn start_background_with(srv: &mut Server, params: SnapshotParams) -> io::Result<i32> {
+    srv.update_clock();
     srv.rdb.saves += 1;
     srv.rdb.dirty_before_bgsave = srv.dirty;
     srv.rdb.last_bgsave_try = srv.now_ms / 1000;
-    let params = params(srv);
     let keys_total = srv.total_keys() as u64;
     let (report_fd, child_report_fd) = cow::report_pipe()?;
     // SAFETY: fork() duplicates only the calling thread. After it the child
@@ -125,7 +133,8 @@ fn child_main(srv: &Server, params: &SnapshotParams, report_fd: i32) -> ! {
 /// (moved to [`cow::CHILD_REPORT_FD`]): the listening and client sockets
 /// must close when the parent exits, even mid-save (Redis's
 /// `closeChildUnusedResourceAfterFork`). The snapshot file is opened after.
-fn close_inherited_descriptors(report_fd: i32) {
+/// A diskless sync's child keeps its pipe to the parent the same way.
+pub(crate) fn close_inherited_descriptors(report_fd: i32) {
     // SAFETY: plain syscalls on the child's own descriptor table.
     unsafe {
         if report_fd != cow::CHILD_REPORT_FD {
@@ -163,6 +172,7 @@ pub fn poll_child(srv: &mut Server) {
         srv.rdb.last_cow_size = bytes;
     }
     if done < 0 {
+        srv.rdb.last_child_exit = Some((child.pid, false));
         warning!(
             "waitpid() returned an error: {}",
             io::Error::last_os_error()
@@ -170,7 +180,9 @@ pub fn poll_child(srv: &mut Server) {
         srv.rdb.last_bgsave_ok = false;
         return;
     }
-    if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
+    let success = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    srv.rdb.last_child_exit = Some((child.pid, success));
+    if success {
         notice!("Background saving terminated with success");
         srv.dirty = srv.dirty.saturating_sub(srv.rdb.dirty_before_bgsave);
         srv.rdb.lastsave = srv.now_ms / 1000;
@@ -207,6 +219,7 @@ pub fn kill_child(srv: &mut Server) {
         }
         remove_temp_file(srv, child.pid);
         let _ = cow::receive_report(child.report_fd);
+        srv.rdb.last_child_exit = Some((child.pid, false));
     }
 }
 
@@ -214,7 +227,7 @@ pub fn kill_child(srv: &mut Server) {
 /// or one a save point asks for (Redis's `serverCron`).
 pub fn cron(srv: &mut Server) {
     poll_child(srv);
-    if srv.rdb.child.is_some() {
+    if srv.rdb.child.is_some() || crate::replication::fullsync::diskless_child_running(srv) {
         return;
     }
     let now = srv.now_ms / 1000;

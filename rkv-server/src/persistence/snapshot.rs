@@ -26,6 +26,21 @@ pub struct SnapshotParams {
     /// The code of every FUNCTION library, saved before the keys as Redis
     /// does (`RDB_OPCODE_FUNCTION2`).
     pub functions: Vec<Vec<u8>>,
+    /// For a snapshot sent to replicas: the stream position it stands at.
+    pub repl: Option<ReplAux>,
+}
+
+/// The aux fields of a replication snapshot (Redis's `rdbSaveInfo`): a
+/// replica takes its master's replication id, offset and selected
+/// database of the stream from them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplAux {
+    /// `repl-stream-db`: the database the stream had selected.
+    pub stream_db: i64,
+    /// `repl-id`: the master's replication id.
+    pub replid: String,
+    /// `repl-offset`: the stream offset the snapshot corresponds to.
+    pub offset: i64,
 }
 
 /// The temporary file a save by process `pid` writes first (Redis's
@@ -38,7 +53,20 @@ pub fn temp_path(dump: &Path, pid: u32) -> PathBuf {
 /// Writes every database to `out` as an RDB stream.
 pub fn write_rdb<W: Write>(dbs: &[Db], params: &SnapshotParams, out: W) -> io::Result<W> {
     let mut writer = RdbWriter::new(out, params.options)?;
-    writer.write_standard_aux(REDIS_VERSION, params.ctime, params.used_mem)?;
+    match &params.repl {
+        None => writer.write_standard_aux(REDIS_VERSION, params.ctime, params.used_mem)?,
+        Some(repl) => {
+            // Redis puts the replication fields between used-mem and aof-base.
+            writer.write_aux(b"redis-ver", REDIS_VERSION.as_bytes())?;
+            writer.write_aux(b"redis-bits", b"64")?;
+            writer.write_aux(b"ctime", params.ctime.to_string().as_bytes())?;
+            writer.write_aux(b"used-mem", params.used_mem.to_string().as_bytes())?;
+            writer.write_aux(b"repl-stream-db", repl.stream_db.to_string().as_bytes())?;
+            writer.write_aux(b"repl-id", repl.replid.as_bytes())?;
+            writer.write_aux(b"repl-offset", repl.offset.to_string().as_bytes())?;
+            writer.write_aux(b"aof-base", b"0")?;
+        }
+    }
     for code in &params.functions {
         writer.write_function(code)?;
     }
@@ -111,6 +139,7 @@ mod tests {
             ctime: 1,
             used_mem: 2,
             functions: Vec::new(),
+            repl: None,
         };
         save(&dbs, &params).unwrap();
         assert!(!temp_path(&params.path, std::process::id()).exists());

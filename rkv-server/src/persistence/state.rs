@@ -60,6 +60,9 @@ pub struct RdbState {
     pub last_load_keys_loaded: u64,
     /// Already expired keys skipped by the last load.
     pub last_load_keys_expired: u64,
+    /// The last save child that ended: its pid and whether it wrote its
+    /// snapshot (a full sync waits for its own child's outcome).
+    pub last_child_exit: Option<(i32, bool)>,
 }
 
 impl RdbState {
@@ -79,6 +82,7 @@ impl RdbState {
             loading_progress: LoadingProgress::default(),
             last_load_keys_loaded: 0,
             last_load_keys_expired: 0,
+            last_child_exit: None,
         }
     }
 }

@@ -14,8 +14,12 @@
 //!   handshake, loading the snapshot, applying the stream, ACKs.
 //! - [`info`]: INFO's replication section.
 
+pub mod backlog;
+pub mod encode;
+pub mod fullsync;
 pub mod info;
 pub mod master;
+pub mod master_cron;
 pub mod replica;
 
 /// The replication ids and offsets (Redis's `server.replid`, `replid2`,

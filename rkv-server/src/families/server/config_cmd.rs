@@ -170,6 +170,7 @@ fn apply(ctx: &mut Ctx, name: &str) {
     match name {
         "loglevel" => crate::log::set_level(ctx.srv.config.loglevel),
         "maxmemory" => crate::evict::maxmemory_changed(ctx.srv),
+        "repl-backlog-size" => crate::replication::master::resize_backlog(ctx.srv),
         "slowlog-max-len" => {
             let max = ctx.srv.config.slowlog_max_len as usize;
             ctx.srv.slowlog.trim(max);

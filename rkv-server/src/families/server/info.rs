@@ -441,9 +441,9 @@ fn stats_section(out: &mut String, srv: &Server) {
          instantaneous_input_repl_kbps:0.00\r\n\
          instantaneous_output_repl_kbps:0.00\r\n\
          rejected_connections:{}\r\n\
-         sync_full:0\r\n\
-         sync_partial_ok:0\r\n\
-         sync_partial_err:0\r\n\
+         sync_full:{}\r\n\
+         sync_partial_ok:{}\r\n\
+         sync_partial_err:{}\r\n\
          expired_keys:{}\r\n\
          expired_stale_perc:{:.2}\r\n\
          expired_time_cap_reached_count:{}\r\n\
@@ -487,6 +487,9 @@ fn stats_section(out: &mut String, srv: &Server) {
         s.net_input_samples.rate() as f64 / 1024.0,
         s.net_output_samples.rate() as f64 / 1024.0,
         s.rejected_connections,
+        s.sync_full,
+        s.sync_partial_ok,
+        s.sync_partial_err,
         srv.expired_keys().saturating_sub(s.expired_keys_at_reset),
         s.expired_stale_perc * 100.0,
         s.expired_time_cap_reached_count,

@@ -1,0 +1,40 @@
+//! How commands are written on the replication stream: RESP arrays of
+//! bulk strings, as a client would send them.
+
+/// Appends `argv` to `out` as a RESP array of bulk strings.
+pub fn encode_command<A: AsRef<[u8]>>(out: &mut Vec<u8>, argv: &[A]) {
+    let mut num = itoa::Buffer::new();
+    out.push(b'*');
+    out.extend_from_slice(num.format(argv.len()).as_bytes());
+    out.extend_from_slice(b"\r\n");
+    for arg in argv {
+        let arg = arg.as_ref();
+        out.push(b'$');
+        out.extend_from_slice(num.format(arg.len()).as_bytes());
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(arg);
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// Appends `SELECT db` to `out`.
+pub fn encode_select(out: &mut Vec<u8>, db: usize) {
+    let mut num = itoa::Buffer::new();
+    encode_command(out, &[&b"SELECT"[..], num.format(db).as_bytes()]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_resp_arrays() {
+        let mut out = Vec::new();
+        encode_select(&mut out, 3);
+        encode_command(&mut out, &["SET", "k", ""]);
+        assert_eq!(
+            out,
+            b"*2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n"
+        );
+    }
+}
