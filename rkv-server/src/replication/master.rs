@@ -37,3 +37,42 @@ pub fn info_fields(out: &mut String, srv: &Server) {
         r.replid, r.replid2, r.master_repl_offset, r.second_repl_offset,
     );
 }
+
+/// Appends bytes a replica applied from its master to our own stream, as
+/// they are (placeholder until the master side lands: only the offset).
+pub fn feed_raw(srv: &mut Server, bytes: &[u8]) {
+    srv.replication.master_repl_offset += bytes.len() as i64;
+}
+
+/// Creates the backlog if there is none (placeholder until the master side
+/// lands).
+pub fn create_backlog_if_missing(_srv: &mut Server) {}
+
+/// Restarts the backlog at the current offset (placeholder until the
+/// master side lands).
+pub fn reset_backlog(_srv: &mut Server) {}
+
+/// Disconnects our replicas so they resync (placeholder until the master
+/// side lands: there are none yet).
+pub fn disconnect_replicas(_srv: &mut Server) {}
+
+/// Redis's `shiftReplicationId`: the current id becomes the secondary one,
+/// valid up to the current offset, and a new id starts (placeholder until
+/// the master side lands).
+pub fn shift_replid(srv: &mut Server) {
+    let r = &mut srv.replication;
+    r.replid2 = std::mem::replace(&mut r.replid, crate::server::random_hex(40));
+    r.second_repl_offset = r.master_repl_offset + 1;
+}
+
+/// Redis's `changeReplicationId`: a new random id (placeholder until the
+/// master side lands).
+pub fn change_replid(srv: &mut Server) {
+    srv.replication.replid = crate::server::random_hex(40);
+}
+
+/// Redis's `clearReplicationId2` (placeholder until the master side lands).
+pub fn clear_replid2(srv: &mut Server) {
+    srv.replication.replid2 = super::NO_REPLID.to_string();
+    srv.replication.second_repl_offset = -1;
+}
