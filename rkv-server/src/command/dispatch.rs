@@ -143,7 +143,8 @@ fn check_and_call(
         }
     }
     // Redis's maxmemory step: evict first, then refuse what may grow memory.
-    if srv.config.maxmemory != 0 {
+    // Our master's writes are applied whatever our memory (it evicts).
+    if srv.config.maxmemory != 0 && !crate::replication::replica::is_master_client(client) {
         let denyoom = effective_flags(srv, client, spec, argv) & flags::DENYOOM != 0;
         if crate::evict::rejects_for_oom(srv, client, &mut reply, spec, denyoom) {
             reject(srv, client, argv, &mut reply, Some(id), errors::OOM);
@@ -152,12 +153,32 @@ fn check_and_call(
     }
     // Writes (and PING) are refused while snapshots fail, so a broken disk
     // is noticed (stop-writes-on-bgsave-error).
-    if crate::persistence::write_denied(
+    if !crate::replication::replica::is_master_client(client)
+        && crate::persistence::write_denied(
+            srv,
+            effective_flags(srv, client, spec, argv),
+            spec.name == "ping",
+        )
+    {
+        let msg = crate::persistence::MISCONF;
+        reject(srv, client, argv, &mut reply, Some(id), msg);
+        return Outcome::Continue;
+    }
+    // A read-only replica takes writes from its master only.
+    if let Some(msg) = crate::replication::replica::refusal_for_write(
+        srv,
+        client,
+        effective_flags(srv, client, spec, argv),
+    ) {
+        reject(srv, client, argv, &mut reply, Some(id), msg);
+        return Outcome::Continue;
+    }
+    // While the link is down, `replica-serve-stale-data no` leaves only
+    // the `stale` commands (INFO, REPLICAOF...).
+    if let Some(msg) = crate::replication::replica::refusal_for_stale(
         srv,
         effective_flags(srv, client, spec, argv),
-        spec.name == "ping",
     ) {
-        let msg = crate::persistence::MISCONF;
         reject(srv, client, argv, &mut reply, Some(id), msg);
         return Outcome::Continue;
     }

@@ -13,6 +13,7 @@ pub mod list;
 pub mod memory;
 pub mod persistence;
 pub mod pubsub;
+pub mod replication;
 pub mod scripting;
 pub mod server;
 pub mod set;
@@ -54,4 +55,5 @@ pub const ALL: &[&[CommandSpec]] = &[
     transactions::COMMANDS,
     scripting::COMMANDS,
     persistence::COMMANDS,
+    replication::COMMANDS,
 ];
