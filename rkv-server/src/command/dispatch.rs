@@ -296,6 +296,8 @@ pub enum ScriptCallRefusal {
     /// A command that may grow memory while over `maxmemory` (scripts
     /// without `allow-oom` that have not written yet).
     OutOfMemory,
+    /// A write on a read-only replica (scripts that have not written yet).
+    ReadOnlyReplica,
 }
 
 impl ScriptCallRefusal {
@@ -313,6 +315,9 @@ impl ScriptCallRefusal {
             ScriptCallRefusal::OutOfMemory => {
                 "-OOM command not allowed when used memory > 'maxmemory'."
             }
+            ScriptCallRefusal::ReadOnlyReplica => {
+                "-READONLY You can't write against a read only replica."
+            }
         }
     }
 
@@ -320,6 +325,7 @@ impl ScriptCallRefusal {
     pub fn code(self) -> &'static str {
         match self {
             ScriptCallRefusal::OutOfMemory => "OOM",
+            ScriptCallRefusal::ReadOnlyReplica => "READONLY",
             _ => "ERR",
         }
     }
@@ -360,6 +366,13 @@ pub fn call_from_script(
     }
     if read_only && (spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE)) {
         return refuse(srv, Some(id), ScriptCallRefusal::WriteFromReadOnly);
+    }
+    // Redis's scriptVerifyWriteCommandAllow: a script that has not
+    // written yet may not start writing on a read-only replica.
+    if !*wrote
+        && crate::replication::replica::refusal_for_write(srv, script_client, spec.flags).is_some()
+    {
+        return refuse(srv, Some(id), ScriptCallRefusal::ReadOnlyReplica);
     }
     // Redis's scriptVerifyOOM: over maxmemory, a script that has not
     // written yet may not start growing memory.

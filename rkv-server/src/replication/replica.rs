@@ -170,9 +170,14 @@ pub const READONLY: &str = "READONLY You can't write against a read only replica
 pub const MASTERDOWN: &str =
     "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 
-/// Whether `client` is our master (its commands obey no client checks).
+/// Set while a command of the master's stream runs (scripts it runs
+/// obey it too: Redis's `mustObeyClient` of the original client).
+pub static APPLYING_MASTER_STREAM: AtomicBool = AtomicBool::new(false);
+
+/// Whether `client` is our master, or runs on its behalf (its commands
+/// obey no client checks).
 pub fn is_master_client(client: &Client) -> bool {
-    client.kind == ClientKind::Master
+    client.kind == ClientKind::Master || APPLYING_MASTER_STREAM.load(Ordering::Relaxed)
 }
 
 /// The replica's refusal of a command with `cmd_flags` from `client`, in
