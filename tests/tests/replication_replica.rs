@@ -304,10 +304,23 @@ fn killed_master_link_resyncs_partially() {
     let mut rc = r.client();
     let list = text(&mut rc, &["CLIENT", "LIST"]);
     assert!(list.contains("flags=M"), "{list}");
-    assert_eq!(run(&mut rc, &["CLIENT", "KILL", "TYPE", "master"]), Value::Int(1));
+    // The master's stream last selected db 3: it continues there without
+    // a new SELECT after the partial resync.
+    let mut db3 = m.client();
+    run(&mut db3, &["SELECT", "3"]);
+    run(&mut db3, &["SET", "db3:before-kill", "1"]);
+    wait_caught_up(&m, &r);
+    assert_eq!(
+        run(&mut rc, &["CLIENT", "KILL", "TYPE", "master"]),
+        Value::Int(1)
+    );
+    run(&mut db3, &["SET", "db3:after-kill", "2"]);
     write_batch(&mut mc, "two");
     wait_until("a partial resync", || {
-        info(&mut mc, "stats")["sync_partial_ok"].parse::<u64>().unwrap() > partial
+        info(&mut mc, "stats")["sync_partial_ok"]
+            .parse::<u64>()
+            .unwrap()
+            > partial
     });
     wait_link_up(&r);
     assert_same_data(&m, &r);

@@ -362,11 +362,12 @@ fn adopt_master(
     offset: i64,
     peer: PeerInfo,
 ) -> Result<(), String> {
-    let client_id = register_master_client(srv, peer);
+    let client_id = register_master_client(srv, peer, 0);
     let now = srv.now_ms / 1000;
     let position = MasterPosition {
         replid: replid.clone(),
         reploff: offset,
+        db: 0,
     };
     let adopted = with_link(srv, generation, |l| {
         l.state = LinkState::Connected;
@@ -416,7 +417,7 @@ fn partial_sync(
         notice!("Master replication ID changed to {}", r.replid);
         super::master::disconnect_replicas(&mut srv);
     }
-    let client_id = register_master_client(&mut srv, peer);
+    let client_id = register_master_client(&mut srv, peer, position.db);
     let now = srv.now_ms / 1000;
     let reploff = position.reploff;
     let attached = with_link(&mut srv, generation, |l| {
@@ -439,11 +440,12 @@ fn partial_sync(
 }
 
 /// Adds the master client (CLIENT LIST `flags=M`) to the client table.
-fn register_master_client(srv: &mut Server, (fd, peer, local): PeerInfo) -> u64 {
+fn register_master_client(srv: &mut Server, (fd, peer, local): PeerInfo, db: usize) -> u64 {
     let id = srv.next_client_id;
     srv.next_client_id += 1;
     let mut client = Client::new(id, peer, local, fd, srv.now_ms, true);
     client.kind = ClientKind::Master;
+    client.db = db;
     srv.clients.insert(id, Rc::new(RefCell::new(client)));
     id
 }

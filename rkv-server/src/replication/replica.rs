@@ -81,6 +81,9 @@ pub struct MasterPosition {
     pub replid: String,
     /// Bytes of its stream applied.
     pub reploff: i64,
+    /// The database its stream last selected: a partial resync continues
+    /// without a new SELECT.
+    pub db: usize,
 }
 
 /// The live connection's state, once the handshake succeeded.
@@ -212,10 +215,12 @@ pub fn set_master(srv: &mut Server, host: &str, port: u16) {
         None => Some(MasterPosition {
             replid: srv.replication.replid.clone(),
             reploff: srv.replication.master_repl_offset,
+            db: 0,
         }),
         Some(old) => {
+            let position = old.master.as_ref().map(|m| m.position.clone());
             drop_master_client(srv, old.master.as_ref().map(|m| m.client_id));
-            old.master.map(|m| m.position).or(old.cached)
+            position.or(old.cached)
         }
     };
     attach(srv, host, port, cached);
@@ -297,11 +302,13 @@ pub fn link_lost(srv: &mut Server, generation: u64) {
     let master = link.master.take();
     link.state = LinkState::Connect;
     link.transfer = TransferProgress::default();
+    if was_connected {
+        link.down_since = now;
+    }
     if let Some(m) = &master {
         link.cached = Some(m.position.clone());
     }
     if was_connected {
-        link.down_since = now;
         notice!("Connection with master lost.");
         notice!("Caching the disconnected master state.");
     }
@@ -421,6 +428,7 @@ mod tests {
         let pos = |reploff| MasterPosition {
             replid: "x".into(),
             reploff,
+            db: 0,
         };
         assert_eq!(link(None, None).offsets(), (1, 1));
         assert_eq!(link(None, Some(pos(7))).offsets(), (7, 7));

@@ -227,6 +227,13 @@ fn apply(
         advance(srv, generation, &fed);
     }
     buf.drain(..pos);
+    // Kept with the offset: a partial resync continues in this database.
+    let db = c.db;
+    let _ = with_link(srv, generation, |l| {
+        if let Some(m) = l.master.as_mut() {
+            m.position.db = db;
+        }
+    });
     result
 }
 
