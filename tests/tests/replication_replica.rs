@@ -447,3 +447,29 @@ fn info_and_role_shapes_match_a_redis_replica() {
         String::from_utf8_lossy(&rb.command(&["ROLE"]))
     );
 }
+
+/// Clients blocked on a master's keys are released with an error when
+/// it becomes a replica, and disconnected, as by redis-server.
+#[test]
+fn blocked_clients_are_released_by_replicaof() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let m = master(&[]);
+    let port = m.port().to_string();
+    let mut replies = Vec::new();
+    for kind in [ServerKind::Rkv, ServerKind::Redis] {
+        let s = ServerProcess::start(kind);
+        let mut blocked = s.raw();
+        blocked.send_command(&["BLPOP", "list", "0"]);
+        let mut admin = s.client();
+        wait_until("the client to block", || {
+            info(&mut admin, "clients")["blocked_clients"] == "1"
+        });
+        run(&mut admin, &["REPLICAOF", "127.0.0.1", &port]);
+        let reply = String::from_utf8_lossy(&blocked.read_reply()).into_owned();
+        replies.push((reply, blocked.wait_closed()));
+    }
+    assert_eq!(replies[0], replies[1]);
+    assert!(replies[0].0.starts_with("-UNBLOCKED"), "{:?}", replies[0]);
+}

@@ -210,6 +210,10 @@ pub fn refusal_for_stale(srv: &Server, cmd_flags: u32) -> Option<&'static str> {
 /// continue (our own history when we were a master), and wakes the link
 /// task to connect.
 pub fn set_master(srv: &mut Server, host: &str, port: u16) {
+    // Clients blocked on a master's keys must not wait on a replica's.
+    for id in srv.blocking.blocked_ids() {
+        crate::blocking::release(srv, id, crate::blocking::Release::RoleChange);
+    }
     let previous = srv.replication.link.take();
     let cached = match previous {
         None => Some(MasterPosition {
@@ -350,7 +354,7 @@ pub fn info_fields(out: &mut String, srv: &Server) {
     );
     if link.state == LinkState::Transfer {
         let t = link.transfer;
-        let perc = if t.size > 0 {
+        let perc = if t.size != 0 {
             t.read as f64 / t.size as f64 * 100.0
         } else {
             0.0
