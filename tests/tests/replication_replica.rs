@@ -473,3 +473,49 @@ fn blocked_clients_are_released_by_replicaof() {
     assert_eq!(replies[0], replies[1]);
     assert!(replies[0].0.starts_with("-UNBLOCKED"), "{:?}", replies[0]);
 }
+
+/// A key past its TTL that the master has not deleted yet is hidden from
+/// reads on the replica but kept (the master's DEL removes it), as on a
+/// redis-server replica.
+#[test]
+fn replicas_hide_expired_keys_without_deleting_them() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let m = master(&[]);
+    let mut mc = m.client();
+    // The master neither expires actively nor gets read: no DEL is sent.
+    run(&mut mc, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
+    let ours = replica(ServerKind::Rkv, &m, &[]);
+    let theirs = replica(ServerKind::Redis, &m, &[]);
+    wait_link_up(&ours);
+    wait_link_up(&theirs);
+    run(&mut mc, &["SET", "gone", "v", "PX", "100"]);
+    run(&mut mc, &["SET", "kept", "v"]);
+    wait_caught_up(&m, &ours);
+    wait_caught_up(&m, &theirs);
+    std::thread::sleep(Duration::from_millis(300));
+    let (mut a, mut b) = (ours.raw(), theirs.raw());
+    for case in [
+        vec!["GET", "gone"],
+        vec!["EXISTS", "gone", "kept"],
+        vec!["TTL", "gone"],
+        vec!["TYPE", "gone"],
+        vec!["DBSIZE"],
+        vec!["KEYS", "*"],
+        vec!["GET", "gone"],
+        vec!["DBSIZE"],
+    ] {
+        assert_eq!(
+            String::from_utf8_lossy(&a.command(&case)),
+            String::from_utf8_lossy(&b.command(&case)),
+            "{case:?}"
+        );
+    }
+    // Reading it on the master deletes it there and on both replicas.
+    run(&mut mc, &["GET", "gone"]);
+    wait_caught_up(&m, &ours);
+    wait_caught_up(&m, &theirs);
+    assert_eq!(a.command(&["DBSIZE"]), b.command(&["DBSIZE"]));
+    assert_eq!(a.command(&["DBSIZE"]), b":1\r\n".to_vec());
+}
