@@ -305,6 +305,8 @@ async fn full_sync(
             replica::DisklessLoad::Swapdb => true,
         }
     };
+    // A transfer that fails (or is abandoned) leaves no temp file behind.
+    let mut _temp_file = None;
     let sink = if diskless {
         transfer::Sink::Memory(Vec::new())
     } else {
@@ -317,14 +319,16 @@ async fn full_sync(
         let file = std::fs::File::create(&path).map_err(|e| {
             format!("Opening the temp file needed for MASTER <-> REPLICA synchronization: {e}")
         })?;
+        _temp_file = Some(transfer::TempFile(path.clone()));
         transfer::Sink::File { file, path }
     };
     let mut payload = transfer::Payload::new(framing, sink);
     let size = payload.announced_size();
+    let target = if diskless { "parser" } else { "disk" };
     if size >= 0 {
-        notice!("MASTER <-> REPLICA sync: receiving {size} bytes from master to disk");
+        notice!("MASTER <-> REPLICA sync: receiving {size} bytes from master to {target}");
     } else {
-        notice!("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
+        notice!("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to {target}");
     }
     loop {
         let taken = payload.feed(&conn.buf)?;

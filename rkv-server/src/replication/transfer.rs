@@ -74,6 +74,17 @@ impl Sink {
     }
 }
 
+/// Removes the temporary file at its path when dropped, unless it was
+/// renamed away (loaded) by then.
+#[derive(Debug)]
+pub struct TempFile(pub PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// A snapshot being received.
 #[derive(Debug)]
 pub struct Payload {
@@ -162,6 +173,14 @@ mod tests {
         assert_eq!(parse_header(&line), Ok(Framing::Eof(mark.to_vec())));
         assert!(parse_header(b"+OK").is_err());
         assert!(parse_header(b"-ERR no").unwrap_err().contains("ERR no"));
+    }
+
+    #[test]
+    fn an_abandoned_temp_file_is_removed() {
+        let path = std::env::temp_dir().join(format!("rkv-temp-{}.rdb", std::process::id()));
+        std::fs::write(&path, b"x").unwrap();
+        drop(TempFile(path.clone()));
+        assert!(!path.exists());
     }
 
     #[test]
