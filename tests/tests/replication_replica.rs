@@ -519,3 +519,24 @@ fn replicas_hide_expired_keys_without_deleting_them() {
     assert_eq!(a.command(&["DBSIZE"]), b.command(&["DBSIZE"]));
     assert_eq!(a.command(&["DBSIZE"]), b":1\r\n".to_vec());
 }
+
+/// WAIT on the master makes it send REPLCONF GETACK: the rkv replica's
+/// ACK carries the offset it applied, so the write counts as replicated.
+#[test]
+fn wait_on_the_master_is_answered_by_getack() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let m = master(&[]);
+    let r = replica(ServerKind::Rkv, &m, &[]);
+    wait_link_up(&r);
+    let mut mc = m.client();
+    for i in 0..3 {
+        run(&mut mc, &["SET", "k", &i.to_string()]);
+        assert_eq!(run(&mut mc, &["WAIT", "1", "5000"]), Value::Int(1));
+    }
+    let want = info(&mut mc, "replication")["master_repl_offset"].clone();
+    wait_until("the master to see the replica's ACKed offset", || {
+        info(&mut mc, "replication")["slave0"].contains(&format!("offset={want},"))
+    });
+}
