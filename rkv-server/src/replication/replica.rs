@@ -9,7 +9,6 @@
 use std::cell::Cell;
 use std::fmt::Write;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::Notify;
 
@@ -145,21 +144,30 @@ impl MasterLink {
     }
 }
 
-/// Set while this server is a replica: expired keys are hidden from reads
-/// but never deleted (the master sends the DELs), as Redis 7.0's
-/// `expireIfNeeded` does on replicas.
-pub static KEEP_EXPIRED_KEYS: AtomicBool = AtomicBool::new(false);
-
-/// Whether expired keys are kept (this server is a replica).
-pub fn keeps_expired_keys() -> bool {
-    KEEP_EXPIRED_KEYS.load(Ordering::Relaxed)
-}
-
+// Kept per thread: the keyspace lives on the server's one thread (and
+// tests running servers side by side do not see each other's state).
 thread_local! {
     /// Wakes the link task (new master, no master, link to drop).
     static LINK_WAKE: Rc<Notify> = Rc::new(Notify::new());
     /// Source of [`MasterLink::generation`].
     static GENERATION: Cell<u64> = const { Cell::new(0) };
+    /// Set while this server is a replica: expired keys are hidden from
+    /// reads but never deleted (the master sends the DELs), as Redis 7.0's
+    /// `expireIfNeeded` does on replicas.
+    static KEEP_EXPIRED_KEYS: Cell<bool> = const { Cell::new(false) };
+    /// Set while a command of the master's stream runs (scripts it runs
+    /// obey it too: Redis's `mustObeyClient` of the original client).
+    static APPLYING_MASTER_STREAM: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether expired keys are kept (this server is a replica).
+pub fn keeps_expired_keys() -> bool {
+    KEEP_EXPIRED_KEYS.with(Cell::get)
+}
+
+/// Marks the start (`true`) and end of a command from the master's stream.
+pub fn set_applying_master_stream(on: bool) {
+    APPLYING_MASTER_STREAM.with(|a| a.set(on));
 }
 
 /// The notifier the link task waits on.
@@ -173,14 +181,10 @@ pub const READONLY: &str = "READONLY You can't write against a read only replica
 pub const MASTERDOWN: &str =
     "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 
-/// Set while a command of the master's stream runs (scripts it runs
-/// obey it too: Redis's `mustObeyClient` of the original client).
-pub static APPLYING_MASTER_STREAM: AtomicBool = AtomicBool::new(false);
-
 /// Whether `client` is our master, or runs on its behalf (its commands
 /// obey no client checks).
 pub fn is_master_client(client: &Client) -> bool {
-    client.kind == ClientKind::Master || APPLYING_MASTER_STREAM.load(Ordering::Relaxed)
+    client.kind == ClientKind::Master || APPLYING_MASTER_STREAM.with(Cell::get)
 }
 
 /// The replica's refusal of a command with `cmd_flags` from `client`, in
@@ -258,7 +262,7 @@ fn attach(srv: &mut Server, host: &str, port: u16, cached: Option<MasterPosition
         transfer: TransferProgress::default(),
     });
     srv.config.replicaof = vec![host.to_string(), port.to_string()];
-    KEEP_EXPIRED_KEYS.store(true, Ordering::Relaxed);
+    KEEP_EXPIRED_KEYS.with(|k| k.set(true));
     link_wake().notify_one();
 }
 
@@ -272,7 +276,7 @@ pub fn unset_master(srv: &mut Server) {
     };
     drop_master_client(srv, old.master.as_ref().map(|m| m.client_id));
     srv.config.replicaof.clear();
-    KEEP_EXPIRED_KEYS.store(false, Ordering::Relaxed);
+    KEEP_EXPIRED_KEYS.with(|k| k.set(false));
     super::master::shift_replid(srv);
     super::master::disconnect_replicas(srv);
     link_wake().notify_one();

@@ -17,7 +17,7 @@ use smallvec::SmallVec;
 use tokio::io::AsyncReadExt;
 
 use super::link::{with_link, Conn};
-use super::replica::APPLYING_MASTER_STREAM;
+use super::replica::set_applying_master_stream;
 use crate::command::dispatch::{execute, Outcome};
 use crate::db::keyspace::EXPIRY_SUSPENDED;
 use crate::server::Server;
@@ -201,9 +201,9 @@ fn apply(
                 // The master's commands see keys its own expiry has not
                 // deleted yet (it will send the DEL).
                 EXPIRY_SUSPENDED.store(true, Ordering::Relaxed);
-                APPLYING_MASTER_STREAM.store(true, Ordering::Relaxed);
+                set_applying_master_stream(true);
                 let outcome = execute(srv, &mut c, &argv, &mut reply);
-                APPLYING_MASTER_STREAM.store(false, Ordering::Relaxed);
+                set_applying_master_stream(false);
                 EXPIRY_SUSPENDED.store(false, Ordering::Relaxed);
                 reply.clear();
                 if outcome == Outcome::Paused {
