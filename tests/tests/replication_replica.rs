@@ -540,3 +540,49 @@ fn wait_on_the_master_is_answered_by_getack() {
         info(&mut mc, "replication")["slave0"].contains(&format!("offset={want},"))
     });
 }
+
+/// `masteruser` + `masterauth` authenticate as an ACL user of the master.
+#[test]
+fn masteruser_authenticates_as_an_acl_user() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let m = master(&[]);
+    let mut mc = m.client();
+    run(
+        &mut mc,
+        &["ACL", "SETUSER", "repl", "on", ">pw", "+@all", "~*", "&*"],
+    );
+    run(&mut mc, &["ACL", "SETUSER", "default", "off"]);
+    let r = replica(
+        ServerKind::Rkv,
+        &m,
+        &["--masteruser", "repl", "--masterauth", "pw"],
+    );
+    wait_link_up(&r);
+}
+
+/// A master silent for longer than `repl-timeout` is dropped; the link
+/// comes back with a partial resync.
+#[test]
+fn a_silent_master_times_out_and_the_link_resyncs_partially() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let m = master(&[]);
+    let r = replica(ServerKind::Rkv, &m, &["--repl-timeout", "1"]);
+    wait_link_up(&r);
+    let mut mc = m.client();
+    run(&mut mc, &["SET", "k", "1"]);
+    wait_caught_up(&m, &r);
+    let partial = info(&mut mc, "stats")["sync_partial_ok"].clone();
+    run(&mut mc, &["DEBUG", "SLEEP", "3"]);
+    wait_until("a partial resync after the timeout", || {
+        info(&mut mc, "stats")["sync_partial_ok"] != partial
+    });
+    assert!(r.output().contains("MASTER timeout"), "{}", r.output());
+    wait_link_up(&r);
+    run(&mut mc, &["SET", "k", "2"]);
+    wait_caught_up(&m, &r);
+    assert_eq!(text(&mut r.client(), &["GET", "k"]), "2");
+}

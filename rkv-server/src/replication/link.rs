@@ -351,7 +351,10 @@ async fn full_sync(
         }
         conn.fill().await?;
     }
-    load::load_snapshot(shared, generation, payload.sink).await?;
+    // Old data may be served while loading only if it is an earlier
+    // point of the same history.
+    let same_history = shared.borrow().replication.replid == replid;
+    load::load_snapshot(shared, generation, payload.sink, same_history).await?;
     adopt_master(&mut shared.borrow_mut(), generation, replid, offset, peer)?;
     // A diskless master waits for this ACK to start streaming.
     conn.send(&stream::ack_command(offset)).await

@@ -1,8 +1,9 @@
 //! Loading the snapshot a full resync received (Redis's second half of
 //! `readSyncBulkPayload`): the old data goes, then the snapshot is read in
 //! slices while clients get `-LOADING`; with `repl-diskless-load swapdb`
-//! it is read into new databases while the old ones are still served, and
-//! swapped in at the end.
+//! it is read into new databases, swapped in at the end (a failed load
+//! keeps the old data), and when the snapshot continues the history we
+//! already hold, the old data is served meanwhile (Redis's async loading).
 
 use std::cell::RefCell;
 use std::io::{Cursor, Read};
@@ -24,6 +25,7 @@ pub async fn load_snapshot(
     shared: &Rc<RefCell<Server>>,
     generation: u64,
     sink: Sink,
+    same_history: bool,
 ) -> Result<(), String> {
     let (limits, checksum, now, swap) = {
         let mut srv = shared.borrow_mut();
@@ -62,11 +64,20 @@ pub async fn load_snapshot(
             let count = shared.borrow().dbs.len();
             let mut fresh: Vec<Db> = (0..count).map(|_| Db::new()).collect();
             notice!("MASTER <-> REPLICA sync: Loading DB in memory");
-            // The old data is served meanwhile (Redis's async loading).
-            while !loader.step(&mut fresh, ITEMS_PER_SLICE)? {
-                tokio::task::yield_now().await;
+            shared.borrow_mut().rdb.loading = !same_history;
+            loop {
+                let step = loader.step(&mut fresh, ITEMS_PER_SLICE);
+                match step {
+                    Ok(true) => break,
+                    Ok(false) => tokio::task::yield_now().await,
+                    Err(e) => {
+                        shared.borrow_mut().rdb.loading = false;
+                        return Err(e);
+                    }
+                }
             }
             let mut srv = shared.borrow_mut();
+            srv.rdb.loading = false;
             flush_for_new_master(&mut srv, generation)?;
             srv.dbs = fresh;
             finish(&mut srv, &loader)
