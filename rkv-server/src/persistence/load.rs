@@ -155,7 +155,11 @@ impl<R: Read> DumpLoader<R> {
                  more than {count} databases. Exiting"
             ));
         };
-        if entry.expire_ms.is_some_and(|at| at < self.now_ms) {
+        // A replica keeps them: its master sends their DELs (Redis skips
+        // them only when it is a master).
+        if entry.expire_ms.is_some_and(|at| at < self.now_ms)
+            && !crate::replication::replica::keeps_expired_keys()
+        {
             self.stats.expired += 1;
             return Ok(());
         }
