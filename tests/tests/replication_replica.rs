@@ -591,3 +591,47 @@ fn a_silent_master_times_out_and_the_link_resyncs_partially() {
     wait_caught_up(&m, &r);
     assert_eq!(text(&mut r.client(), &["GET", "k"]), "2");
 }
+
+/// A replica with `appendonly yes` logs the synced data, not the data it
+/// had: restarted on its own from its AOF it holds the master's dataset.
+#[test]
+fn a_replica_aof_holds_the_synced_data() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!(
+        "rkv-replica-aof-{}-{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let dir_arg = dir.to_str().unwrap();
+    let m = master(&[]);
+    let mut mc = m.client();
+    write_batch(&mut mc, "before");
+    let own = [
+        "--dir",
+        dir_arg,
+        "--appendonly",
+        "yes",
+        "--enable-debug-command",
+        "yes",
+    ];
+    let r = ServerProcess::start_with_args(ServerKind::Rkv, &own);
+    let mut rc = r.client();
+    run(&mut rc, &["SET", "replaced", "by-the-sync"]);
+    let port = m.port().to_string();
+    run(&mut rc, &["REPLICAOF", "127.0.0.1", &port]);
+    wait_link_up(&r);
+    write_batch(&mut mc, "after");
+    assert_same_data(&m, &r);
+    let want = fingerprint(&mut mc);
+    let mut raw = r.raw();
+    raw.send_command(&["SHUTDOWN", "NOSAVE"]);
+    raw.wait_closed();
+    drop(r);
+    let again = ServerProcess::start_with_args(ServerKind::Rkv, &own);
+    assert_eq!(fingerprint(&mut again.client()), want);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -11,11 +11,11 @@ use std::rc::Rc;
 
 use super::transfer::Sink;
 use crate::db::Db;
-use crate::notice;
 use crate::persistence::convert::Limits;
 use crate::persistence::load::{install_functions, DumpLoader};
 use crate::persistence::state::LoadingProgress;
 use crate::server::Server;
+use crate::{notice, warning};
 
 /// Items read between two chances for clients to be answered.
 const ITEMS_PER_SLICE: usize = 1000;
@@ -96,6 +96,12 @@ pub async fn load_snapshot(
 fn flush_for_new_master(srv: &mut Server, generation: u64) -> Result<(), String> {
     super::link::with_link(srv, generation, |_| ())?;
     super::master::disconnect_replicas(srv);
+    // The AOF would log the old data's end and the new data's start:
+    // it stops here and restarts from a new base once loaded.
+    if srv.aof.is_some() {
+        crate::aof::shutdown(srv);
+        srv.aof = None;
+    }
     notice!("MASTER <-> REPLICA sync: Flushing old data");
     crate::keyspace_events::signal_flushed_db(srv, None);
     let count = srv.dbs.len();
@@ -156,5 +162,18 @@ fn finish<R: Read>(srv: &mut Server, loader: &DumpLoader<R>) -> Result<(), Strin
         loader.stats.loaded,
         loader.stats.expired
     );
+    restart_aof(srv);
     Ok(())
+}
+
+/// With `appendonly yes`, writes a new AOF base holding the dataset and
+/// appends from there (Redis's `restartAOFAfterSYNC`).
+pub fn restart_aof(srv: &mut Server) {
+    if !srv.config.appendonly || srv.aof.is_some() {
+        return;
+    }
+    notice!("Restarting AOF after a successful sync");
+    if let Err(e) = crate::aof::config_changed(srv, "appendonly") {
+        warning!("Failed restarting the AOF after the sync: {e}");
+    }
 }

@@ -279,6 +279,8 @@ pub fn unset_master(srv: &mut Server) {
     KEEP_EXPIRED_KEYS.with(|k| k.set(false));
     super::master::shift_replid(srv);
     super::master::disconnect_replicas(srv);
+    // An AOF stopped by a failed sync runs again on a master.
+    super::load::restart_aof(srv);
     link_wake().notify_one();
 }
 
