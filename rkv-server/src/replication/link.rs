@@ -17,8 +17,8 @@ use tokio::net::TcpStream;
 use super::replica::{self, LinkState, MasterLink, MasterPosition, MasterState};
 use super::{load, stream, transfer};
 use crate::client::{Client, ClientKind};
-use crate::notice;
 use crate::server::Server;
+use crate::{notice, warning};
 
 /// Read granularity.
 const READ_CHUNK: usize = 16 * 1024;
@@ -45,6 +45,11 @@ async fn supervise(shared: Rc<RefCell<Server>>) {
             wake.notified().await;
             continue;
         };
+        // The dump read at start-up must be in before a sync replaces it.
+        if shared.borrow().rdb.loading {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        }
         let outcome = tokio::select! {
             biased;
             _ = replaced(&shared, generation) => continue,
@@ -52,7 +57,7 @@ async fn supervise(shared: Rc<RefCell<Server>>) {
         };
         shared.borrow_mut().update_clock();
         if let Err(reason) = &outcome {
-            replica::log_failure(reason);
+            warning!("{reason}");
         }
         replica::link_lost(&mut shared.borrow_mut(), generation);
         if outcome.is_err() {

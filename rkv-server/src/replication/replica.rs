@@ -16,7 +16,7 @@ use crate::client::{Client, ClientKind};
 use crate::command::ctx::Ctx;
 use crate::command::flags;
 use crate::server::Server;
-use crate::{notice, warning};
+use crate::notice;
 
 /// `repl-diskless-load`: where the master's snapshot goes before loading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -323,11 +323,6 @@ pub fn link_lost(srv: &mut Server, generation: u64) {
         notice!("Caching the disconnected master state.");
     }
     drop_master_client(srv, master.map(|m| m.client_id));
-}
-
-/// Logs why a link attempt failed.
-pub fn log_failure(reason: &str) {
-    warning!("{reason}");
 }
 
 /// Writes the replica-side lines of INFO replication (`master_host` to
