@@ -10,18 +10,15 @@ use std::os::fd::AsRawFd;
 use std::rc::Rc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 
+use super::conn::{Conn, READ_CHUNK};
+use super::handshake::{handshake, parse_fullresync};
 use super::replica::{self, LinkState, MasterLink, MasterPosition, MasterState};
 use super::{load, stream, transfer};
 use crate::client::{Client, ClientKind};
 use crate::server::Server;
 use crate::{notice, warning};
-
-/// Read granularity.
-const READ_CHUNK: usize = 16 * 1024;
 
 /// Starts the link task, following the configured `replicaof` if any.
 pub fn spawn(shared: Rc<RefCell<Server>>) {
@@ -183,95 +180,6 @@ async fn session(
     }
     stream::run(shared, generation, &mut conn).await;
     Ok(())
-}
-
-/// PING, AUTH, REPLCONF listening-port / ip-address / capa, as Redis's
-/// `syncWithMaster` sends them.
-async fn handshake(shared: &Rc<RefCell<Server>>, conn: &mut Conn) -> Result<(), String> {
-    let reply = conn.command(&[b"PING".as_slice()]).await?;
-    // An error that says we must authenticate first is fine here.
-    if reply.starts_with(b"-")
-        && !reply.starts_with(b"-NOAUTH")
-        && !reply.starts_with(b"-NOPERM")
-        && !reply.starts_with(b"-ERR operation not permitted")
-    {
-        return Err(format!(
-            "Error reply to PING from master: '{}'",
-            String::from_utf8_lossy(&reply)
-        ));
-    }
-    notice!("Master replied to PING, replication can continue...");
-    let (auth, port, ip) = {
-        let srv = shared.borrow();
-        let c = &srv.config;
-        let auth = c.masterauth.clone().map(|pass| {
-            let mut argv = vec![b"AUTH".to_vec()];
-            if let Some(user) = &c.masteruser {
-                argv.push(user.clone().into_bytes());
-            }
-            argv.push(pass.into_bytes());
-            argv
-        });
-        let port = if c.replica_announce_port != 0 {
-            c.replica_announce_port
-        } else {
-            srv.port
-        };
-        (auth, port, c.replica_announce_ip.clone())
-    };
-    if let Some(argv) = auth {
-        let reply = conn.command(&argv).await?;
-        if reply.starts_with(b"-") {
-            return Err(format!(
-                "Unable to AUTH to MASTER: {}",
-                String::from_utf8_lossy(&reply)
-            ));
-        }
-    }
-    // Not every master knows these: errors are only logged, as Redis does.
-    let port = port.to_string();
-    let reply = conn
-        .command(&[b"REPLCONF".as_slice(), b"listening-port", port.as_bytes()])
-        .await?;
-    if reply.starts_with(b"-") {
-        notice!(
-            "(Non critical) Master does not understand REPLCONF listening-port: {}",
-            String::from_utf8_lossy(&reply)
-        );
-    }
-    if let Some(ip) = ip {
-        let reply = conn
-            .command(&[b"REPLCONF".as_slice(), b"ip-address", ip.as_bytes()])
-            .await?;
-        if reply.starts_with(b"-") {
-            notice!(
-                "(Non critical) Master does not understand REPLCONF ip-address: {}",
-                String::from_utf8_lossy(&reply)
-            );
-        }
-    }
-    let reply = conn
-        .command(&[b"REPLCONF".as_slice(), b"capa", b"eof", b"capa", b"psync2"])
-        .await?;
-    if reply.starts_with(b"-") {
-        notice!(
-            "(Non critical) Master does not understand REPLCONF capa: {}",
-            String::from_utf8_lossy(&reply)
-        );
-    }
-    Ok(())
-}
-
-/// `+FULLRESYNC <replid> <offset>` (after the `+FULLRESYNC`).
-fn parse_fullresync(rest: &[u8]) -> Result<(String, i64), String> {
-    let text = String::from_utf8_lossy(rest);
-    let mut words = text.split_ascii_whitespace();
-    match (words.next(), words.next().and_then(|o| o.parse().ok())) {
-        (Some(id), Some(offset)) if id.len() == 40 => Ok((id.to_string(), offset)),
-        _ => Err(format!(
-            "Master replied with wrong +FULLRESYNC syntax: {text}"
-        )),
-    }
 }
 
 /// The master client's socket details: fd, peer address, local address.
@@ -460,85 +368,4 @@ fn register_master_client(srv: &mut Server, (fd, peer, local): PeerInfo, db: usi
     client.db = db;
     srv.clients.insert(id, Rc::new(RefCell::new(client)));
     id
-}
-
-/// The socket to the master with its input buffer.
-pub(super) struct Conn {
-    /// Read half.
-    pub rd: OwnedReadHalf,
-    /// Write half.
-    pub wr: OwnedWriteHalf,
-    /// Bytes read and not consumed yet.
-    pub buf: Vec<u8>,
-    /// `repl-timeout`: longest wait for the master during the handshake
-    /// and the transfer.
-    pub timeout: Duration,
-}
-
-impl Conn {
-    /// Reads more bytes into `buf`; an error when the master closed or
-    /// said nothing for `repl-timeout`.
-    pub async fn fill(&mut self) -> Result<usize, String> {
-        self.buf.reserve(READ_CHUNK);
-        match tokio::time::timeout(self.timeout, self.rd.read_buf(&mut self.buf)).await {
-            Err(_) => Err("Timeout receiving data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.".to_string()),
-            Ok(Ok(0)) => Err("Master closed the connection".to_string()),
-            Ok(Ok(n)) => Ok(n),
-            Ok(Err(e)) => Err(format!("I/O error reading from MASTER: {e}")),
-        }
-    }
-
-    /// Reads one line (without its line ending).
-    pub async fn read_line(&mut self) -> Result<Vec<u8>, String> {
-        loop {
-            if let Some(at) = self.buf.iter().position(|&b| b == b'\n') {
-                let mut line: Vec<u8> = self.buf.drain(..=at).collect();
-                line.pop();
-                if line.last() == Some(&b'\r') {
-                    line.pop();
-                }
-                return Ok(line);
-            }
-            self.fill().await?;
-        }
-    }
-
-    /// Reads lines until one is not empty (skipping keep-alive newlines).
-    pub async fn read_nonempty_line(&mut self) -> Result<Vec<u8>, String> {
-        loop {
-            let line = self.read_line().await?;
-            if !line.is_empty() {
-                return Ok(line);
-            }
-        }
-    }
-
-    /// Writes `bytes` in full.
-    pub async fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
-        match tokio::time::timeout(self.timeout, self.wr.write_all(bytes)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(format!("Error writing to MASTER: {e}")),
-            Err(_) => Err("Timeout writing to MASTER".to_string()),
-        }
-    }
-
-    /// Sends a command and reads its one-line reply.
-    pub async fn command<A: AsRef<[u8]>>(&mut self, argv: &[A]) -> Result<Vec<u8>, String> {
-        self.send(&rkv_proto::encode_command(argv)).await?;
-        self.read_nonempty_line().await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fullresync_line_gives_id_and_offset() {
-        let id = "a".repeat(40);
-        let line = format!(" {id} 1234");
-        assert_eq!(parse_fullresync(line.as_bytes()), Ok((id, 1234)));
-        assert!(parse_fullresync(b" short 1").is_err());
-        assert!(parse_fullresync(b"").is_err());
-    }
 }

@@ -13,15 +13,18 @@
 //! - [`replica`]: the replica side: the link to a master (REPLICAOF), the
 //!   handshake, loading the snapshot, applying the stream, ACKs.
 //! - [`link`], [`transfer`], [`load`], [`stream`]: the replica's link
-//!   task: handshake, receiving and loading the snapshot, applying the
-//!   stream.
+//!   task (with its socket and handshake): receiving and loading the
+//!   snapshot, applying the stream.
 //! - [`info`]: INFO's replication section.
 
+mod conn;
+mod handshake;
 pub mod info;
 pub mod link;
 pub mod load;
 pub mod master;
 pub mod replica;
+mod replica_info;
 pub mod stream;
 pub mod transfer;
 

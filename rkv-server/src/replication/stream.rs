@@ -16,7 +16,8 @@ use rkv_proto::{Limits, RequestParser};
 use smallvec::SmallVec;
 use tokio::io::AsyncReadExt;
 
-use super::link::{with_link, Conn};
+use super::conn::Conn;
+use super::link::with_link;
 use super::replica::set_applying_master_stream;
 use crate::command::dispatch::{execute, Outcome};
 use crate::db::keyspace::EXPIRY_SUSPENDED;
