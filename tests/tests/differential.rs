@@ -57,7 +57,8 @@ script_tests!(
     eval,
     functions,
     lua_libs,
-    memory
+    memory,
+    replication_replica
 );
 
 #[test]
