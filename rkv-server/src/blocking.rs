@@ -94,7 +94,14 @@ pub enum Release {
     Timeout,
     /// With `-UNBLOCKED client unblocked via CLIENT UNBLOCK`.
     Error,
+    /// The server became a replica (Redis's `disconnectAllBlockedClients`):
+    /// an error, then the connection closes.
+    RoleChange,
 }
+
+/// What clients blocked when the server becomes a replica get.
+pub const ROLE_CHANGE_ERROR: &str =
+    "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
 
 /// The error a client released by `CLIENT UNBLOCK ... ERROR` gets.
 pub const UNBLOCKED_ERROR: &str = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
@@ -151,6 +158,11 @@ impl Blocking {
             }
         }
         self.parked.insert(id, parked);
+    }
+
+    /// The ids of the blocked clients.
+    pub fn blocked_ids(&self) -> Vec<u64> {
+        self.parked.keys().copied().collect()
     }
 
     /// Forgets client `id` (unblocked or disconnected); returns its call.
@@ -400,6 +412,12 @@ pub fn release(srv: &mut Server, id: u64, how: Release) -> bool {
             out.error(UNBLOCKED_ERROR);
             srv.stats.count_error("UNBLOCKED");
             srv.stats.commands[parked.cmd_id].failed_calls += 1;
+        }
+        Release::RoleChange => {
+            out.error(ROLE_CHANGE_ERROR);
+            srv.stats.count_error("UNBLOCKED");
+            srv.stats.commands[parked.cmd_id].failed_calls += 1;
+            client.close_after_reply = true;
         }
         Release::Timeout => match parked.call.on_timeout {
             TimeoutReply::NullArray => out.null_array(),

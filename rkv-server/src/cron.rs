@@ -41,7 +41,11 @@ pub fn tick(srv: &mut Server) {
     srv.stats.net_output_samples.track(net_out, now);
 
     if srv.active_expire_enabled {
-        active_expire_cycle(srv);
+        // A replica waits for its master's DELs (Redis: only masters run
+        // the active cycle).
+        if !srv.replication.is_replica() {
+            active_expire_cycle(srv);
+        }
         crate::keyspace_events::drain_pending(srv, None);
         crate::aof::cron(srv);
     }

@@ -103,6 +103,8 @@ async fn serve(loaded: LoadedConfig) -> Result<(), StartError> {
     tokio::task::spawn_local(adopt_busy_accepted(shared.clone()));
     tokio::task::spawn_local(cron::run(shared.clone()));
     tokio::task::spawn_local(crate::replication::master_cron::run(shared.clone()));
+    // The link to our master (`replicaof`, REPLICAOF) lives in its own task.
+    crate::replication::link::spawn(shared.clone());
     // Clients connecting while the dump loads get -LOADING.
     crate::persistence::load::load_at_startup(shared.clone())
         .await

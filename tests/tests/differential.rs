@@ -58,7 +58,8 @@ script_tests!(
     functions,
     lua_libs,
     memory,
-    replication
+    replication,
+    replication_replica
 );
 
 #[test]

@@ -143,29 +143,38 @@ fn check_and_call(
         }
     }
     // Redis's maxmemory step: evict first, then refuse what may grow memory.
-    if srv.config.maxmemory != 0 {
+    // Our master's writes are applied whatever our memory (it evicts).
+    if srv.config.maxmemory != 0 && !crate::replication::replica::is_master_client(client) {
         let denyoom = effective_flags(srv, client, spec, argv) & flags::DENYOOM != 0;
         if crate::evict::rejects_for_oom(srv, client, &mut reply, spec, denyoom) {
             reject(srv, client, argv, &mut reply, Some(id), errors::OOM);
             return Outcome::Continue;
         }
     }
+    let eff = effective_flags(srv, client, spec, argv);
     // Writes (and PING) are refused while snapshots fail, so a broken disk
     // is noticed (stop-writes-on-bgsave-error).
-    if crate::persistence::write_denied(
-        srv,
-        effective_flags(srv, client, spec, argv),
-        spec.name == "ping",
-    ) {
+    if !crate::replication::replica::is_master_client(client)
+        && crate::persistence::write_denied(srv, eff, spec.name == "ping")
+    {
         let msg = crate::persistence::MISCONF;
         reject(srv, client, argv, &mut reply, Some(id), msg);
         return Outcome::Continue;
     }
     // min-replicas-to-write: too few replicas acknowledged lately.
-    if effective_flags(srv, client, spec, argv) & flags::WRITE != 0
-        && !crate::replication::master::enough_good_replicas(srv)
-    {
+    if eff & flags::WRITE != 0 && !crate::replication::master::enough_good_replicas(srv) {
         reject(srv, client, argv, &mut reply, Some(id), errors::NOREPLICAS);
+        return Outcome::Continue;
+    }
+    // A read-only replica takes writes from its master only.
+    if let Some(msg) = crate::replication::replica::refusal_for_write(srv, client, eff) {
+        reject(srv, client, argv, &mut reply, Some(id), msg);
+        return Outcome::Continue;
+    }
+    // While the link is down, `replica-serve-stale-data no` leaves only
+    // the `stale` commands (INFO, REPLICAOF...).
+    if let Some(msg) = crate::replication::replica::refusal_for_stale(srv, eff) {
+        reject(srv, client, argv, &mut reply, Some(id), msg);
         return Outcome::Continue;
     }
     if srv.rdb.loading && !spec.has(flags::LOADING) {
@@ -284,6 +293,8 @@ pub enum ScriptCallRefusal {
     /// A command that may grow memory while over `maxmemory` (scripts
     /// without `allow-oom` that have not written yet).
     OutOfMemory,
+    /// A write on a read-only replica (scripts that have not written yet).
+    ReadOnlyReplica,
 }
 
 impl ScriptCallRefusal {
@@ -301,6 +312,9 @@ impl ScriptCallRefusal {
             ScriptCallRefusal::OutOfMemory => {
                 "-OOM command not allowed when used memory > 'maxmemory'."
             }
+            ScriptCallRefusal::ReadOnlyReplica => {
+                "-READONLY You can't write against a read only replica."
+            }
         }
     }
 
@@ -308,6 +322,7 @@ impl ScriptCallRefusal {
     pub fn code(self) -> &'static str {
         match self {
             ScriptCallRefusal::OutOfMemory => "OOM",
+            ScriptCallRefusal::ReadOnlyReplica => "READONLY",
             _ => "ERR",
         }
     }
@@ -348,6 +363,13 @@ pub fn call_from_script(
     }
     if read_only && (spec.has(flags::WRITE) || spec.has(flags::MAY_REPLICATE)) {
         return refuse(srv, Some(id), ScriptCallRefusal::WriteFromReadOnly);
+    }
+    // Redis's scriptVerifyWriteCommandAllow: a script that has not
+    // written yet may not start writing on a read-only replica.
+    if !*wrote
+        && crate::replication::replica::refusal_for_write(srv, script_client, spec.flags).is_some()
+    {
+        return refuse(srv, Some(id), ScriptCallRefusal::ReadOnlyReplica);
     }
     // Redis's scriptVerifyOOM: over maxmemory, a script that has not
     // written yet may not start growing memory.

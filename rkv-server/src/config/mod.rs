@@ -211,6 +211,36 @@ pub struct Config {
     /// `repl-disable-tcp-nodelay`: let the kernel batch the stream to
     /// replicas.
     pub repl_disable_tcp_nodelay: bool,
+    /// `replicaof host port` (alias `slaveof`): the master this server
+    /// replicates, empty when it is a master; kept in step with REPLICAOF
+    /// so CONFIG GET and REWRITE show the current master.
+    pub replicaof: Vec<String>,
+    /// `masterauth`: the password sent to the master (AUTH).
+    pub masterauth: Option<String>,
+    /// `masteruser`: the ACL user to authenticate to the master as.
+    pub masteruser: Option<String>,
+    /// `replica-read-only`: normal clients may not write to a replica.
+    pub replica_read_only: bool,
+    /// `replica-serve-stale-data`: answer with the old data while the link
+    /// to the master is down (else `-MASTERDOWN`).
+    pub replica_serve_stale_data: bool,
+    /// `repl-diskless-load`: where the master's snapshot goes before it is
+    /// loaded.
+    pub repl_diskless_load: crate::replication::replica::DisklessLoad,
+    /// `replica-priority`: Sentinel's promotion preference (INFO only).
+    pub replica_priority: u32,
+    /// `replica-announced`: whether Sentinel lists this replica (INFO only).
+    pub replica_announced: bool,
+    /// `replica-announce-ip`: the address sent with REPLCONF ip-address.
+    pub replica_announce_ip: Option<String>,
+    /// `replica-announce-port`: the port sent with REPLCONF
+    /// listening-port (0: the listening port).
+    pub replica_announce_port: u16,
+    /// `replica-ignore-maxmemory`: a replica does not evict on its own.
+    pub replica_ignore_maxmemory: bool,
+    /// `repl-timeout`: seconds without data from the master before the
+    /// link is dropped.
+    pub repl_timeout: u32,
 }
 
 /// The `active-defrag-*` directives.
@@ -336,6 +366,18 @@ impl Config {
             min_replicas_to_write: 0,
             min_replicas_max_lag: 0,
             repl_disable_tcp_nodelay: false,
+            replicaof: Vec::new(),
+            masterauth: None,
+            masteruser: None,
+            replica_read_only: false,
+            replica_serve_stale_data: false,
+            repl_diskless_load: crate::replication::replica::DisklessLoad::Disabled,
+            replica_priority: 0,
+            replica_announced: false,
+            replica_announce_ip: None,
+            replica_announce_port: 0,
+            replica_ignore_maxmemory: false,
+            repl_timeout: 0,
         }
     }
 

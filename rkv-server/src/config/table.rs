@@ -9,6 +9,7 @@ use super::levels::{LogLevel, ProtectedAccess};
 use super::output_limits::OutputBufferLimits;
 use super::spec::{DirectiveSpec, Flags, Kind, Value};
 use crate::evict::MaxmemoryPolicy;
+use crate::replication::replica::DisklessLoad;
 
 const INT_MAX: i64 = i32::MAX as i64;
 const LONG_MAX: i64 = i64::MAX;
@@ -17,6 +18,7 @@ const MB: u64 = 1024 * 1024;
 const LOG_LEVELS: &[&str] = &["debug", "verbose", "notice", "warning"];
 const PROTECTED_ACCESS: &[&str] = &["no", "yes", "local"];
 const FSYNC_POLICIES: &[&str] = &["always", "everysec", "no"];
+const DISKLESS_LOAD: &[&str] = &["disabled", "on-empty-db", "swapdb"];
 
 /// Redis's CONFIG_BINDADDR_MAX.
 const MAX_BIND_ADDRESSES: usize = 16;
@@ -988,6 +990,138 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         read: |c| Value::Int(wide(c.active_defrag.max_scan_fields)),
         write: |c, v| c.active_defrag.max_scan_fields = narrow(v.int()),
     },
+    DirectiveSpec {
+        name: "replicaof",
+        aliases: &["slaveof"],
+        kind: Kind::List,
+        default: "",
+        flags: Flags::IMMUTABLE,
+        check: Some(check_replicaof),
+        read: |c| Value::Words(c.replicaof.clone()),
+        write: |c, v| c.replicaof = v.words(),
+    },
+    DirectiveSpec {
+        name: "masterauth",
+        aliases: &[],
+        kind: Kind::Str {
+            empty_is_unset: true,
+        },
+        default: "",
+        flags: Flags::SENSITIVE,
+        check: None,
+        read: |c| Value::Text(c.masterauth.clone().unwrap_or_default()),
+        write: |c, v| c.masterauth = Some(v.text()).filter(|s| !s.is_empty()),
+    },
+    DirectiveSpec {
+        name: "masteruser",
+        aliases: &[],
+        kind: Kind::Str {
+            empty_is_unset: true,
+        },
+        default: "",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Text(c.masteruser.clone().unwrap_or_default()),
+        write: |c, v| c.masteruser = Some(v.text()).filter(|s| !s.is_empty()),
+    },
+    DirectiveSpec {
+        name: "replica-read-only",
+        aliases: &["slave-read-only"],
+        kind: Kind::Bool,
+        default: "yes",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.replica_read_only),
+        write: |c, v| c.replica_read_only = v.bool(),
+    },
+    DirectiveSpec {
+        name: "replica-serve-stale-data",
+        aliases: &["slave-serve-stale-data"],
+        kind: Kind::Bool,
+        default: "yes",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.replica_serve_stale_data),
+        write: |c, v| c.replica_serve_stale_data = v.bool(),
+    },
+    DirectiveSpec {
+        name: "repl-diskless-load",
+        aliases: &[],
+        kind: Kind::Enum(DISKLESS_LOAD),
+        default: "disabled",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Choice(c.repl_diskless_load as usize),
+        write: |c, v| c.repl_diskless_load = DisklessLoad::from_index(v.choice()),
+    },
+    DirectiveSpec {
+        name: "replica-priority",
+        aliases: &["slave-priority"],
+        kind: Kind::Integer {
+            min: 0,
+            max: INT_MAX,
+        },
+        default: "100",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.replica_priority.into()),
+        write: |c, v| c.replica_priority = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "replica-announced",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "yes",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.replica_announced),
+        write: |c, v| c.replica_announced = v.bool(),
+    },
+    DirectiveSpec {
+        name: "replica-announce-ip",
+        aliases: &["slave-announce-ip"],
+        kind: Kind::Str {
+            empty_is_unset: true,
+        },
+        default: "",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Text(c.replica_announce_ip.clone().unwrap_or_default()),
+        write: |c, v| c.replica_announce_ip = Some(v.text()).filter(|s| !s.is_empty()),
+    },
+    DirectiveSpec {
+        name: "replica-announce-port",
+        aliases: &["slave-announce-port"],
+        kind: Kind::Integer { min: 0, max: 65535 },
+        default: "0",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.replica_announce_port.into()),
+        write: |c, v| c.replica_announce_port = narrow(v.int()),
+    },
+    DirectiveSpec {
+        name: "replica-ignore-maxmemory",
+        aliases: &["slave-ignore-maxmemory"],
+        kind: Kind::Bool,
+        default: "yes",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.replica_ignore_maxmemory),
+        write: |c, v| c.replica_ignore_maxmemory = v.bool(),
+    },
+    DirectiveSpec {
+        name: "repl-timeout",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: 1,
+            max: INT_MAX,
+        },
+        default: "60",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Int(c.repl_timeout.into()),
+        write: |c, v| c.repl_timeout = narrow(v.int()),
+    },
 ];
 
 /// Looks a directive up by name or alias, ignoring case.
@@ -1158,4 +1292,17 @@ pub(crate) fn io_reason(error: &std::io::Error) -> String {
         Some(at) => text[..at].to_string(),
         None => text,
     }
+}
+
+/// `replicaof` takes a host and a port (or nothing: not a replica).
+fn check_replicaof(value: Value) -> Result<Value, String> {
+    if let Value::Words(words) = &value {
+        match words.as_slice() {
+            [] => {}
+            [_, port] if port.parse::<u16>().is_ok() => {}
+            [_, _] => return Err("Invalid master port".to_string()),
+            _ => return Err("wrong number of arguments".to_string()),
+        }
+    }
+    Ok(value)
 }

@@ -125,6 +125,11 @@ impl Db {
     /// Deletes `key` if it is logically expired; returns whether it did.
     pub fn expire_if_needed(&mut self, key: &[u8], now_ms: i64) -> bool {
         if self.is_expired(key, now_ms) {
+            // A replica reports the key expired but keeps it: its master
+            // sends the DEL (Redis 7.0's `expireIfNeeded`).
+            if crate::replication::replica::keeps_expired_keys() {
+                return true;
+            }
             self.remove_expired(key);
             self.expired_count += 1;
             self.expired_pending.push(SmallBytes::new(key));
@@ -138,7 +143,9 @@ impl Db {
     /// Looks a key up for reading or writing: an expired key is deleted and
     /// reported missing; the access time is updated.
     pub fn lookup(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
-        self.expire_if_needed(key, now_ms);
+        if self.expire_if_needed(key, now_ms) {
+            return None;
+        }
         let e = self.keys.get_mut(key)?;
         crate::evict::lfu::touch(&mut e.lru, now_ms);
         Some(e)

@@ -147,6 +147,11 @@ pub fn perform_evictions_with(
     mut caller: Option<(&mut Client, &mut ReplyWriter<'_>)>,
     used: &mut dyn FnMut(&Server) -> usize,
 ) -> EvictResult {
+    // A replica is an exact copy of its master, which evicts for it
+    // (`replica-ignore-maxmemory`).
+    if srv.replication.is_replica() && srv.config.replica_ignore_maxmemory {
+        return EvictResult::Ok;
+    }
     let result = evict_pass(srv, &mut caller, used);
     track_exceeded_time(srv, result);
     result

@@ -13,6 +13,7 @@ pub mod list;
 pub mod memory;
 pub mod persistence;
 pub mod pubsub;
+pub mod replicaof;
 pub mod replication;
 pub mod scripting;
 pub mod server;
@@ -56,4 +57,5 @@ pub const ALL: &[&[CommandSpec]] = &[
     scripting::COMMANDS,
     persistence::COMMANDS,
     replication::COMMANDS,
+    replicaof::COMMANDS,
 ];

@@ -196,7 +196,11 @@ fn store(
              more than {count} databases. Exiting"
         ));
     };
-    if header.expire_ms.is_some_and(|at| at < clock.now_ms) {
+    // A replica keeps them: its master sends their DELs (Redis skips them
+    // only when it is a master).
+    if header.expire_ms.is_some_and(|at| at < clock.now_ms)
+        && !crate::replication::replica::keeps_expired_keys()
+    {
         stats.expired += 1;
         return Ok(());
     }

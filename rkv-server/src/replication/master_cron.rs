@@ -15,11 +15,6 @@ use crate::blocking::{self, Release};
 use crate::server::Server;
 use crate::{notice, warning};
 
-/// Seconds an online replica may stay silent (no ACK) before it is
-/// dropped: Redis's `repl-timeout` default; the directive belongs to the
-/// replica side's configuration.
-const REPL_TIMEOUT_SECS: i64 = 60;
-
 /// Runs the task until the server exits.
 pub async fn run(shared: Rc<RefCell<Server>>) {
     let wake = shared.borrow().replication.master.wake.clone();
@@ -94,6 +89,7 @@ fn every_second(srv: &mut Server) {
         .as_ref()
         .is_some_and(fullsync::SyncJob::is_disk);
     let now_s = srv.now_ms / 1000;
+    let repl_timeout = i64::from(srv.config.repl_timeout);
     for link in &srv.replication.master.replicas {
         let Ok(mut c) = link.client.try_borrow_mut() else {
             continue;
@@ -104,7 +100,7 @@ fn every_second(srv: &mut Server) {
             ReplicaState::WaitBgsaveStart => c.push_bytes(b"\n"),
             ReplicaState::WaitBgsaveEnd if disk_sync => c.push_bytes(b"\n"),
             ReplicaState::Online
-                if !link.pre_psync && now_s - link.ack_time_ms / 1000 > REPL_TIMEOUT_SECS =>
+                if !link.pre_psync && now_s - link.ack_time_ms / 1000 > repl_timeout =>
             {
                 warning!(
                     "Disconnecting timedout replica (streaming sync): {}",

@@ -12,15 +12,25 @@
 //!   backlog, full and partial resyncs, WAIT, `min-replicas-*`.
 //! - [`replica`]: the replica side: the link to a master (REPLICAOF), the
 //!   handshake, loading the snapshot, applying the stream, ACKs.
+//! - [`link`], [`transfer`], [`load`], [`stream`]: the replica's link
+//!   task (with its socket and handshake): receiving and loading the
+//!   snapshot, applying the stream.
 //! - [`info`]: INFO's replication section.
 
 pub mod backlog;
+mod conn;
 pub mod encode;
 pub mod fullsync;
+mod handshake;
 pub mod info;
+pub mod link;
+pub mod load;
 pub mod master;
 pub mod master_cron;
 pub mod replica;
+mod replica_info;
+pub mod stream;
+pub mod transfer;
 
 /// The replication ids and offsets (Redis's `server.replid`, `replid2`,
 /// `master_repl_offset`, `second_replid_offset`), and each side's state.
