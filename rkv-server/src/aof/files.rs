@@ -161,16 +161,7 @@ fn write_base(
     let rdb = srv.config.aof_use_rdb_preamble;
     let name = manifest.start_new_base(prefix, rdb).to_string();
     let path = dir.join(&name);
-    let mut bytes = Vec::new();
-    if rdb {
-        super::rdb_bridge::write_keyspace_rdb(srv, &mut bytes)?;
-    } else if srv.total_keys() > 0 {
-        return Err(
-            "writing a non-empty keyspace as a command base file is not supported yet".into(),
-        );
-    }
-    fs::write(&path, &bytes)
-        .and_then(|()| fs::File::open(&path)?.sync_all())
+    super::rewrite::write_base_file(srv, &path, rdb)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     crate::notice!("Creating AOF base file {name} on server start");
     Ok(())
@@ -208,6 +199,7 @@ fn open(srv: &mut Server, dir: PathBuf, manifest: Manifest) -> Result<(), String
         buf: Vec::new(),
         syncer: None,
         base_size,
+        rewrite_base_size: base_size,
         older_incr_size,
         last_write_ok: true,
         fsync_failure_logged: false,

@@ -125,7 +125,7 @@ fn child_main(srv: &Server, params: &SnapshotParams, report_fd: i32) -> ! {
 /// (moved to [`cow::CHILD_REPORT_FD`]): the listening and client sockets
 /// must close when the parent exits, even mid-save (Redis's
 /// `closeChildUnusedResourceAfterFork`). The snapshot file is opened after.
-fn close_inherited_descriptors(report_fd: i32) {
+pub(crate) fn close_inherited_descriptors(report_fd: i32) {
     // SAFETY: plain syscalls on the child's own descriptor table.
     unsafe {
         if report_fd != cow::CHILD_REPORT_FD {
@@ -214,7 +214,7 @@ pub fn kill_child(srv: &mut Server) {
 /// or one a save point asks for (Redis's `serverCron`).
 pub fn cron(srv: &mut Server) {
     poll_child(srv);
-    if srv.rdb.child.is_some() {
+    if crate::aof::rewrite::any_child(srv) {
         return;
     }
     let now = srv.now_ms / 1000;
