@@ -1,0 +1,278 @@
+//! BGREWRITEAOF and automatic rewrites on real processes: the rewritten
+//! set keeps every acknowledged write, is valid for `redis-check-aof`,
+//! loads in redis-server with the same DEBUG DIGEST, the old files go,
+//! and a killed child leaves the previous set intact.
+
+mod aof_support;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aof_support::{DataDir, Server};
+use rkv_tests::{skip_without_redis_server, RawConnection, ServerKind};
+
+const DEBUG: [&str; 2] = ["--enable-debug-command", "yes"];
+
+fn info_field(c: &mut RawConnection, name: &str) -> String {
+    let info = String::from_utf8(c.command(&["INFO", "persistence"])).unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}:")))
+        .unwrap_or_else(|| panic!("no {name} in {info}"))
+        .to_string()
+}
+
+/// Waits until no rewrite runs or is scheduled.
+fn wait_rewrite_done(c: &mut RawConnection) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while info_field(c, "aof_rewrite_in_progress") != "0"
+        || info_field(c, "aof_rewrite_scheduled") != "0"
+    {
+        assert!(Instant::now() < deadline, "rewrite did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The file names in the append-only directory, sorted.
+fn aof_files(dir: &DataDir) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir.aof_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn manifest(dir: &DataDir) -> String {
+    std::fs::read_to_string(dir.aof_dir().join("appendonly.aof.manifest")).unwrap()
+}
+
+/// `redis-check-aof` on the manifest calls the set valid.
+fn assert_redis_check_aof_valid(dir: &DataDir) {
+    let out = std::process::Command::new("redis-check-aof")
+        .arg(dir.aof_dir().join("appendonly.aof.manifest"))
+        .output()
+        .expect("redis-check-aof");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("is valid"), "{text}");
+}
+
+/// Loads the directory in redis-server and returns its DEBUG DIGEST.
+fn redis_digest(dir: &DataDir) -> Vec<u8> {
+    let redis = Server::start(ServerKind::Redis, &dir.0, &DEBUG).unwrap_or_else(|l| panic!("{l}"));
+    let digest = redis.raw().command(&["DEBUG", "DIGEST"]);
+    redis.shutdown();
+    digest
+}
+
+fn fill_all_types(c: &mut RawConnection) {
+    let many: Vec<String> = (0..150).map(|i| format!("m{i}")).collect();
+    let mut rpush = vec!["RPUSH", "biglist"];
+    rpush.extend(many.iter().map(String::as_str));
+    c.command(&rpush);
+    let mut sadd = vec!["SADD", "bigset"];
+    sadd.extend(many.iter().map(String::as_str));
+    c.command(&sadd);
+    c.command(&["SADD", "intset", "1", "2", "-7"]);
+    c.command(&["HSET", "h", "f", "v", "n", "12"]);
+    c.command(&["ZADD", "z", "1.5", "a", "-2", "b", "3e20", "c"]);
+    c.command(&["SET", "ttl", "v", "EX", "1000"]);
+    c.command(&["INCRBYFLOAT", "f", "0.1"]);
+    c.command(&["DEBUG", "POPULATE", "500", "pop"]);
+    c.command(&["SELECT", "4"]);
+    c.command(&["SET", "in4", "x"]);
+    c.command(&["SELECT", "0"]);
+}
+
+/// Writes `SET w:<i> <i>` until told to stop, recording each acknowledged `i`.
+fn write_acked(port: u16, acked: Arc<Mutex<Vec<u64>>>, stop: Arc<AtomicBool>) {
+    let mut c = RawConnection::connect(port).unwrap();
+    for i in 0.. {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        if c.command(&["SET", &format!("w:{i}"), &i.to_string()]) == b"+OK\r\n" {
+            acked.lock().unwrap().push(i);
+        }
+    }
+}
+
+fn rewrite_while_writing(preamble: &str, base_suffix: &str) {
+    let dir = DataDir::new(&format!("rw-writing-{preamble}"));
+    let args = [DEBUG[0], DEBUG[1], "--aof-use-rdb-preamble", preamble];
+    let server = Server::start(ServerKind::Rkv, &dir.0, &args).unwrap();
+    let mut c = server.raw();
+    fill_all_types(&mut c);
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (acked, stop, port) = (Arc::clone(&acked), Arc::clone(&stop), server.port);
+        std::thread::spawn(move || write_acked(port, acked, stop))
+    };
+    for _ in 0..3 {
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(
+            c.command(&["BGREWRITEAOF"]),
+            b"+Background append only file rewriting started\r\n"
+        );
+        wait_rewrite_done(&mut c);
+        assert_eq!(info_field(&mut c, "aof_last_bgrewrite_status"), "ok");
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+    assert_eq!(info_field(&mut c, "aof_rewrites"), "3");
+    let before = c.command(&["DEBUG", "DIGEST"]);
+    server.shutdown();
+
+    assert_eq!(
+        manifest(&dir),
+        format!(
+            "file appendonly.aof.4.base.{base_suffix} seq 4 type b\n\
+             file appendonly.aof.4.incr.aof seq 4 type i\n"
+        )
+    );
+    let files: Vec<String> = aof_files(&dir);
+    assert_eq!(
+        files,
+        [
+            format!("appendonly.aof.4.base.{base_suffix}"),
+            "appendonly.aof.4.incr.aof".to_string(),
+            "appendonly.aof.manifest".to_string(),
+        ]
+    );
+    let server = Server::start(ServerKind::Rkv, &dir.0, &DEBUG).unwrap();
+    let mut c = server.raw();
+    assert_eq!(c.command(&["DEBUG", "DIGEST"]), before);
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() > 10, "the writer wrote during the rewrites");
+    for i in acked {
+        assert_eq!(
+            c.command(&["GET", &format!("w:{i}")]),
+            format!("${}\r\n{i}\r\n", i.to_string().len()).as_bytes()
+        );
+    }
+    server.shutdown();
+    if skip_without_redis_server() {
+        return;
+    }
+    assert_redis_check_aof_valid(&dir);
+    assert_eq!(redis_digest(&dir), before);
+}
+
+#[test]
+fn a_rewrite_while_clients_write_keeps_every_acknowledged_write() {
+    rewrite_while_writing("yes", "rdb");
+}
+
+#[test]
+fn a_rewrite_without_preamble_writes_commands_both_servers_load() {
+    rewrite_while_writing("no", "aof");
+}
+
+#[test]
+fn bgsave_during_a_rewrite_is_refused_or_scheduled() {
+    let dir = DataDir::new("rw-bgsave");
+    let server = Server::start(ServerKind::Rkv, &dir.0, &DEBUG).unwrap();
+    let mut c = server.raw();
+    c.command(&["DEBUG", "POPULATE", "200000"]);
+    assert_eq!(
+        c.command(&["BGREWRITEAOF"]),
+        b"+Background append only file rewriting started\r\n"
+    );
+    assert_eq!(
+        c.command(&["BGREWRITEAOF"]),
+        b"-ERR Background append only file rewriting already in progress\r\n"
+    );
+    assert_eq!(
+        c.command(&["BGSAVE"]),
+        &b"-ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.\r\n"[..]
+    );
+    assert_eq!(
+        c.command(&["BGSAVE", "SCHEDULE"]),
+        b"+Background saving scheduled\r\n"
+    );
+    wait_rewrite_done(&mut c);
+    server.shutdown();
+}
+
+#[test]
+fn growth_past_the_percentage_starts_an_automatic_rewrite() {
+    let dir = DataDir::new("rw-auto");
+    let args = [
+        "--auto-aof-rewrite-percentage",
+        "100",
+        "--auto-aof-rewrite-min-size",
+        "64kb",
+    ];
+    let server = Server::start(ServerKind::Rkv, &dir.0, &args).unwrap();
+    let mut c = server.raw();
+    let value = "x".repeat(1000);
+    for i in 0..100 {
+        c.command(&["SET", &format!("k{i}"), &value]);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while info_field(&mut c, "aof_rewrites") != "1" {
+        assert!(Instant::now() < deadline, "no automatic rewrite");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    wait_rewrite_done(&mut c);
+    assert!(server.log().contains("Starting automatic rewriting of AOF on"));
+    assert!(manifest(&dir).starts_with("file appendonly.aof.2.base.rdb seq 2 type b\n"));
+    assert!(!dir.first_incr().exists(), "the old incremental file is removed");
+    let base: u64 = info_field(&mut c, "aof_base_size").parse().unwrap();
+    let current: u64 = info_field(&mut c, "aof_current_size").parse().unwrap();
+    assert!(base > 0 && current >= base);
+    server.shutdown();
+}
+
+/// The pid of a child of `parent`, waiting for it to appear.
+fn child_of(parent: u32) -> Option<i32> {
+    let path = format!("/proc/{parent}/task/{parent}/children");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        if let Some(pid) = text.split_whitespace().next() {
+            return pid.parse().ok();
+        }
+    }
+    None
+}
+
+#[test]
+fn a_killed_rewrite_child_leaves_the_old_files_valid() {
+    let dir = DataDir::new("rw-killed");
+    let args = [DEBUG[0], DEBUG[1], "--aof-use-rdb-preamble", "no"];
+    let server = Server::start(ServerKind::Rkv, &dir.0, &args).unwrap();
+    let mut c = server.raw();
+    c.command(&["DEBUG", "POPULATE", "300000"]);
+    c.command(&["SET", "marker", "1"]);
+    let before = c.command(&["DEBUG", "DIGEST"]);
+    c.command(&["BGREWRITEAOF"]);
+    let child = child_of(server.child.id()).expect("a rewrite child");
+    // SAFETY: signalling the test's own grandchild process.
+    unsafe { libc::kill(child, libc::SIGKILL) };
+    wait_rewrite_done(&mut c);
+    assert_eq!(info_field(&mut c, "aof_last_bgrewrite_status"), "err");
+    assert_eq!(info_field(&mut c, "aof_rewrites_consecutive_failures"), "1");
+    c.command(&["SET", "after", "2"]);
+    let after = c.command(&["DEBUG", "DIGEST"]);
+    assert_ne!(after, before);
+    server.shutdown();
+    assert!(manifest(&dir).starts_with("file appendonly.aof.1.base.aof seq 1 type b\n"));
+    let leftovers = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            name.to_string_lossy().starts_with("temp-rewriteaof")
+        })
+        .count();
+    assert_eq!(leftovers, 0, "the child's temporary file is removed");
+    let server = Server::start(ServerKind::Rkv, &dir.0, &DEBUG).unwrap();
+    assert_eq!(server.raw().command(&["DEBUG", "DIGEST"]), after);
+    server.shutdown();
+    if skip_without_redis_server() {
+        return;
+    }
+    assert_redis_check_aof_valid(&dir);
+}
