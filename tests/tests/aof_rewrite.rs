@@ -65,6 +65,18 @@ fn redis_digest(dir: &DataDir) -> Vec<u8> {
     digest
 }
 
+/// `SET <prefix>:<i> <i>` for `n` keys, pipelined.
+fn fill(c: &mut RawConnection, prefix: &str, n: usize) {
+    for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
+        for i in chunk {
+            c.send_command(&["SET", &format!("{prefix}:{i}"), &i.to_string()]);
+        }
+        for _ in chunk {
+            assert_eq!(c.read_reply(), b"+OK\r\n");
+        }
+    }
+}
+
 fn fill_all_types(c: &mut RawConnection) {
     let many: Vec<String> = (0..150).map(|i| format!("m{i}")).collect();
     let mut rpush = vec!["RPUSH", "biglist"];
@@ -78,7 +90,7 @@ fn fill_all_types(c: &mut RawConnection) {
     c.command(&["ZADD", "z", "1.5", "a", "-2", "b", "3e20", "c"]);
     c.command(&["SET", "ttl", "v", "EX", "1000"]);
     c.command(&["INCRBYFLOAT", "f", "0.1"]);
-    c.command(&["DEBUG", "POPULATE", "500", "pop"]);
+    fill(c, "pop", 500);
     c.command(&["SELECT", "4"]);
     c.command(&["SET", "in4", "x"]);
     c.command(&["SELECT", "0"]);
@@ -175,7 +187,7 @@ fn bgsave_during_a_rewrite_is_refused_or_scheduled() {
     let dir = DataDir::new("rw-bgsave");
     let server = Server::start(ServerKind::Rkv, &dir.0, &DEBUG).unwrap();
     let mut c = server.raw();
-    c.command(&["DEBUG", "POPULATE", "200000"]);
+    fill(&mut c, "key", 50_000);
     assert_eq!(
         c.command(&["BGREWRITEAOF"]),
         b"+Background append only file rewriting started\r\n"
@@ -245,7 +257,7 @@ fn a_killed_rewrite_child_leaves_the_old_files_valid() {
     let args = [DEBUG[0], DEBUG[1], "--aof-use-rdb-preamble", "no"];
     let server = Server::start(ServerKind::Rkv, &dir.0, &args).unwrap();
     let mut c = server.raw();
-    c.command(&["DEBUG", "POPULATE", "300000"]);
+    fill(&mut c, "key", 100_000);
     c.command(&["SET", "marker", "1"]);
     let before = c.command(&["DEBUG", "DIGEST"]);
     c.command(&["BGREWRITEAOF"]);
