@@ -229,9 +229,14 @@ fn growth_past_the_percentage_starts_an_automatic_rewrite() {
         std::thread::sleep(Duration::from_millis(50));
     }
     wait_rewrite_done(&mut c);
-    assert!(server.log().contains("Starting automatic rewriting of AOF on"));
+    assert!(server
+        .log()
+        .contains("Starting automatic rewriting of AOF on"));
     assert!(manifest(&dir).starts_with("file appendonly.aof.2.base.rdb seq 2 type b\n"));
-    assert!(!dir.first_incr().exists(), "the old incremental file is removed");
+    assert!(
+        !dir.first_incr().exists(),
+        "the old incremental file is removed"
+    );
     let base: u64 = info_field(&mut c, "aof_base_size").parse().unwrap();
     let current: u64 = info_field(&mut c, "aof_current_size").parse().unwrap();
     assert!(base > 0 && current >= base);
@@ -287,4 +292,79 @@ fn a_killed_rewrite_child_leaves_the_old_files_valid() {
         return;
     }
     assert_redis_check_aof_valid(&dir);
+}
+
+/// Builds `rkv-aof` beside the `rkv-server` the tests use.
+fn rkv_aof_path() -> std::path::PathBuf {
+    let server = rkv_tests::rkv_binary::rkv_server_path();
+    let profile_dir = server.parent().unwrap();
+    let mut cargo = std::process::Command::new(env!("CARGO"));
+    cargo
+        .args(["build", "-q", "-p", "rkv-aof", "--bin", "rkv-aof"])
+        .arg("--target-dir")
+        .arg(profile_dir.parent().unwrap());
+    if profile_dir.file_name().unwrap() != "debug" {
+        cargo.args([
+            "--profile",
+            profile_dir.file_name().unwrap().to_str().unwrap(),
+        ]);
+    }
+    assert!(cargo.status().unwrap().success(), "building rkv-aof");
+    profile_dir.join("rkv-aof")
+}
+
+#[test]
+fn to_rdb_writes_a_snapshot_redis_loads_with_the_same_digest() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let dir = DataDir::new("to-rdb");
+    let server = Server::start(ServerKind::Rkv, &dir.0, &DEBUG).unwrap();
+    let mut c = server.raw();
+    fill_all_types(&mut c);
+    c.command(&["BGREWRITEAOF"]);
+    wait_rewrite_done(&mut c);
+    c.command(&["MULTI"]);
+    c.command(&["LPUSH", "after-rewrite", "x"]);
+    c.command(&["DEL", "pop:1"]);
+    c.command(&["EXEC"]);
+    server.shutdown();
+    let from_aof = redis_digest(&dir);
+
+    let out_dir = DataDir::new("to-rdb-out");
+    let out = out_dir.0.join("dump.rdb");
+    let run = std::process::Command::new(rkv_aof_path())
+        .arg("to-rdb")
+        .arg(dir.aof_dir())
+        .arg(&out)
+        .env("RKV_SERVER", rkv_tests::rkv_binary::rkv_server_path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains("db0:keys=507,"), "{stdout}");
+    assert!(stdout.contains("db4:keys=1,"), "{stdout}");
+
+    let check = std::process::Command::new("redis-check-rdb")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success() && text.contains("RDB looks OK!"),
+        "{text}"
+    );
+
+    let redis = Server::start(
+        ServerKind::Redis,
+        &out_dir.0,
+        &[DEBUG[0], DEBUG[1], "--appendonly", "no"],
+    )
+    .unwrap_or_else(|l| panic!("{l}"));
+    assert_eq!(redis.raw().command(&["DEBUG", "DIGEST"]), from_aof);
+    redis.shutdown();
 }
