@@ -368,3 +368,43 @@ fn to_rdb_writes_a_snapshot_redis_loads_with_the_same_digest() {
     assert_eq!(redis.raw().command(&["DEBUG", "DIGEST"]), from_aof);
     redis.shutdown();
 }
+
+#[test]
+fn config_set_appendonly_yes_on_data_writes_the_base_in_the_background() {
+    let dir = DataDir::new("rw-turn-on");
+    let args = [DEBUG[0], DEBUG[1], "--appendonly", "no"];
+    let server = Server::start(ServerKind::Rkv, &dir.0, &args).unwrap();
+    let mut c = server.raw();
+    fill(&mut c, "key", 50_000);
+    assert_eq!(
+        c.command(&["CONFIG", "SET", "appendonly", "yes"]),
+        b"+OK\r\n"
+    );
+    // Written while the child writes the base: they land in the temporary
+    // incremental file, which joins the set when the rewrite completes.
+    fill(&mut c, "during", 200);
+    assert_eq!(info_field(&mut c, "aof_enabled"), "1");
+    wait_rewrite_done(&mut c);
+    fill(&mut c, "after", 10);
+    let before = c.command(&["DEBUG", "DIGEST"]);
+    server.shutdown();
+    assert_eq!(
+        manifest(&dir),
+        "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+    assert_eq!(
+        aof_files(&dir),
+        [
+            "appendonly.aof.1.base.rdb",
+            "appendonly.aof.1.incr.aof",
+            "appendonly.aof.manifest"
+        ]
+    );
+    let server = Server::start(ServerKind::Rkv, &dir.0, &DEBUG).unwrap();
+    assert_eq!(server.raw().command(&["DEBUG", "DIGEST"]), before);
+    server.shutdown();
+    if skip_without_redis_server() {
+        return;
+    }
+    assert_eq!(redis_digest(&dir), before);
+}

@@ -26,6 +26,7 @@ use rkv_aof::manifest::Manifest;
 use rkv_aof::writer::{AppendFile, CommandFeed};
 
 use crate::config::FsyncPolicy;
+use crate::notice;
 use crate::server::Server;
 
 pub use files::{start, turn_on};
@@ -55,6 +56,10 @@ pub struct Aof {
     older_incr_size: u64,
     /// The last write (or `always` fsync) succeeded.
     pub last_write_ok: bool,
+    /// Turned on at run time and waiting for the first rewrite to write
+    /// the base (Redis's `AOF_WAIT_REWRITE`): writes go to a temporary
+    /// incremental file that joins the manifest with the new base.
+    pub waiting_rewrite: bool,
     /// An fsync failure was already logged.
     fsync_failure_logged: bool,
 }
@@ -179,6 +184,12 @@ pub fn cron(srv: &mut Server) {
 
 /// At shutdown: everything buffered written and flushed to disk.
 pub fn shutdown(srv: &mut Server) {
+    if srv.aof.as_deref().is_some_and(|a| a.waiting_rewrite) && rewrite::in_progress(srv) {
+        // Redis refuses to exit while the initial AOF is written; rkv waits
+        // for it, so what was acknowledged is in a complete set.
+        notice!("Waiting for the initial AOF rewrite before exiting.");
+        rewrite::wait_child(srv);
+    }
     rewrite::kill_child(srv);
     write_pending(srv);
     if let Some(aof) = srv.aof.as_deref_mut() {
@@ -210,8 +221,13 @@ pub fn config_changed(srv: &mut Server, name: &str) -> Result<(), String> {
             if srv.config.appendonly && srv.aof.is_none() {
                 turn_on(srv)?;
             } else if !srv.config.appendonly && srv.aof.is_some() {
+                rewrite::kill_child(srv);
                 shutdown(srv);
                 srv.aof_rewrite.scheduled = false;
+                if let Some(aof) = srv.aof.as_deref().filter(|a| a.waiting_rewrite) {
+                    let temp = files::temp_incr_path(&aof.dir, &srv.config.appendfilename);
+                    let _ = std::fs::remove_file(temp);
+                }
                 srv.aof = None;
                 crate::notice!("Background append only file rewriting stopped; AOF turned off");
             }

@@ -161,11 +161,22 @@ pub fn start_background(srv: &mut Server) -> Result<i32, String> {
 
 /// Writes from now on go to a new incremental file, listed in the
 /// manifest before anything is written to it (Redis's
-/// `openNewIncrAofForAppend`).
+/// `openNewIncrAofForAppend`); while the set waits for its first rewrite,
+/// to a fresh temporary incremental file instead (the child's snapshot
+/// covers what the previous one held).
 fn open_new_incr(srv: &mut Server) -> Result<(), String> {
     let prefix = srv.config.appendfilename.clone();
     let policy = srv.config.appendfsync;
     let aof = srv.aof.as_deref_mut().expect("the AOF is on");
+    if aof.waiting_rewrite {
+        let temp = super::files::temp_incr_path(&aof.dir, &prefix);
+        let _ = fs::remove_file(&temp);
+        aof.file = AppendFile::open(&temp).map_err(|e| e.to_string())?;
+        aof.feed.reselect();
+        aof.syncer = None;
+        aof.apply_policy(policy);
+        return Ok(());
+    }
     let mut manifest = aof.manifest.clone();
     let name = manifest.start_new_incr(&prefix).to_string();
     let path = aof.dir.join(&name);
@@ -229,12 +240,22 @@ pub fn write_base_file(srv: &Server, path: &Path, rdb_preamble: bool) -> Result<
 /// Reaps a finished rewrite child and installs its result (Redis's
 /// `backgroundRewriteDoneHandler`).
 pub fn poll_child(srv: &mut Server) {
+    reap(srv, libc::WNOHANG);
+}
+
+/// Waits for a running rewrite child to finish and installs its result.
+pub fn wait_child(srv: &mut Server) {
+    reap(srv, 0);
+}
+
+/// [`poll_child`] with waitpid `options` (WNOHANG or 0: block).
+fn reap(srv: &mut Server, options: i32) {
     let Some(child) = srv.aof_rewrite.child else {
         return;
     };
     let mut status = 0;
     // SAFETY: waitpid on our own child with a valid status pointer.
-    let done = unsafe { libc::waitpid(child.pid, &mut status, libc::WNOHANG) };
+    let done = unsafe { libc::waitpid(child.pid, &mut status, options) };
     if done == 0 {
         return;
     }
@@ -271,6 +292,10 @@ pub fn poll_child(srv: &mut Server) {
     };
     if let Some(ok) = outcome {
         record_outcome(srv, ok);
+    }
+    // A set turned on at run time still needs its base: try again.
+    if outcome != Some(true) && srv.aof.as_deref().is_some_and(|a| a.waiting_rewrite) {
+        srv.aof_rewrite.scheduled = true;
     }
     let _ = fs::remove_file(temp_path(srv, child.pid));
     srv.aof_rewrite.last_time_sec = child.started.elapsed().as_secs() as i64;
@@ -318,6 +343,20 @@ fn install(srv: &mut Server, child: &RewriteChild) -> Result<(), String> {
         "Successfully renamed the temporary AOF base file {} into {base_name}",
         temp.display()
     );
+    let waiting = srv.aof.as_deref().is_some_and(|a| a.waiting_rewrite);
+    if waiting {
+        // The temporary incremental file becomes the set's new one.
+        let incr = manifest.start_new_incr(&prefix).to_string();
+        let temp = super::files::temp_incr_path(&dir, &prefix);
+        fs::rename(&temp, dir.join(&incr)).map_err(|e| {
+            let _ = fs::remove_file(&base_path);
+            format!(
+                "Error trying to rename the temporary AOF incr file {} into {incr}: {e}",
+                temp.display()
+            )
+        })?;
+        notice!("Successfully renamed the temporary AOF incr file into {incr}");
+    }
     if srv.aof.is_some() {
         manifest.retire_rewritten_incrs();
     } else {
@@ -335,6 +374,13 @@ fn install(srv: &mut Server, child: &RewriteChild) -> Result<(), String> {
     delete_history(&dir, &prefix, &mut manifest);
     let base_size = fs::metadata(&base_path).map_or(0, |m| m.len());
     if let Some(aof) = srv.aof.as_deref_mut() {
+        if waiting {
+            let incr = manifest.incr.last().expect("just started");
+            aof.file = AppendFile::open(&file_path(&dir, incr)).map_err(|e| e.to_string())?;
+            aof.waiting_rewrite = false;
+            aof.syncer = None;
+            aof.apply_policy(srv.config.appendfsync);
+        }
         aof.manifest = manifest;
         aof.base_size = base_size;
         aof.older_incr_size = 0;
