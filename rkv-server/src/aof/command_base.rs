@@ -2,8 +2,8 @@
 //! `aof-use-rdb-preamble no`), in the forms of Redis 7.0's
 //! `rewriteAppendOnlyFileRio`: FUNCTION LOAD per library, SELECT per
 //! non-empty database, SET for strings, RPUSH / SADD / ZADD / HMSET in
-//! batches of at most [`ITEMS_PER_CMD`] items, PEXPIREAT after a key with a
-//! time to live.
+//! batches of at most [`ITEMS_PER_CMD`] items, streams with their groups
+//! and pending entries, PEXPIREAT after a key with a time to live.
 
 use std::io::{self, Write};
 
@@ -11,12 +11,12 @@ use rkv_proto::reply::format_double;
 
 use crate::db::Value;
 use crate::server::Server;
+use crate::types::stream::StreamValue;
 
 /// Items per variadic command (Redis's `AOF_REWRITE_ITEMS_PER_CMD`).
 pub const ITEMS_PER_CMD: usize = 64;
 
-/// Writes `srv`'s functions and keyspace as commands to `out`. A stream
-/// fails the write: its command form (XADD, XSETID, groups) is not done.
+/// Writes `srv`'s functions and keyspace as commands to `out`.
 pub fn write_keyspace_commands(srv: &Server, out: &mut dyn Write) -> io::Result<()> {
     let mut w = CommandWriter { out };
     for lib in srv.scripting.functions.libraries() {
@@ -75,10 +75,88 @@ fn write_value(w: &mut CommandWriter<'_>, key: &[u8], value: &Value) -> io::Resu
             h.for_each(|field, value| batch.item(&[field, value]));
             batch.finish()
         }
-        Value::Stream(_) => Err(io::Error::other(
-            "a stream cannot be written as commands yet (use aof-use-rdb-preamble yes)",
-        )),
+        Value::Stream(s) => write_stream(w, key, s),
     }
+}
+
+/// A stream as Redis's `rewriteStreamObject` writes it: XADD per entry
+/// (an empty stream through `XADD … MAXLEN 0 0-1 x y`), XSETID with the
+/// counters, then per group XGROUP CREATE … ENTRIESREAD, and per consumer
+/// an XCLAIM … JUSTID FORCE for each pending entry, or XGROUP
+/// CREATECONSUMER when it has none.
+fn write_stream(w: &mut CommandWriter<'_>, key: &[u8], s: &StreamValue) -> io::Result<()> {
+    let mut result = Ok(());
+    if s.is_empty() {
+        w.command(&[b"XADD", key, b"MAXLEN", b"0", b"0-1", b"x", b"y"])?;
+    } else {
+        s.for_each(|id, fields| {
+            if result.is_err() {
+                return;
+            }
+            let id = id.to_string();
+            let mut args: Vec<&[u8]> = vec![b"XADD", key, id.as_bytes()];
+            args.extend(fields.iter());
+            result = w.command(&args);
+        });
+    }
+    result?;
+    let (last, added, max_deleted) = (
+        s.last_id.to_string(),
+        s.entries_added.to_string(),
+        s.max_deleted_entry_id.to_string(),
+    );
+    w.command(&[
+        b"XSETID",
+        key,
+        last.as_bytes(),
+        b"ENTRIESADDED",
+        added.as_bytes(),
+        b"MAXDELETEDID",
+        max_deleted.as_bytes(),
+    ])?;
+    for (name, group) in &s.groups {
+        let (last, read) = (group.last_id.to_string(), group.entries_read.to_string());
+        w.command(&[
+            b"XGROUP",
+            b"CREATE",
+            key,
+            name,
+            last.as_bytes(),
+            b"ENTRIESREAD",
+            read.as_bytes(),
+        ])?;
+        for (consumer_name, consumer) in &group.consumers {
+            if consumer.pending.is_empty() {
+                w.command(&[b"XGROUP", b"CREATECONSUMER", key, name, consumer_name])?;
+                continue;
+            }
+            for id in &consumer.pending {
+                let Some(nack) = group.pel.get(id) else {
+                    continue;
+                };
+                let (id, time, count) = (
+                    id.to_string(),
+                    nack.delivery_time.to_string(),
+                    nack.delivery_count.to_string(),
+                );
+                w.command(&[
+                    b"XCLAIM",
+                    key,
+                    name,
+                    consumer_name,
+                    b"0",
+                    id.as_bytes(),
+                    b"TIME",
+                    time.as_bytes(),
+                    b"RETRYCOUNT",
+                    count.as_bytes(),
+                    b"JUSTID",
+                    b"FORCE",
+                ])?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// RESP encoding of commands onto the output.
@@ -89,6 +167,14 @@ struct CommandWriter<'a> {
 impl CommandWriter<'_> {
     fn header(&mut self, args: usize) -> io::Result<()> {
         write!(self.out, "*{args}\r\n")
+    }
+
+    fn command(&mut self, args: &[&[u8]]) -> io::Result<()> {
+        self.header(args.len())?;
+        for a in args {
+            self.bulk(a)?;
+        }
+        Ok(())
     }
 
     fn bulk(&mut self, bytes: &[u8]) -> io::Result<()> {
