@@ -249,6 +249,27 @@ fn bgsave_during_a_rewrite_is_refused_or_scheduled() {
         b"+Background saving scheduled\r\n"
     );
     wait_rewrite_done(&mut c);
+    // The scheduled BGSAVE runs once the rewrite is done.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while info_field(&mut c, "rdb_saves") != "1"
+        || info_field(&mut c, "rdb_bgsave_in_progress") != "0"
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the scheduled BGSAVE did not run"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(c.command(&["BGSAVE"]), b"+Background saving started\r\n");
+    assert_eq!(
+        c.command(&["BGREWRITEAOF"]),
+        b"+Background append only file rewriting scheduled\r\n"
+    );
+    assert_eq!(info_field(&mut c, "aof_rewrite_scheduled"), "1");
+    assert_eq!(info_field(&mut c, "aof_pending_rewrite"), "1");
+    wait_rewrite_done(&mut c);
+    assert_eq!(info_field(&mut c, "aof_rewrites"), "2");
+    assert_eq!(info_field(&mut c, "aof_pending_rewrite"), "0");
     server.shutdown();
 }
 

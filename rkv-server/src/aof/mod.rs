@@ -269,10 +269,11 @@ pub fn info_fields(srv: &Server, out: &mut String) {
     if let Some(a) = aof {
         let _ = write!(
             out,
-            "aof_current_size:{}\r\naof_base_size:{}\r\naof_pending_rewrite:0\r\n\
+            "aof_current_size:{}\r\naof_base_size:{}\r\naof_pending_rewrite:{}\r\n\
              aof_buffer_length:{}\r\naof_pending_bio_fsync:{}\r\naof_delayed_fsync:0\r\n",
             a.current_size(),
             a.rewrite_base_size,
+            u8::from(rw.scheduled),
             a.buffered(),
             u8::from(a.pending_fsync() > 0),
         );

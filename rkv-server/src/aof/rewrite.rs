@@ -340,8 +340,8 @@ fn install(srv: &mut Server, child: &RewriteChild) -> Result<(), String> {
         )
     })?;
     notice!(
-        "Successfully renamed the temporary AOF base file {} into {base_name}",
-        temp.display()
+        "Successfully renamed the temporary AOF base file temp-rewriteaof-bg-{}.aof into {base_name}",
+        child.pid
     );
     let waiting = srv.aof.as_deref().is_some_and(|a| a.waiting_rewrite);
     if waiting {
@@ -355,7 +355,7 @@ fn install(srv: &mut Server, child: &RewriteChild) -> Result<(), String> {
                 temp.display()
             )
         })?;
-        notice!("Successfully renamed the temporary AOF incr file into {incr}");
+        notice!("Successfully renamed the temporary AOF incr file temp-{prefix}.incr into {incr}");
     }
     if srv.aof.is_some() {
         manifest.retire_rewritten_incrs();
