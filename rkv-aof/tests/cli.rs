@@ -97,6 +97,7 @@ fn to_rdb_without_a_server_binary_says_so() {
         "unexpected stderr: {stderr}"
     );
     assert!(!path.with_extension("rdb").exists());
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
 /// A single-file AOF with one complete command and a torn second one.
