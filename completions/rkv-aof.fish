@@ -41,7 +41,7 @@ complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand fix" -s h -l help -d 'Pr
 complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand fix" -s V -l version -d 'Print version'
 complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand stats" -s h -l help -d 'Print help'
 complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand stats" -s V -l version -d 'Print version'
-complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand to-rdb" -s h -l help -d 'Print help'
+complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand to-rdb" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand to-rdb" -s V -l version -d 'Print version'
 complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand help; and not __fish_seen_subcommand_from check fix stats to-rdb help" -f -a "check" -d 'Verify that every command in the AOF is complete and well formed'
 complete -c rkv-aof -n "__fish_rkv_aof_using_subcommand help; and not __fish_seen_subcommand_from check fix stats to-rdb help" -f -a "fix" -d 'Repair a damaged AOF by truncating it (asks first unless --yes)'

@@ -51,6 +51,13 @@ pub enum AofCommand {
     /// Count commands by name and by database, and report the file sizes.
     Stats(PathArgs),
     /// Replay the AOF and write the resulting dataset as an RDB file.
+    ///
+    /// The replay is the server's own: the files are copied to a scratch
+    /// directory and loaded by rkv-server ($RKV_SERVER, else the one beside
+    /// rkv-aof, else the one on PATH), started on a free loopback port with
+    /// appendonly yes and aof-load-truncated no (run `rkv-aof fix` first on
+    /// a torn file); its SAVE writes the snapshot that is copied to OUT.
+    /// The original files are only read.
     ToRdb(ToRdbArgs),
 }
 

@@ -12,6 +12,7 @@
 //! - [`check`]: validating a file; [`fix`]: planning and applying a cut.
 //! - [`writer`]: encoding commands and `#TS:` lines, the append-only file.
 //! - [`stats`]: command and key statistics.
+//! - [`to_rdb`]: replaying a set in a scratch `rkv-server` into an RDB file.
 //! - [`cli`] and [`tool`]: the command line and what each subcommand does.
 
 pub mod check;
@@ -27,6 +28,7 @@ pub mod rdb_preamble;
 pub mod reader;
 pub mod replay;
 pub mod stats;
+pub mod to_rdb;
 pub mod tool;
 pub mod writer;
 

@@ -47,13 +47,15 @@ pub fn run_with(
         AofCommand::Check(args) => run_check(&args.path, preamble, out),
         AofCommand::Fix(args) => run_fix(&args, preamble, input, out),
         AofCommand::Stats(args) => run_stats(&args.path, preamble, out),
-        AofCommand::ToRdb(_) => {
-            let _ = writeln!(
-                err,
-                "rkv-aof: 'to-rdb' is not implemented yet (it needs the rkv-rdb writer)"
-            );
-            return EXIT_USAGE;
-        }
+        AofCommand::ToRdb(args) => match run_to_rdb(&args.path, &args.out, out) {
+            Ok(code) => Ok(code),
+            Err(ToRdbError::Output(e)) => Err(ToolError::Output(e)),
+            Err(ToRdbError::Failed(reason)) => {
+                let _ = out.flush();
+                let _ = writeln!(err, "rkv-aof: to-rdb: {reason}");
+                return EXIT_FAILURE;
+            }
+        },
     };
     match result {
         Ok(code) => code,
@@ -72,6 +74,42 @@ enum ToolError {
     Aof(#[from] AofError),
     #[error("writing output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+/// Failures of `to-rdb`: the conversion's (a message), or printing.
+enum ToRdbError {
+    Failed(String),
+    Output(std::io::Error),
+}
+
+impl From<std::io::Error> for ToRdbError {
+    fn from(e: std::io::Error) -> Self {
+        ToRdbError::Output(e)
+    }
+}
+
+fn run_to_rdb(path: &Path, rdb: &Path, out: &mut dyn Write) -> Result<u8, ToRdbError> {
+    let done = crate::to_rdb::convert(path, rdb).map_err(ToRdbError::Failed)?;
+    writeln!(
+        out,
+        "Replayed {} with {} (a scratch server on a copy)",
+        path.display(),
+        done.server.display()
+    )?;
+    if done.keyspace.is_empty() {
+        writeln!(out, "The dataset is empty")?;
+    }
+    for line in &done.keyspace {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(
+        out,
+        "Wrote {} ({} byte{})",
+        rdb.display(),
+        done.rdb_bytes,
+        plural(done.rdb_bytes)
+    )?;
+    Ok(EXIT_OK)
 }
 
 fn resolve(path: &Path, out: &mut dyn Write) -> Result<Vec<AofPart>, ToolError> {

@@ -69,11 +69,35 @@ fn top_level_fix_runs_the_fix_subcommand() {
 }
 
 #[test]
-fn to_rdb_reports_not_implemented() {
-    assert_eq!(
-        stderr_of_failure(&["to-rdb", "appendonlydir", "out.rdb"]),
-        "rkv-aof: 'to-rdb' is not implemented yet (it needs the rkv-rdb writer)\n"
+fn to_rdb_of_a_missing_path_names_it_and_exits_one() {
+    let output = cargo_bin_cmd!("rkv-aof")
+        .args(["to-rdb", "no-such-appendonlydir", "out.rdb"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+    assert!(
+        stderr.starts_with("rkv-aof: to-rdb: no-such-appendonlydir: "),
+        "unexpected stderr: {stderr}"
     );
+}
+
+#[test]
+fn to_rdb_without_a_server_binary_says_so() {
+    let path = torn_single_file("to-rdb-no-server");
+    let output = cargo_bin_cmd!("rkv-aof")
+        .arg("to-rdb")
+        .arg(&path)
+        .arg(path.with_extension("rdb"))
+        .env("RKV_SERVER", "/nonexistent/rkv-server")
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+    assert!(
+        stderr.starts_with("rkv-aof: to-rdb: /nonexistent/rkv-server: "),
+        "unexpected stderr: {stderr}"
+    );
+    assert!(!path.with_extension("rdb").exists());
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
 /// A single-file AOF with one complete command and a torn second one.

@@ -51,7 +51,7 @@ pub fn tick(srv: &mut Server) {
     }
     // Like Redis, tables are neither resized nor rehashed while a save
     // child runs: moving entries would copy pages the child shares.
-    if srv.rdb.child.is_none() {
+    if !crate::aof::rewrite::any_child(srv) {
         for db in srv.dbs.iter_mut() {
             db.shrink_if_needed();
             db.rehash_for(REHASH_BUDGET);
@@ -64,6 +64,7 @@ pub fn tick(srv: &mut Server) {
     }
     crate::tracking::cron(srv);
     crate::persistence::saving::cron(srv);
+    crate::aof::rewrite::cron(srv);
     close_idle_clients(srv);
     crate::output_limit::cron(srv);
     crate::client_peaks::cron(srv);

@@ -138,6 +138,8 @@ async fn serve(loaded: LoadedConfig) -> Result<(), StartError> {
         notice!("Calling fsync() on the AOF file.");
         crate::aof::shutdown(&mut shared.borrow_mut());
     }
+    // A rewrite started with the AOF off must not outlive the server.
+    crate::aof::rewrite::kill_child(&mut shared.borrow_mut());
     warning!("rkv is now ready to exit, bye bye...");
     Ok(())
 }

@@ -118,6 +118,8 @@ pub struct Server {
     pub propagation: crate::propagate::Propagation,
     /// The append-only file, when `appendonly yes`.
     pub aof: Option<Box<crate::aof::Aof>>,
+    /// BGREWRITEAOF: the rewrite child and its bookkeeping.
+    pub aof_rewrite: crate::aof::rewrite::RewriteState,
     /// Replication: ids, offsets, replicas and the link to a master.
     pub replication: crate::replication::ReplicationState,
 }
@@ -168,6 +170,7 @@ impl Server {
             rdb: crate::persistence::RdbState::new(now / 1000),
             propagation: crate::propagate::Propagation::default(),
             aof: None,
+            aof_rewrite: crate::aof::rewrite::RewriteState::default(),
             replication: crate::replication::ReplicationState::new(),
         }
     }

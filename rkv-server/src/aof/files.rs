@@ -70,37 +70,42 @@ fn upgrade_single_file(single: &Path, dir: &Path, prefix: &str) -> Result<(), St
     Ok(())
 }
 
-/// CONFIG SET appendonly yes: Redis rewrites the dataset into a new base
-/// and starts a new incremental file; the previous files are retired.
+/// CONFIG SET appendonly yes, as Redis's `startAppendOnly`: the set
+/// opens in the waiting state (writes go to a temporary incremental file)
+/// and a background rewrite writes the base; it is scheduled when another
+/// child runs, and a running rewrite is restarted so that it covers
+/// everything.
 pub fn turn_on(srv: &mut Server) -> Result<(), String> {
     let (dir, prefix) = locate(srv);
     fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let manifest_path = dir.join(manifest_name(&prefix));
-    let mut manifest = if manifest_path.exists() {
+    let manifest = if manifest_path.exists() {
         Manifest::load(&manifest_path).map_err(|e| e.to_string())?
     } else {
         Manifest::default()
     };
-    write_base(srv, &dir, &prefix, &mut manifest)?;
-    manifest.start_new_incr(&prefix);
-    manifest.retire_rewritten_incrs();
-    create_last_incr(&dir, &manifest)?;
-    manifest
-        .write_atomically(&dir, &manifest_name(&prefix))
-        .map_err(|e| e.to_string())?;
-    // Retired files are no longer part of the set: remove them, then the
-    // manifest forgets them (Redis's aofDelHistoryFiles).
-    for old in std::mem::take(&mut manifest.history) {
-        let _ = fs::remove_file(file_path(&dir, &old));
+    let temp = temp_incr_path(&dir, &prefix);
+    let _ = fs::remove_file(&temp);
+    let file = AppendFile::open(&temp).map_err(|e| e.to_string())?;
+    install(srv, dir, manifest, file, true);
+    super::rewrite::kill_child(srv);
+    if super::rewrite::any_child(srv) {
+        srv.aof_rewrite.scheduled = true;
+        crate::notice!("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.");
+        return Ok(());
     }
-    manifest
-        .write_atomically(&dir, &manifest_name(&prefix))
-        .map_err(|e| e.to_string())?;
-    crate::notice!(
-        "AOF turned on: base and incremental files created in {}",
-        dir.display()
-    );
-    open(srv, dir, manifest)
+    if super::rewrite::start_background(srv).is_err() {
+        srv.aof = None;
+        let _ = fs::remove_file(&temp);
+        return Err("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.".into());
+    }
+    Ok(())
+}
+
+/// The temporary incremental file of a set waiting for its first
+/// rewrite (Redis's `temp-<appendfilename>.incr`).
+pub fn temp_incr_path(dir: &Path, prefix: &str) -> PathBuf {
+    dir.join(format!("temp-{prefix}.incr"))
 }
 
 /// The append-only directory and the file-name prefix.
@@ -161,16 +166,7 @@ fn write_base(
     let rdb = srv.config.aof_use_rdb_preamble;
     let name = manifest.start_new_base(prefix, rdb).to_string();
     let path = dir.join(&name);
-    let mut bytes = Vec::new();
-    if rdb {
-        super::rdb_bridge::write_keyspace_rdb(srv, &mut bytes)?;
-    } else if srv.total_keys() > 0 {
-        return Err(
-            "writing a non-empty keyspace as a command base file is not supported yet".into(),
-        );
-    }
-    fs::write(&path, &bytes)
-        .and_then(|()| fs::File::open(&path)?.sync_all())
+    super::rewrite::write_base_file(srv, &path, rdb)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     crate::notice!("Creating AOF base file {name} on server start");
     Ok(())
@@ -194,12 +190,26 @@ fn create_last_incr(dir: &Path, manifest: &Manifest) -> Result<(), String> {
 fn open(srv: &mut Server, dir: PathBuf, manifest: Manifest) -> Result<(), String> {
     let info = manifest.incr.last().expect("a set has an incremental file");
     let file = AppendFile::open(&file_path(&dir, info)).map_err(|e| e.to_string())?;
+    install(srv, dir, manifest, file, false);
+    Ok(())
+}
+
+/// Installs the set with `file` as the file being appended to.
+fn install(srv: &mut Server, dir: PathBuf, manifest: Manifest, file: AppendFile, waiting: bool) {
     let size = |name: &str| fs::metadata(dir.join(name)).map_or(0, |m| m.len());
-    let base_size = manifest.base.as_ref().map_or(0, |b| size(&b.name));
-    let older_incr_size = manifest.incr[..manifest.incr.len() - 1]
-        .iter()
-        .map(|i| size(&i.name))
-        .sum();
+    // A set waiting for its first rewrite has no base or files yet.
+    let base_size = match (&manifest.base, waiting) {
+        (Some(b), false) => size(&b.name),
+        _ => 0,
+    };
+    let older_incr_size = if waiting {
+        0
+    } else {
+        manifest.incr[..manifest.incr.len().saturating_sub(1)]
+            .iter()
+            .map(|i| size(&i.name))
+            .sum()
+    };
     let mut aof = Box::new(Aof {
         dir,
         manifest,
@@ -208,11 +218,12 @@ fn open(srv: &mut Server, dir: PathBuf, manifest: Manifest) -> Result<(), String
         buf: Vec::new(),
         syncer: None,
         base_size,
+        rewrite_base_size: base_size,
         older_incr_size,
         last_write_ok: true,
+        waiting_rewrite: waiting,
         fsync_failure_logged: false,
     });
     aof.apply_policy(srv.config.appendfsync);
     srv.aof = Some(aof);
-    Ok(())
 }

@@ -10,12 +10,14 @@
 //! never acknowledged before it is durable. `everysec` leaves the flush to
 //! a background thread ([`syncer`]); `no` to the operating system.
 //!
-//! Not done yet: BGREWRITEAOF and automatic rewrites (they need the forked
-//! RDB writer of the persistence work).
+//! BGREWRITEAOF and automatic rewrites: [`rewrite`] (a forked child
+//! writes the new base, [`command_base`] its command form).
 
+pub mod command_base;
 mod files;
 pub mod load;
 pub mod rdb_bridge;
+pub mod rewrite;
 pub mod syncer;
 
 use std::path::PathBuf;
@@ -24,6 +26,7 @@ use rkv_aof::manifest::Manifest;
 use rkv_aof::writer::{AppendFile, CommandFeed};
 
 use crate::config::FsyncPolicy;
+use crate::notice;
 use crate::server::Server;
 
 pub use files::{start, turn_on};
@@ -45,10 +48,18 @@ pub struct Aof {
     syncer: Option<syncer::Syncer>,
     /// Size of the base file.
     pub base_size: u64,
+    /// Size of the whole set after the last rewrite (or at load: the
+    /// base's): what automatic rewrites measure growth against (INFO
+    /// `aof_base_size`, Redis's `aof_rewrite_base_size`).
+    pub rewrite_base_size: u64,
     /// Size of the incremental files before the current one.
     older_incr_size: u64,
     /// The last write (or `always` fsync) succeeded.
     pub last_write_ok: bool,
+    /// Turned on at run time and waiting for the first rewrite to write
+    /// the base (Redis's `AOF_WAIT_REWRITE`): writes go to a temporary
+    /// incremental file that joins the manifest with the new base.
+    pub waiting_rewrite: bool,
     /// An fsync failure was already logged.
     fsync_failure_logged: bool,
 }
@@ -115,6 +126,8 @@ pub fn feed<A: AsRef<[u8]>>(srv: &mut Server, db: usize, argv: &[A]) {
 /// under `always` a failure stops the server, as in Redis.
 pub fn write_pending(srv: &mut Server) {
     let policy = srv.config.appendfsync;
+    // `no-appendfsync-on-rewrite`: no fsync while a child writes to disk.
+    let skip_fsync = srv.config.no_appendfsync_on_rewrite && rewrite::any_child(srv);
     let Some(aof) = srv.aof.as_deref_mut() else {
         return;
     };
@@ -138,12 +151,14 @@ pub fn write_pending(srv: &mut Server) {
     }
     aof.last_write_ok = true;
     match policy {
+        FsyncPolicy::Always if skip_fsync => {}
         FsyncPolicy::Always => {
             if let Err(e) = aof.file.sync_data() {
                 crate::warning!("Can't persist AOF for fsync error when the AOF fsync policy is 'always': {e}. Exiting...");
                 std::process::exit(1);
             }
         }
+        FsyncPolicy::EverySec if skip_fsync => {}
         FsyncPolicy::EverySec => {
             if let Some(s) = &aof.syncer {
                 s.written(aof.file.len());
@@ -169,6 +184,13 @@ pub fn cron(srv: &mut Server) {
 
 /// At shutdown: everything buffered written and flushed to disk.
 pub fn shutdown(srv: &mut Server) {
+    if srv.aof.as_deref().is_some_and(|a| a.waiting_rewrite) && rewrite::in_progress(srv) {
+        // Redis refuses to exit while the initial AOF is written; rkv waits
+        // for it, so what was acknowledged is in a complete set.
+        notice!("Waiting for the initial AOF rewrite before exiting.");
+        rewrite::wait_child(srv);
+    }
+    rewrite::kill_child(srv);
     write_pending(srv);
     if let Some(aof) = srv.aof.as_deref_mut() {
         aof.syncer = None;
@@ -199,7 +221,13 @@ pub fn config_changed(srv: &mut Server, name: &str) -> Result<(), String> {
             if srv.config.appendonly && srv.aof.is_none() {
                 turn_on(srv)?;
             } else if !srv.config.appendonly && srv.aof.is_some() {
+                rewrite::kill_child(srv);
                 shutdown(srv);
+                srv.aof_rewrite.scheduled = false;
+                if let Some(aof) = srv.aof.as_deref().filter(|a| a.waiting_rewrite) {
+                    let temp = files::temp_incr_path(&aof.dir, &srv.config.appendfilename);
+                    let _ = std::fs::remove_file(temp);
+                }
                 srv.aof = None;
                 crate::notice!("Background append only file rewriting stopped; AOF turned off");
             }
@@ -213,27 +241,39 @@ pub fn config_changed(srv: &mut Server, name: &str) -> Result<(), String> {
 pub fn info_fields(srv: &Server, out: &mut String) {
     use std::fmt::Write as _;
     let aof = srv.aof.as_deref();
+    let rw = &srv.aof_rewrite;
+    let current_secs = rw
+        .child
+        .map_or(-1, |c| c.started.elapsed().as_secs() as i64);
     let _ = write!(
         out,
-        "aof_enabled:{}\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n\
-         aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n\
-         aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n\
-         aof_last_write_status:{}\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n\
+        "aof_enabled:{}\r\naof_rewrite_in_progress:{}\r\naof_rewrite_scheduled:{}\r\n\
+         aof_last_rewrite_time_sec:{}\r\naof_current_rewrite_time_sec:{current_secs}\r\n\
+         aof_last_bgrewrite_status:{}\r\naof_rewrites:{}\r\naof_rewrites_consecutive_failures:{}\r\n\
+         aof_last_write_status:{}\r\naof_last_cow_size:{}\r\nmodule_fork_in_progress:0\r\n\
          module_fork_last_cow_size:0\r\n",
         u8::from(aof.is_some()),
+        u8::from(rw.child.is_some()),
+        u8::from(rw.scheduled),
+        rw.last_time_sec,
+        if rw.last_ok { "ok" } else { "err" },
+        rw.rewrites,
+        rw.consecutive_failures,
         if aof.is_none_or(|a| a.last_write_ok) {
             "ok"
         } else {
             "err"
         },
+        rw.last_cow_size,
     );
     if let Some(a) = aof {
         let _ = write!(
             out,
-            "aof_current_size:{}\r\naof_base_size:{}\r\naof_pending_rewrite:0\r\n\
+            "aof_current_size:{}\r\naof_base_size:{}\r\naof_pending_rewrite:{}\r\n\
              aof_buffer_length:{}\r\naof_pending_bio_fsync:{}\r\naof_delayed_fsync:0\r\n",
             a.current_size(),
-            a.base_size,
+            a.rewrite_base_size,
+            u8::from(rw.scheduled),
             a.buffered(),
             u8::from(a.pending_fsync() > 0),
         );

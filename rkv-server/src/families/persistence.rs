@@ -1,12 +1,24 @@
-//! SAVE, BGSAVE and LASTSAVE (Redis's `rdb.c` commands); the work is in
-//! [`crate::persistence`].
+//! SAVE, BGSAVE and LASTSAVE (Redis's `rdb.c` commands), and
+//! BGREWRITEAOF (aof.c); the work is in [`crate::persistence`] and
+//! [`crate::aof::rewrite`].
 
+use crate::aof::rewrite;
 use crate::command::{acl, flags, Arg, CommandSpec, Ctx};
 use crate::persistence::saving;
 use crate::replication::fullsync;
 
 /// Redis's reply while a background save runs.
 const SAVE_IN_PROGRESS: &str = "ERR Background save already in progress";
+
+/// Redis's reply to BGSAVE while another kind of child runs.
+const OTHER_CHILD_ACTIVE: &str = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
+
+/// Redis's reply to BGREWRITEAOF while a rewrite runs.
+const REWRITE_IN_PROGRESS: &str = "ERR Background append only file rewriting already in progress";
+
+/// Redis's reply when a rewrite cannot start.
+const REWRITE_FAILED: &str =
+    "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.";
 
 /// The persistence commands.
 pub const COMMANDS: &[CommandSpec] = &[
@@ -35,6 +47,17 @@ pub const COMMANDS: &[CommandSpec] = &[
             ..Arg::token("schedule", "SCHEDULE").optional()
         }],
         handler: bgsave,
+        ..CommandSpec::BASE
+    },
+    CommandSpec {
+        name: "bgrewriteaof",
+        arity: 1,
+        flags: flags::NO_ASYNC_LOADING | flags::ADMIN | flags::NOSCRIPT,
+        group: "server",
+        since: "1.0.0",
+        summary: "Asynchronously rewrite the append-only file",
+        complexity: "O(1)",
+        handler: bgrewriteaof,
         ..CommandSpec::BASE
     },
     CommandSpec {
@@ -74,15 +97,41 @@ fn bgsave(ctx: &mut Ctx) {
         return ctx.error(SAVE_IN_PROGRESS);
     }
     // Forking from inside EXEC would snapshot half a transaction: Redis
-    // schedules the save for after it instead (SCHEDULE alone matters only
-    // while another kind of child runs, which rkv never has).
-    if ctx.client.multi.active {
+    // schedules the save for after it instead, as it does with SCHEDULE
+    // while another child (an AOF rewrite) runs.
+    let schedule = ctx.argc() == 2;
+    if rewrite::any_child(ctx.srv) || ctx.client.multi.active {
+        if !schedule && !ctx.client.multi.active {
+            return ctx.error(OTHER_CHILD_ACTIVE);
+        }
         ctx.srv.rdb.scheduled = true;
         return ctx.out.simple("Background saving scheduled");
     }
     match saving::start_background(ctx.srv) {
         Ok(_) => ctx.out.simple("Background saving started"),
         Err(_) => ctx.error("ERR"),
+    }
+}
+
+/// `BGREWRITEAOF`: forks a child that writes a new base file; scheduled
+/// while another child runs or inside EXEC.
+fn bgrewriteaof(ctx: &mut Ctx) {
+    if rewrite::in_progress(ctx.srv) {
+        return ctx.error(REWRITE_IN_PROGRESS);
+    }
+    if rewrite::any_child(ctx.srv) || ctx.client.multi.active {
+        ctx.srv.aof_rewrite.scheduled = true;
+        // A manual request goes ahead of the failure back-off.
+        ctx.srv.aof_rewrite.consecutive_failures = 0;
+        return ctx
+            .out
+            .simple("Background append only file rewriting scheduled");
+    }
+    match rewrite::start_background(ctx.srv) {
+        Ok(_) => ctx
+            .out
+            .simple("Background append only file rewriting started"),
+        Err(_) => ctx.error(REWRITE_FAILED),
     }
 }
 

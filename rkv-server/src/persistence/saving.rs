@@ -227,7 +227,7 @@ pub fn kill_child(srv: &mut Server) {
 /// or one a save point asks for (Redis's `serverCron`).
 pub fn cron(srv: &mut Server) {
     poll_child(srv);
-    if srv.rdb.child.is_some() || crate::replication::fullsync::diskless_child_running(srv) {
+    if crate::aof::rewrite::any_child(srv) {
         return;
     }
     let now = srv.now_ms / 1000;

@@ -139,10 +139,11 @@ fn setup_full_resync(srv: &mut Server, index: usize, offset: i64) -> Option<Stri
 /// snapshots (after `repl-diskless-sync-delay`, or at once when
 /// `repl-diskless-sync-max-replicas` wait), else through the dump file.
 pub fn start_if_due(srv: &mut Server) {
-    let m = &srv.replication.master;
-    if m.sync.is_some() || srv.rdb.child.is_some() {
+    // One child at a time: a save or an AOF rewrite running delays it.
+    if srv.replication.master.sync.is_some() || crate::aof::rewrite::any_child(srv) {
         return;
     }
+    let m = &srv.replication.master;
     // One snapshot serves the replicas asking for the same parts of it.
     let Some(filter) = m
         .replicas
