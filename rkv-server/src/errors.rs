@@ -3,6 +3,9 @@
 
 use thiserror::Error;
 
+/// A count that must not be negative (`getPositiveLongFromObjectOrReply`).
+pub const MUST_BE_POSITIVE: &str = "ERR value is out of range, must be positive";
+
 /// `-WRONGTYPE`
 pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
 /// Generic syntax error.

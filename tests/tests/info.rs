@@ -209,7 +209,7 @@ fn redis_cli_stat_polls_rkv() {
 }
 
 #[test]
-fn debug_digest_matches_redis() {
+fn debug_digest_and_populate_match_redis() {
     if !redis_server_available() {
         eprintln!("skipping: redis-server not installed");
         return;
@@ -234,6 +234,17 @@ fn debug_digest_matches_redis() {
                 &["DEBUG", "DIGEST"],
                 &["DEBUG", "DIGEST-VALUE", "foo", "n", "nosuch"],
                 &["DEBUG", "OBJECT", "nosuch"],
+                // POPULATE: names, padded or cut values, existing keys kept.
+                &["DEBUG", "POPULATE", "-1"],
+                &["DEBUG", "POPULATE", "5", "p", "-2"],
+                &["DEBUG", "POPULATE", "20"],
+                &["SET", "key:3", "mine"],
+                &["DEBUG", "POPULATE", "30", "key", "3"],
+                &["DEBUG", "POPULATE", "4", "pad", "12"],
+                &["MGET", "key:0", "key:3", "key:25", "pad:2"],
+                &["OBJECT", "ENCODING", "key:1"],
+                &["DBSIZE"],
+                &["DEBUG", "DIGEST"],
             ];
             script.iter().map(|c| raw.command(c)).collect()
         })

@@ -1,5 +1,6 @@
 //! CONFIG GET: reading directive values by name or glob pattern.
 
+use super::spec::Flags;
 use super::table::{lookup, DIRECTIVES};
 use super::Config;
 use crate::glob::glob_match;
@@ -26,7 +27,10 @@ impl Config {
     /// under each, as Redis's name dictionary does.
     pub fn get_matching(&self, matches: impl Fn(&str) -> bool) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        for spec in DIRECTIVES {
+        for spec in DIRECTIVES
+            .iter()
+            .filter(|s| !s.flags.contains(Flags::HIDDEN))
+        {
             let names = std::iter::once(&spec.name).chain(spec.aliases);
             for name in names.filter(|n| matches(n)) {
                 out.push((name.to_string(), spec.display(self)));
@@ -75,9 +79,15 @@ mod tests {
         let c = Config::default();
         let names: Vec<String> = get(&c, "SLOWLOG*").into_iter().map(|(n, _)| n).collect();
         assert_eq!(names, ["slowlog-log-slower-than", "slowlog-max-len"]);
-        // Aliases match a glob too, as in Redis.
-        let names_and_aliases: usize = DIRECTIVES.iter().map(|d| 1 + d.aliases.len()).sum();
+        // Aliases match a glob too, as in Redis; hidden directives do not.
+        let names_and_aliases: usize = DIRECTIVES
+            .iter()
+            .filter(|d| !d.flags.contains(Flags::HIDDEN))
+            .map(|d| 1 + d.aliases.len())
+            .sum();
         assert_eq!(get(&c, "*").len(), names_and_aliases);
+        assert_eq!(get(&c, "rdb-key-*"), []);
+        assert_eq!(get(&c, "rdb-key-save-delay"), [pair("rdb-key-save-delay", "0")]);
         assert_eq!(get(&c, "h[xz]"), [pair("hz", "10")]);
     }
 

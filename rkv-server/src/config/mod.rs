@@ -241,6 +241,9 @@ pub struct Config {
     /// `repl-timeout`: seconds without data from the master before the
     /// link is dropped.
     pub repl_timeout: u32,
+    /// `rdb-key-save-delay` (hidden, for tests): microseconds a snapshot
+    /// sleeps after each key (negative: nanoseconds), to make saves slow.
+    pub rdb_key_save_delay: i64,
 }
 
 /// The `active-defrag-*` directives.
@@ -359,6 +362,7 @@ impl Config {
             aof_rewrite_incremental_fsync: false,
             repl_backlog_size: 0,
             repl_backlog_ttl: 0,
+            rdb_key_save_delay: 0,
             repl_diskless_sync: false,
             repl_diskless_sync_delay: 0,
             repl_diskless_sync_max_replicas: 0,

@@ -18,6 +18,10 @@ impl Flags {
     pub const SENSITIVE: Flags = Flags(2);
     /// CONFIG SET refuses it unless protected configs are allowed.
     pub const PROTECTED: Flags = Flags(4);
+    /// A debugging knob: `CONFIG GET` patterns skip it (only its exact
+    /// name reads it) and the sample file leaves it out, as Redis's
+    /// `HIDDEN_CONFIG`.
+    pub const HIDDEN: Flags = Flags(8);
 
     /// Whether every flag in `other` is set in `self`.
     pub const fn contains(self, other: Flags) -> bool {

@@ -817,6 +817,19 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         write: |c, v| c.repl_backlog_size = v.bytes(),
     },
     DirectiveSpec {
+        name: "rdb-key-save-delay",
+        aliases: &[],
+        kind: Kind::Integer {
+            min: i32::MIN as i64,
+            max: INT_MAX,
+        },
+        default: "0",
+        flags: Flags::HIDDEN,
+        check: None,
+        read: |c| Value::Int(c.rdb_key_save_delay),
+        write: |c, v| c.rdb_key_save_delay = v.int(),
+    },
+    DirectiveSpec {
         name: "repl-backlog-ttl",
         aliases: &[],
         kind: Kind::Integer {

@@ -357,6 +357,7 @@ mod tests {
                 b"#!lua name=lib\nredis.register_function('f', function() return 1 end)".to_vec(),
             ],
             repl: None,
+            key_delay_us: 0,
         };
         save(&dbs, &params).unwrap();
         let mut fresh: Vec<Db> = (0..2).map(|_| Db::new()).collect();

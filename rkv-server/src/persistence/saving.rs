@@ -35,6 +35,7 @@ pub fn params(srv: &Server) -> SnapshotParams {
             .map(|lib| lib.code.clone())
             .collect(),
         repl: None,
+        key_delay_us: srv.config.rdb_key_save_delay,
     }
 }
 

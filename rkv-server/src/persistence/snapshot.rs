@@ -28,6 +28,9 @@ pub struct SnapshotParams {
     pub functions: Vec<Vec<u8>>,
     /// For a snapshot sent to replicas: the stream position it stands at.
     pub repl: Option<ReplAux>,
+    /// `rdb-key-save-delay`: a pause after each key, for tests that must
+    /// catch a save in the middle.
+    pub key_delay_us: i64,
 }
 
 /// The aux fields of a replication snapshot (Redis's `rdbSaveInfo`): a
@@ -82,9 +85,23 @@ pub fn write_rdb<W: Write>(dbs: &[Db], params: &SnapshotParams, out: W) -> io::R
                 freq: None,
             };
             convert::write_key(&mut writer, key, &entry.value, &meta)?;
+            if params.key_delay_us != 0 {
+                key_delay(params.key_delay_us);
+            }
         }
     }
     writer.finish()
+}
+
+/// Redis's `debugDelay`: microseconds when positive, nanoseconds when
+/// negative.
+fn key_delay(delay: i64) {
+    let pause = if delay > 0 {
+        std::time::Duration::from_micros(delay as u64)
+    } else {
+        std::time::Duration::from_nanos(delay.unsigned_abs())
+    };
+    std::thread::sleep(pause);
 }
 
 /// Saves `dbs` as Redis does: into `temp-<pid>.rdb`, flushed and fsynced,
@@ -140,6 +157,7 @@ mod tests {
             used_mem: 2,
             functions: Vec::new(),
             repl: None,
+            key_delay_us: 0,
         };
         save(&dbs, &params).unwrap();
         assert!(!temp_path(&params.path, std::process::id()).exists());

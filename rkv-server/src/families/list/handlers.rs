@@ -9,7 +9,7 @@ use crate::keyspace_events::class;
 use crate::types::list::{End, ListValue};
 
 /// LPOP/RPOP with a negative count.
-const MUST_BE_POSITIVE: &str = "ERR value is out of range, must be positive";
+use crate::errors::MUST_BE_POSITIVE;
 /// LPOS RANK 0.
 const RANK_ZERO: &str = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
 /// LSET past the end.

@@ -49,6 +49,7 @@ fn debug(ctx: &mut Ctx) {
             ctx.out.ok();
         }
         (b"object", 3) => debug_object(ctx),
+        (b"populate", 3..=5) => debug_populate(ctx),
         (b"reload", _) => crate::persistence::reload::debug_reload(ctx),
         (b"digest", 2) => {
             let d = dataset_digest(&ctx.srv.dbs);
@@ -75,6 +76,57 @@ fn debug(ctx: &mut Ctx) {
         }
         _ => subcommand_syntax_error(ctx),
     }
+}
+
+/// `DEBUG POPULATE count [prefix] [size]`: creates `prefix:N` keys (`key`
+/// by default) holding `value:N`, zero-padded or cut to `size` bytes when
+/// given; existing keys are left alone. Like Redis it counts no change,
+/// so nothing is propagated or saved for it.
+fn debug_populate(ctx: &mut Ctx) {
+    let Some(count) = non_negative(ctx.arg(2)) else {
+        return ctx.error(errors::MUST_BE_POSITIVE);
+    };
+    let size = match ctx.argc() {
+        5 => match non_negative(ctx.arg(4)) {
+            Some(n) => n,
+            None => return ctx.error(errors::MUST_BE_POSITIVE),
+        },
+        _ => 0,
+    };
+    let prefix = match ctx.argc() {
+        3 => b"key".to_vec(),
+        _ => ctx.arg(3).to_vec(),
+    };
+    // Redis formats the key into a 128-byte buffer: longer names are cut.
+    const KEY_BUFFER: usize = 127;
+    let db_index = ctx.client.db;
+    ctx.srv.dbs[db_index].reserve(count as usize, 0);
+    for j in 0..count {
+        let mut key = prefix.clone();
+        key.extend_from_slice(format!(":{j}").as_bytes());
+        key.truncate(KEY_BUFFER);
+        if ctx.lookup_write(&key).is_some() {
+            continue;
+        }
+        let text = format!("value:{j}");
+        let value = if size == 0 {
+            text.into_bytes()
+        } else {
+            let mut v = vec![0u8; size as usize];
+            let n = text.len().min(v.len());
+            v[..n].copy_from_slice(&text.as_bytes()[..n]);
+            v
+        };
+        let now = ctx.now_ms();
+        ctx.db().set(&key, Value::string(&value), false, now);
+        ctx.signal_modified(&key);
+    }
+    ctx.out.ok();
+}
+
+/// A decimal integer that is not negative.
+fn non_negative(arg: &[u8]) -> Option<i64> {
+    rkv_proto::request::parse_i64(arg).filter(|n| *n >= 0)
 }
 
 /// `DEBUG OBJECT key`: Redis's one-line description of the stored object.

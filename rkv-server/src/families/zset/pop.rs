@@ -9,7 +9,7 @@ use crate::errors::{self, OpError};
 use crate::keyspace_events::class;
 
 /// ZPOPMIN/ZPOPMAX count below zero.
-const MUST_BE_POSITIVE: &str = "ERR value is out of range, must be positive";
+use crate::errors::MUST_BE_POSITIVE;
 /// ZMPOP numkeys below one.
 const NUMKEYS_POSITIVE: &str = "ERR numkeys should be greater than 0";
 /// ZMPOP COUNT below one.
