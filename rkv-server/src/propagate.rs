@@ -24,17 +24,37 @@ pub struct PropagatedOp {
     pub db: usize,
     /// Its arguments, command name first.
     pub argv: Vec<Vec<u8>>,
+    /// Where it goes: [`TO_AOF`], [`TO_REPLICAS`] or both.
+    pub targets: u8,
 }
 
+/// A propagated command goes to the AOF (Redis's `PROPAGATE_AOF`,
+/// `redis.REPL_AOF`).
+pub const TO_AOF: u8 = 1;
+/// A propagated command goes to the replicas (`PROPAGATE_REPL`,
+/// `redis.REPL_REPLICA`).
+pub const TO_REPLICAS: u8 = 2;
+/// Both consumers, the default.
+pub const TO_ALL: u8 = TO_AOF | TO_REPLICAS;
+
 /// Commands waiting for the outermost call to finish.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Propagation {
     pending: Vec<PropagatedOp>,
     depth: u32,
-    /// A script called `redis.set_repl` without REPL_AOF: the commands it
-    /// runs from then on are not written to the AOF (until the outermost
-    /// call ends).
-    aof_suppressed: bool,
+    /// Where the commands a script runs from now on go: `redis.set_repl`
+    /// narrows it until the outermost call ends.
+    script_targets: u8,
+}
+
+impl Default for Propagation {
+    fn default() -> Self {
+        Propagation {
+            pending: Vec::new(),
+            depth: 0,
+            script_targets: TO_ALL,
+        }
+    }
 }
 
 impl Propagation {
@@ -43,12 +63,17 @@ impl Propagation {
         self.pending.push(PropagatedOp {
             db,
             argv: argv.iter().map(|a| a.to_vec()).collect(),
+            targets: TO_ALL,
         });
     }
 
     /// Queues an owned argument vector.
     pub fn also_owned(&mut self, db: usize, argv: Vec<Vec<u8>>) {
-        self.pending.push(PropagatedOp { db, argv });
+        self.also_owned_to(db, argv, TO_ALL);
+    }
+
+    fn also_owned_to(&mut self, db: usize, argv: Vec<Vec<u8>>, targets: u8) {
+        self.pending.push(PropagatedOp { db, argv, targets });
     }
 
     /// A call starts (calls nest: EXEC and scripts run commands).
@@ -60,16 +85,15 @@ impl Propagation {
     pub(crate) fn leave(&mut self) -> bool {
         self.depth = self.depth.saturating_sub(1);
         if self.depth == 0 {
-            self.aof_suppressed = false;
+            self.script_targets = TO_ALL;
         }
         self.depth == 0
     }
 
     /// `redis.set_repl(flags)`: REPL_AOF (1) and REPL_REPLICA (2) bits say
-    /// where the script's next commands go. Only the AOF bit is honoured
-    /// so far: replicas get every command.
+    /// where the script's next commands go.
     pub fn set_script_targets(&mut self, flags: i64) {
-        self.aof_suppressed = flags & 1 == 0;
+        self.script_targets = (flags & i64::from(TO_ALL)) as u8;
     }
 
     /// Whether no call is running (active expiry, serving blocked clients).
@@ -109,7 +133,8 @@ pub(crate) fn after_handler(
     collect_expired(srv);
     // As in Redis, `set_repl` masks a command's own propagation only (what
     // it queued with also_propagate still goes).
-    if !dirty_moved || is_exec || !active(srv) || srv.propagation.aof_suppressed {
+    let targets = srv.propagation.script_targets;
+    if !dirty_moved || is_exec || !active(srv) || targets == 0 {
         return;
     }
     // The common case, one plain write at top level, goes straight to the
@@ -118,15 +143,17 @@ pub(crate) fn after_handler(
     if srv.propagation.depth == 1
         && srv.propagation.pending.is_empty()
         && own == OwnPropagation::Argv
+        && targets == TO_ALL
     {
-        consume(srv, db, argv);
+        consume(srv, db, argv, TO_ALL);
         return;
     }
-    match own {
-        OwnPropagation::Argv => srv.propagation.also(db, argv),
-        OwnPropagation::Replaced(v) => srv.propagation.also_owned(db, v),
-        OwnPropagation::Prevented => {}
-    }
+    let argv = match own {
+        OwnPropagation::Argv => argv.iter().map(|a| a.to_vec()).collect(),
+        OwnPropagation::Replaced(v) => v,
+        OwnPropagation::Prevented => return,
+    };
+    srv.propagation.also_owned_to(db, argv, targets);
 }
 
 /// Sends every queued command to the consumers. With `wrap` and more than
@@ -143,23 +170,28 @@ pub fn flush(srv: &mut Server, wrap: bool) {
         return;
     }
     let wrap = wrap && ops.len() > 1;
+    // The MULTI/EXEC pair goes to both consumers, as in Redis.
     if wrap {
-        consume(srv, ops[0].db, &[b"MULTI".to_vec()]);
+        consume(srv, ops[0].db, &[b"MULTI".to_vec()], TO_ALL);
     }
     for op in &ops {
-        consume(srv, op.db, &op.argv);
+        consume(srv, op.db, &op.argv, op.targets);
     }
     if wrap {
         let last = ops[ops.len() - 1].db;
-        consume(srv, last, &[b"EXEC".to_vec()]);
+        consume(srv, last, &[b"EXEC".to_vec()], TO_ALL);
     }
 }
 
-/// Hands one command to every consumer: the AOF and the replication
-/// stream.
-fn consume<A: AsRef<[u8]>>(srv: &mut Server, db: usize, argv: &[A]) {
-    crate::aof::feed(srv, db, argv);
-    crate::replication::master::feed(srv, db, argv);
+/// Hands one command to the consumers `targets` names: the AOF and the
+/// replication stream.
+fn consume<A: AsRef<[u8]>>(srv: &mut Server, db: usize, argv: &[A], targets: u8) {
+    if targets & TO_AOF != 0 {
+        crate::aof::feed(srv, db, argv);
+    }
+    if targets & TO_REPLICAS != 0 {
+        crate::replication::master::feed(srv, db, argv);
+    }
 }
 
 /// Whether anything consumes propagated commands (the AOF, the

@@ -638,3 +638,50 @@ fn a_replica_arriving_during_a_disk_sync_joins_it() {
         info.contains("slave0:") && info.contains("slave1:") && !info.contains("state=wait_bgsave")
     });
 }
+
+/// What a replica and the master's own AOF end up with after scripts that
+/// narrow their propagation with `redis.set_repl`, on a master of `kind`:
+/// (keys on the replica, keys the master replays from its AOF).
+fn set_repl_outcome(kind: ServerKind) -> (Vec<String>, Vec<String>) {
+    let m = master(kind, &["--appendonly", "yes", "--appendfsync", "always"]);
+    let r = replica_of(&m, &[]);
+    let (mut mc, mut rc) = (m.client(), r.client());
+    wait_link_up(&mut rc);
+    let script = |targets: &str, key: &str| {
+        format!("redis.set_repl({targets}) redis.call('SET', '{key}', '1') return 1")
+    };
+    for (targets, key) in [
+        ("redis.REPL_AOF", "aof-only"),
+        ("redis.REPL_REPLICA", "replica-only"),
+        ("redis.REPL_NONE", "nowhere"),
+        ("redis.REPL_ALL", "everywhere"),
+    ] {
+        let _: i64 = redis::cmd("EVAL")
+            .arg(script(targets, key))
+            .arg(0)
+            .query(&mut mc)
+            .unwrap();
+    }
+    // A later plain write lets us know the replica has the stream so far.
+    cmd(&mut mc, "SET marker 1");
+    wait_until("the marker on the replica", || {
+        cmd(&mut rc, "EXISTS marker") == Value::Int(1)
+    });
+    let mut on_replica: Vec<String> = redis::cmd("KEYS").arg("*").query(&mut rc).unwrap();
+    on_replica.sort();
+    // DEBUG LOADAOF replays the master's own AOF into its dataset.
+    cmd(&mut mc, "DEBUG LOADAOF");
+    let mut from_aof: Vec<String> = redis::cmd("KEYS").arg("*").query(&mut mc).unwrap();
+    from_aof.sort();
+    (on_replica, from_aof)
+}
+
+#[test]
+fn scripts_choose_where_their_writes_propagate_with_set_repl() {
+    if skip_without_redis_server() {
+        return;
+    }
+    let ours = set_repl_outcome(ServerKind::Rkv);
+    assert_eq!(ours, set_repl_outcome(ServerKind::Redis));
+    assert_eq!(ours.0, ["everywhere", "marker", "replica-only"]);
+}

@@ -114,6 +114,22 @@ fn locate(srv: &Server) -> (PathBuf, String) {
     (dir, srv.config.appendfilename.clone())
 }
 
+/// DEBUG LOADAOF: writes out the buffer, empties the dataset and replays
+/// the append-only set into it, as a restart would.
+pub fn reload(srv: &mut Server) -> Result<(), String> {
+    super::write_pending(srv);
+    let Some(aof) = srv.aof.as_deref() else {
+        return Ok(());
+    };
+    let (dir, manifest) = (aof.dir.clone(), aof.manifest.clone());
+    crate::keyspace_events::signal_flushed_db(srv, None);
+    srv.scripting.functions.flush();
+    for db in srv.dbs.iter_mut() {
+        drop(db.take_all());
+    }
+    replay(srv, &dir, &manifest)
+}
+
 /// Replays the manifest's base and incremental files into `srv`.
 fn replay(srv: &mut Server, dir: &Path, manifest: &Manifest) -> Result<(), String> {
     let parts: Vec<AofPart> = manifest

@@ -29,7 +29,7 @@ use crate::config::FsyncPolicy;
 use crate::notice;
 use crate::server::Server;
 
-pub use files::{start, turn_on};
+pub use files::{reload, start, turn_on};
 
 /// The open append-only set and its write buffer.
 #[derive(Debug)]

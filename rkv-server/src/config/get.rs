@@ -87,7 +87,10 @@ mod tests {
             .sum();
         assert_eq!(get(&c, "*").len(), names_and_aliases);
         assert_eq!(get(&c, "rdb-key-*"), []);
-        assert_eq!(get(&c, "rdb-key-save-delay"), [pair("rdb-key-save-delay", "0")]);
+        assert_eq!(
+            get(&c, "rdb-key-save-delay"),
+            [pair("rdb-key-save-delay", "0")]
+        );
         assert_eq!(get(&c, "h[xz]"), [pair("hz", "10")]);
     }
 

@@ -50,6 +50,7 @@ fn debug(ctx: &mut Ctx) {
         }
         (b"object", 3) => debug_object(ctx),
         (b"populate", 3..=5) => debug_populate(ctx),
+        (b"loadaof", 2) => debug_loadaof(ctx),
         (b"reload", _) => crate::persistence::reload::debug_reload(ctx),
         (b"digest", 2) => {
             let d = dataset_digest(&ctx.srv.dbs);
@@ -122,6 +123,27 @@ fn debug_populate(ctx: &mut Ctx) {
         ctx.signal_modified(&key);
     }
     ctx.out.ok();
+}
+
+/// `DEBUG LOADAOF`: replays the append-only set into an emptied dataset.
+/// With the AOF off rkv refuses, where Redis would empty the dataset and
+/// exit when no files exist.
+fn debug_loadaof(ctx: &mut Ctx) {
+    if ctx.srv.aof.is_none() {
+        return ctx.error("ERR DEBUG LOADAOF needs appendonly yes");
+    }
+    match crate::aof::reload(ctx.srv) {
+        Ok(()) => {
+            // Nothing to propagate: the data came from the files.
+            ctx.srv.dirty = 0;
+            crate::warning!("Append Only File loaded by DEBUG LOADAOF");
+            ctx.out.ok();
+        }
+        Err(e) => {
+            crate::warning!("{e}");
+            ctx.error(&format!("ERR {e}"));
+        }
+    }
 }
 
 /// A decimal integer that is not negative.
