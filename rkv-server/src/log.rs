@@ -32,10 +32,19 @@ fn rank(level: Level) -> u8 {
 struct Logger {
     level: Level,
     file: Option<File>,
+    role: char,
 }
 
 thread_local! {
-    static LOGGER: RefCell<Logger> = const { RefCell::new(Logger { level: Level::Notice, file: None }) };
+    static LOGGER: RefCell<Logger> = const {
+        RefCell::new(Logger { level: Level::Notice, file: None, role: 'M' })
+    };
+}
+
+/// Sets the role letter after the pid, as Redis prints it: `M` master,
+/// `S` replica.
+pub fn set_role(role: char) {
+    LOGGER.with(|l| l.borrow_mut().role = role);
 }
 
 /// Sets the level and destination (`None` = stdout) for this thread's logger.
@@ -70,8 +79,9 @@ pub fn log(level: Level, msg: std::fmt::Arguments<'_>) {
             return;
         }
         let line = format!(
-            "{}:M {} {} {}\n",
+            "{}:{} {} {} {}\n",
             std::process::id(),
+            l.role,
             timestamp(),
             marker(level),
             msg

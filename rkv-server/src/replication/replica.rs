@@ -261,6 +261,7 @@ fn attach(srv: &mut Server, host: &str, port: u16, cached: Option<MasterPosition
     });
     srv.config.replicaof = vec![host.to_string(), port.to_string()];
     KEEP_EXPIRED_KEYS.with(|k| k.set(true));
+    crate::log::set_role('S');
     link_wake().notify_one();
 }
 
@@ -275,6 +276,7 @@ pub fn unset_master(srv: &mut Server) {
     drop_master_client(srv, old.master.as_ref().map(|m| m.client_id));
     srv.config.replicaof.clear();
     KEEP_EXPIRED_KEYS.with(|k| k.set(false));
+    crate::log::set_role('M');
     super::master::shift_replid(srv);
     super::master::disconnect_replicas(srv);
     // An AOF stopped by a failed sync runs again on a master.
