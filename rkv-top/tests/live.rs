@@ -1,12 +1,13 @@
-//! `rkv-top --once` against live servers: Debian's redis-server as a master
-//! with a live replica, checked through the JSON figures and the text screen.
+//! `rkv-top --once` against live servers: a master with a live replica
+//! (Debian's redis-server, and rkv-server), checked through the JSON
+//! figures and the text screen.
 
 mod common;
 
 use assert_cmd::cargo::cargo_bin_cmd;
-use common::{client, master_and_replica};
+use common::{client, master_and_replica_of};
 use rkv_proto::Frame;
-use rkv_tests::server::{redis_server_available, ServerProcess};
+use rkv_tests::server::{redis_server_available, ServerKind, ServerProcess};
 use serde_json::Value;
 
 fn json_of(args: &[&str]) -> Value {
@@ -15,12 +16,21 @@ fn json_of(args: &[&str]) -> Value {
 }
 
 #[test]
-fn once_json_reports_every_figure_of_a_live_master_and_replica() {
+fn once_json_reports_every_figure_of_a_live_redis_master_and_replica() {
     if !redis_server_available() {
         eprintln!("skipped: redis-server is not installed");
         return;
     }
-    let (master, replica) = master_and_replica();
+    live_master_and_replica(ServerKind::Redis);
+}
+
+#[test]
+fn once_json_reports_every_figure_of_a_live_rkv_master_and_replica() {
+    live_master_and_replica(ServerKind::Rkv);
+}
+
+fn live_master_and_replica(kind: ServerKind) {
+    let (master, replica) = master_and_replica_of(kind);
     let mut c = client(&master);
     for key in ["{t}a", "{t}b", "{t}c"] {
         assert_eq!(

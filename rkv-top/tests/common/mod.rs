@@ -1,5 +1,5 @@
 //! Helpers shared by the live-server tests: connections and a synced
-//! master/replica pair of Debian's redis-server.
+//! master/replica pair (Debian's redis-server, or rkv-server).
 
 use std::thread;
 use std::time::{Duration, Instant};
@@ -23,15 +23,19 @@ pub fn info_field(server: &ServerProcess, section: &str, field: &str) -> Option<
     })
 }
 
-/// A master (no sync delay) and a replica of it whose link is up.
+/// A redis-server master (no sync delay) and a replica of it whose link
+/// is up.
+#[allow(dead_code)]
 pub fn master_and_replica() -> (ServerProcess, ServerProcess) {
-    let master =
-        ServerProcess::start_with_args(ServerKind::Redis, &["--repl-diskless-sync-delay", "0"]);
+    master_and_replica_of(ServerKind::Redis)
+}
+
+/// A master of `kind` (no sync delay) and a replica of it, of the same
+/// kind, whose link is up.
+pub fn master_and_replica_of(kind: ServerKind) -> (ServerProcess, ServerProcess) {
+    let master = ServerProcess::start_with_args(kind, &["--repl-diskless-sync-delay", "0"]);
     let master_port = master.port().to_string();
-    let replica = ServerProcess::start_with_args(
-        ServerKind::Redis,
-        &["--replicaof", "127.0.0.1", &master_port],
-    );
+    let replica = ServerProcess::start_with_args(kind, &["--replicaof", "127.0.0.1", &master_port]);
     let deadline = Instant::now() + Duration::from_secs(20);
     while info_field(&replica, "replication", "master_link_status").as_deref() != Some("up") {
         assert!(Instant::now() < deadline, "the replica never synced");
