@@ -230,8 +230,16 @@ fn replica_mode_prints_the_propagated_commands_like_redis_cli() {
         eprintln!("skipping: redis-server / redis-cli not installed");
         return;
     }
+    for kind in [ServerKind::Redis, ServerKind::Rkv] {
+        replica_mode_on(kind);
+    }
+}
+
+/// `--replica` of rkv-cli and of redis-cli side by side on a master of
+/// `kind`: the same transcript.
+fn replica_mode_on(kind: ServerKind) {
     let server = ServerProcess::start_with_args(
-        ServerKind::Redis,
+        kind,
         &[
             "--repl-diskless-sync-delay",
             "0",
@@ -239,7 +247,7 @@ fn replica_mode_prints_the_propagated_commands_like_redis_cli() {
             "60",
         ],
     );
-    let dir = scratch("replica");
+    let dir = scratch(&format!("replica-{}", kind.name()));
     let (ours_out, theirs_out) = (dir.join("ours.txt"), dir.join("theirs.txt"));
     let mut ours = spawn_replica(env!("CARGO_BIN_EXE_rkv-cli"), server.port(), &ours_out);
     let mut theirs = spawn_replica("redis-cli", server.port(), &theirs_out);
@@ -267,7 +275,7 @@ fn replica_mode_prints_the_propagated_commands_like_redis_cli() {
     }
     let ours_text = std::fs::read_to_string(&ours_out).unwrap();
     let theirs_text = std::fs::read_to_string(&theirs_out).unwrap();
-    assert_eq!(ours_text, theirs_text);
+    assert_eq!(ours_text, theirs_text, "on a {} master", kind.name());
     assert!(
         ours_text.contains("\"RPUSH\",\"rl\",\"a\",\"b\"\n"),
         "{ours_text}"
