@@ -23,6 +23,8 @@ const CHUNK: usize = 64 * 1024;
 /// A replica with this much output queued gets no more snapshot bytes
 /// until it has read some.
 const HIGH_WATER: usize = 4 * 1024 * 1024;
+/// The size asked for the diskless transfer's pipe.
+const PIPE_BYTES: libc::c_int = 1 << 20;
 /// The EOF mark's length (Redis's `RDB_EOF_MARK_SIZE`).
 const EOF_MARK_LEN: usize = 40;
 
@@ -238,6 +240,11 @@ fn start_socket(srv: &mut Server, filter: RdbFilter) {
         return;
     }
     let (read_fd, write_fd) = (fds[0], fds[1]);
+    // The relay drains the pipe once per pass of the replication task: a
+    // 64 KiB pipe would cap the transfer at 64 KiB a pass, so ask for 1 MiB
+    // (Linux's default ceiling for unprivileged pipes; failure is harmless).
+    // SAFETY: fcntl on a descriptor we own.
+    unsafe { libc::fcntl(read_fd, libc::F_SETPIPE_SZ, PIPE_BYTES) };
     // SAFETY: see `saving::start_background_with`: after fork the child
     // only reads the databases, writes the pipe and leaves with `_exit`.
     let pid = unsafe { libc::fork() };
@@ -377,7 +384,10 @@ fn send_files(srv: &mut Server) -> bool {
             more = true;
             continue;
         };
-        if c.pushed.len() + c.omem < HIGH_WATER && bulk.left > 0 {
+        // Fill the replica's output up to the high-water mark: one chunk a
+        // pass would cap the transfer at a chunk per timer tick.
+        let mut failed = false;
+        while c.pushed.len() + c.omem < HIGH_WATER && bulk.left > 0 {
             let want = (bulk.left as usize).min(CHUNK);
             match bulk.file.read(&mut buf[..want]) {
                 Ok(n) if n > 0 => {
@@ -385,11 +395,15 @@ fn send_files(srv: &mut Server) -> bool {
                     c.push_bytes(&buf[..n]);
                 }
                 _ => {
-                    warning!("Read error sending DB to replica: {}", link.name());
-                    c.kill();
-                    continue;
+                    failed = true;
+                    break;
                 }
             }
+        }
+        if failed {
+            warning!("Read error sending DB to replica: {}", link.name());
+            c.kill();
+            continue;
         }
         if bulk.left == 0 {
             drop(c);
