@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SET throughput with the append-only file on, rkv-server against
 # redis-server with the same settings (appendfsync everysec, then always),
-# and the start-up replay time of an incremental file of KEYS SETs.
+# the start-up replay time of an incremental file of KEYS SETs, and the
+# time one BGREWRITEAOF of KEYS keys takes (with and without the RDB
+# preamble).
 #
 # Not a test: an engineer runs it on a quiet machine with at least 2 CPUs
 # and a real disk (fsync cost is the point of `always`).
@@ -109,4 +111,31 @@ if [ "$KEYS" -gt 0 ]; then
     echo "| rkv | $(replay_seconds rkv "$RKV") |"
     echo "| redis | $(replay_seconds redis "$REDIS") |"
 fi
-# BGREWRITEAOF is not implemented in rkv yet: no rewrite-time figure.
+
+# rewrite_seconds NAME BINARY PREAMBLE: fills KEYS keys, then times one
+# BGREWRITEAOF from the command to aof_rewrite_in_progress:0 (polled every
+# 10 ms) with aof-use-rdb-preamble PREAMBLE.
+rewrite_seconds() {
+    local name="$1" binary="$2" preamble="$3" port started
+    start_server "$name" "$binary"
+    port="$SERVER_PORT"
+    redis-cli -p "$port" CONFIG SET aof-use-rdb-preamble "$preamble" >/dev/null
+    aof_on "$port" everysec
+    gen_sets "$KEYS" 16 | redis-cli -p "$port" --pipe >/dev/null
+    started="$(date +%s.%N)"
+    redis-cli -p "$port" BGREWRITEAOF >/dev/null
+    sleep 0.01
+    until [ "$(info_field "$port" aof_rewrite_in_progress)" = 0 ]; do sleep 0.01; done
+    awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN {printf "%.2f", e - s}'
+    [ "$(info_field "$port" aof_last_bgrewrite_status)" = ok ] || log "$name: rewrite failed"
+    stop_servers
+}
+
+if [ "$KEYS" -gt 0 ]; then
+    echo
+    echo "| BGREWRITEAOF of $KEYS keys | rkv s | redis s |"
+    echo "|---|---|---|"
+    for preamble in yes no; do
+        echo "| aof-use-rdb-preamble $preamble | $(rewrite_seconds rkv "$RKV" "$preamble") | $(rewrite_seconds redis "$REDIS" "$preamble") |"
+    done
+fi

@@ -172,12 +172,12 @@ pub async fn serve(
 }
 
 /// Puts the writes buffered for the AOF in the file before a reply leaves
-/// (Redis's `beforeSleep` order). Under `appendfsync always` the task first
-/// lets the other clients ready in this turn run their commands, so one
-/// fsync covers all of them (group commit); the reply still waits for it.
+/// (Redis's `beforeSleep` order). Under `appendfsync always` the reply
+/// waits for the group commit, one fsync for every client of this turn.
 async fn aof_before_reply(shared: &Rc<RefCell<Server>>) {
     if crate::aof::group_commit_pending(&shared.borrow()) {
-        tokio::task::yield_now().await;
+        let commit = shared.borrow().aof_group_commit.clone();
+        commit.wait_durable().await;
     }
     crate::aof::write_pending(&mut shared.borrow_mut());
 }

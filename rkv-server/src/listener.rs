@@ -102,6 +102,7 @@ async fn serve(loaded: LoadedConfig) -> Result<(), StartError> {
     }
     tokio::task::spawn_local(adopt_busy_accepted(shared.clone()));
     tokio::task::spawn_local(cron::run(shared.clone()));
+    tokio::task::spawn_local(crate::aof::group_commit::run(shared.clone()));
     tokio::task::spawn_local(crate::replication::master_cron::run(shared.clone()));
     // The link to our master (`replicaof`, REPLICAOF) lives in its own task.
     crate::replication::link::spawn(shared.clone());

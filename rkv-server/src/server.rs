@@ -120,6 +120,8 @@ pub struct Server {
     pub aof: Option<Box<crate::aof::Aof>>,
     /// BGREWRITEAOF: the rewrite child and its bookkeeping.
     pub aof_rewrite: crate::aof::rewrite::RewriteState,
+    /// `appendfsync always`: one fsync for the writes of one loop turn.
+    pub aof_group_commit: Rc<crate::aof::group_commit::GroupCommit>,
     /// Replication: ids, offsets, replicas and the link to a master.
     pub replication: crate::replication::ReplicationState,
 }
@@ -172,6 +174,7 @@ impl Server {
             aof: None,
             aof_rewrite: crate::aof::rewrite::RewriteState::default(),
             replication: crate::replication::ReplicationState::new(),
+            aof_group_commit: Rc::default(),
         }
     }
 

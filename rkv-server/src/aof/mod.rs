@@ -15,6 +15,7 @@
 
 pub mod command_base;
 mod files;
+pub mod group_commit;
 pub mod load;
 pub mod rdb_bridge;
 pub mod rewrite;
