@@ -9,22 +9,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::AofError;
 
-/// Appends `args` to `out` as one RESP command: `*N\r\n` then
-/// `$len\r\narg\r\n` for each argument.
-pub fn encode_command<A: AsRef<[u8]>>(out: &mut Vec<u8>, args: &[A]) {
-    let mut digits = itoa::Buffer::new();
-    out.push(b'*');
-    out.extend_from_slice(digits.format(args.len()).as_bytes());
-    out.extend_from_slice(b"\r\n");
-    for arg in args {
-        let arg = arg.as_ref();
-        out.push(b'$');
-        out.extend_from_slice(digits.format(arg.len()).as_bytes());
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
-    }
-}
+/// Appends `args` to `out` as one RESP command (the RESP codec's
+/// encoder, under the name the AOF code uses).
+pub use rkv_proto::encode_command_into as encode_command;
 
 /// Appends the annotation `#TS:<unix_secs>\r\n` to `out`.
 pub fn encode_timestamp(out: &mut Vec<u8>, unix_secs: i64) {

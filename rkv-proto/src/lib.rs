@@ -22,7 +22,7 @@ pub mod split_args;
 
 pub use client::{Client, Transport};
 pub use error::ProtocolError;
-pub use frame::{check_frame, encode_command, parse_frame, Frame};
+pub use frame::{check_frame, encode_command, encode_command_into, parse_frame, Frame};
 pub use reply::{Protocol, ReplyWriter};
 pub use repr::quote_repr;
 pub use request::{Limits, RequestParser};

@@ -13,7 +13,6 @@ use rkv_rdb::{Item, KeyHeader, RdbReader, Step};
 
 use super::convert::{Limits, LoadError};
 use super::load_sink::ServerSink;
-use super::state::LoadingProgress;
 use crate::db::keyspace::{lru_clock, LRU_CLOCK_MAX};
 use crate::db::Db;
 use crate::server::Server;
@@ -287,12 +286,8 @@ pub async fn load_at_startup(shared: Rc<RefCell<Server>>) -> Result<(), String> 
     };
     {
         let mut srv = shared.borrow_mut();
-        srv.rdb.loading = true;
-        srv.rdb.loading_progress = LoadingProgress {
-            start_time: srv.now_ms / 1000,
-            total_bytes: loader.total_bytes,
-            ..LoadingProgress::default()
-        };
+        let now = srv.now_ms / 1000;
+        srv.rdb.begin_loading(now, loader.total_bytes);
     }
     loop {
         let done = {

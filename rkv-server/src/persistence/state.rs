@@ -66,6 +66,17 @@ pub struct RdbState {
 }
 
 impl RdbState {
+    /// A load of `total_bytes` starts at `now_unix` seconds: clients get
+    /// `-LOADING` and INFO shows its progress until it ends.
+    pub fn begin_loading(&mut self, now_unix: i64, total_bytes: u64) {
+        self.loading = true;
+        self.loading_progress = LoadingProgress {
+            start_time: now_unix,
+            total_bytes,
+            ..LoadingProgress::default()
+        };
+    }
+
     /// The state of a server started at `now_unix` seconds.
     pub fn new(now_unix: i64) -> Self {
         RdbState {

@@ -2,20 +2,7 @@
 //! bulk strings, as a client would send them.
 
 /// Appends `argv` to `out` as a RESP array of bulk strings.
-pub fn encode_command<A: AsRef<[u8]>>(out: &mut Vec<u8>, argv: &[A]) {
-    let mut num = itoa::Buffer::new();
-    out.push(b'*');
-    out.extend_from_slice(num.format(argv.len()).as_bytes());
-    out.extend_from_slice(b"\r\n");
-    for arg in argv {
-        let arg = arg.as_ref();
-        out.push(b'$');
-        out.extend_from_slice(num.format(arg.len()).as_bytes());
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
-    }
-}
+pub use rkv_proto::encode_command_into as encode_command;
 
 /// Appends `SELECT db` to `out`.
 pub fn encode_select(out: &mut Vec<u8>, db: usize) {

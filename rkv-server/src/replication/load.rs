@@ -13,7 +13,6 @@ use super::transfer::Sink;
 use crate::db::Db;
 use crate::persistence::convert::Limits;
 use crate::persistence::load::{install_functions, DumpLoader};
-use crate::persistence::state::LoadingProgress;
 use crate::server::Server;
 use crate::{notice, warning};
 
@@ -119,12 +118,8 @@ async fn load_in_place<R: Read>(
     notice!("MASTER <-> REPLICA sync: Loading DB in memory");
     {
         let mut srv = shared.borrow_mut();
-        srv.rdb.loading = true;
-        srv.rdb.loading_progress = LoadingProgress {
-            start_time: srv.now_ms / 1000,
-            total_bytes: loader.total_bytes,
-            ..LoadingProgress::default()
-        };
+        let now = srv.now_ms / 1000;
+        srv.rdb.begin_loading(now, loader.total_bytes);
     }
     loop {
         let step = {
