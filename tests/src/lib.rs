@@ -18,6 +18,7 @@ pub mod rkv_binary;
 pub mod script;
 pub mod server;
 pub mod tls;
+pub mod wait;
 
 pub use raw::RawConnection;
 pub use server::{redis_server_available, ServerKind, ServerProcess};

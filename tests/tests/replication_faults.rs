@@ -8,9 +8,8 @@
 //! Every server is rkv-server; `RKV_REPL_KIND=redis` runs the same
 //! scenarios on Debian's redis-server, to check the tests themselves.
 
-use std::time::{Duration, Instant};
-
 use rkv_tests::node::{Node, NodeDir};
+use rkv_tests::wait::wait_until;
 use rkv_tests::{redis_server_available, ServerKind};
 
 /// The implementation under test.
@@ -44,15 +43,6 @@ fn replica(dir: &NodeDir, of: &Node, extra: &[&str]) -> Node {
     let node = Node::start(kind(), dir.path(), &args);
     wait_link_up(&node);
     node
-}
-
-#[track_caller]
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 #[track_caller]

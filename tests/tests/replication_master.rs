@@ -8,6 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use redis::{Connection, Value};
+use rkv_tests::wait::wait_until;
 use rkv_tests::{skip_without_redis_server, ServerKind, ServerProcess};
 
 /// A master of `kind` with DEBUG enabled and no diskless delay.
@@ -67,15 +68,6 @@ fn info_int(con: &mut Connection, section: &str, field: &str) -> i64 {
         .unwrap_or_else(|| panic!("no {field}"))
         .parse()
         .unwrap()
-}
-
-#[track_caller]
-fn wait_until(what: &str, mut ok: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !ok() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// Waits for the replica's link to be up.

@@ -9,10 +9,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use redis::{Connection, Value};
+use rkv_tests::wait::wait_until;
 use rkv_tests::{skip_without_redis_server, ServerKind, ServerProcess};
-
-/// How long a sync may take on a busy machine.
-const SYNC_TIMEOUT: Duration = Duration::from_secs(20);
 
 fn run(con: &mut Connection, args: &[&str]) -> Value {
     let mut c = redis::cmd(args[0]);
@@ -45,18 +43,6 @@ fn info_keys(con: &mut Connection, section: &str) -> Vec<String> {
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .filter_map(|l| l.split_once(':').map(|(k, _)| k.to_string()))
         .collect()
-}
-
-#[track_caller]
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + SYNC_TIMEOUT;
-    while Instant::now() < deadline {
-        if cond() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("timed out waiting for {what}");
 }
 
 /// A redis-server master that serves replicas at once.
