@@ -47,6 +47,7 @@ pub fn tick(srv: &mut Server) -> bool {
         }
     }
     serve_waiters(srv);
+    super::failover::update_status(srv);
     if srv.now_ms - srv.replication.master.last_cron_ms >= 1000 {
         srv.replication.master.last_cron_ms = srv.now_ms;
         every_second(srv);
@@ -79,6 +80,7 @@ fn every_second(srv: &mut Server) {
     if m.cron_loops.is_multiple_of(period)
         && !m.replicas.is_empty()
         && !srv.replication.is_replica()
+        && !super::failover::holds_pings(srv)
     {
         master::feed_command(srv, None, &["PING"]);
     }
