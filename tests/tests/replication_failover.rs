@@ -1,7 +1,7 @@
 //! FAILOVER on real processes over loopback: a master M with replicas R1
 //! and R2 hands over to a caught-up replica (any, or the one named with
 //! TO), which continues M partially; ABORT and TIMEOUT lift the write
-//! pause; error replies are compared byte for byte with redis-server in
+//! pause, TIMEOUT with FORCE hands over anyway; error replies are compared byte for byte with redis-server in
 //! the same topology; and an rkv master fails over to a redis-server
 //! replica.
 //!
@@ -243,6 +243,28 @@ fn failover_timeout_with_a_stopped_target_aborts() {
         .contains("aborted: Replica never caught up before timeout"));
     t.r1.signal("CONT");
     assert_same_data(&t.m, &t.r1);
+}
+
+#[test]
+fn failover_force_hands_over_to_a_target_that_never_caught_up() {
+    let kind = kind();
+    if skip(kind) {
+        return;
+    }
+    let t = topology(kind, "fo-force");
+    stalled_failover(&t, &["FORCE", "TIMEOUT", "300"]);
+    wait_until("the master to follow the stopped target", || {
+        t.m.info_field("role") == "slave"
+    });
+    assert_eq!(
+        t.m.info_field("master_failover_state"),
+        "failover-in-progress"
+    );
+    assert!(t.m.log().contains("time out exceeded, failing over."));
+    t.r1.signal("CONT");
+    wait_handed_over(&t.m, &t.r1);
+    write_keys(&t.r1, "b", 10);
+    assert_same_data(&t.r1, &t.m);
 }
 
 /// Runs the error cases of FAILOVER (and of PSYNC FAILOVER, REPLICAOF and

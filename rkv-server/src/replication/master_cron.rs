@@ -40,7 +40,10 @@ pub async fn run(shared: Rc<RefCell<Server>>) {
 pub fn tick(srv: &mut Server) -> bool {
     fullsync::start_if_due(srv);
     let busy = fullsync::step(srv);
-    if srv.replication.master.ack_requested {
+    // No GETACK while clients are paused (CLIENT PAUSE, FAILOVER): it
+    // would move the offset replicas must reach; it goes after the pause.
+    let paused = srv.pause.is_some_and(|p| p.until_ms > srv.now_ms);
+    if srv.replication.master.ack_requested && !paused {
         srv.replication.master.ack_requested = false;
         if !srv.replication.master.replicas.is_empty() {
             master::feed_command(srv, None, &["REPLCONF", "GETACK", "*"]);
