@@ -214,6 +214,10 @@ fn failover_abort_resumes_writes() {
         b"$-1\r\n",
         "writes are paused"
     );
+    // CLIENT UNPAUSE lifts only a CLIENT PAUSE.
+    assert_eq!(t.m.command(&["CLIENT", "UNPAUSE"]), b"+OK\r\n");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(t.m.command(&["GET", "held"]), b"$-1\r\n", "still paused");
     assert_eq!(t.m.command(&["FAILOVER", "ABORT"]), b"+OK\r\n");
     assert_eq!(writer.read_reply(), b"+OK\r\n");
     assert_eq!(t.m.info_field("master_failover_state"), "no-failover");
@@ -306,8 +310,9 @@ fn error_transcript(kind: ServerKind) -> Vec<(String, String)> {
     ] {
         run(&t.m, argv);
     }
-    // A replica whose snapshot went out but which never acknowledged it
-    // is attached, not online.
+    // A replica waiting for its snapshot (held back by the sync delay) is
+    // attached, not online.
+    t.m.command(&["CONFIG", "SET", "repl-diskless-sync-delay", "30"]);
     let mut fake = t.m.raw();
     fake.command(&["REPLCONF", "listening-port", "4444"]);
     fake.command(&["REPLCONF", "capa", "eof"]);
@@ -320,6 +325,7 @@ fn error_transcript(kind: ServerKind) -> Vec<(String, String)> {
     wait_until("the fake replica to be gone", || {
         t.m.info_int("connected_slaves") == 2
     });
+    t.m.command(&["CONFIG", "SET", "repl-diskless-sync-delay", "0"]);
     run(&t.r1, &["FAILOVER"]);
     run(&t.r1, &["FAILOVER", "ABORT"]);
     run(

@@ -5,7 +5,7 @@
 //! makes the target promote itself and continue the old master partially.
 
 use crate::notice;
-use crate::server::{Pause, Server};
+use crate::server::Server;
 
 /// Where a failover is (INFO `master_failover_state`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -42,9 +42,15 @@ pub struct Failover {
     pub end_ms: i64,
     /// At the timeout, fail over anyway rather than abort.
     pub force: bool,
-    /// A CLIENT PAUSE in force when the failover paused writes, restored
-    /// when the failover's own pause is lifted.
-    pub saved_pause: Option<Pause>,
+}
+
+impl Failover {
+    /// Whether writes are held for the failover (Redis's pause of purpose
+    /// `PAUSE_DURING_FAILOVER`, apart from CLIENT PAUSE's: CLIENT UNPAUSE
+    /// does not lift it). It lasts until the failover ends.
+    pub fn pauses_writes(&self) -> bool {
+        self.state != FailoverState::None
+    }
 }
 
 /// Index of the replica listening on `host:port` (Redis's `findReplica`:
@@ -65,25 +71,17 @@ pub fn start(srv: &mut Server, target: Option<(String, u16)>, timeout_ms: i64, f
         None => notice!("FAILOVER requested to any replica."),
     }
     let now = srv.now_ms;
-    let saved_pause = srv.pause.filter(|p| p.until_ms > now);
     srv.replication.failover = Failover {
         state: FailoverState::WaitForSync,
         target,
         end_ms: if timeout_ms > 0 { now + timeout_ms } else { 0 },
         force,
-        saved_pause,
     };
-    srv.pause = Some(Pause {
-        until_ms: i64::MAX,
-        writes_only: true,
-    });
 }
 
 /// Forgets the failover and lifts its pause (Redis's `clearFailoverState`).
 pub fn clear(srv: &mut Server) {
-    let saved = std::mem::take(&mut srv.replication.failover).saved_pause;
-    let now = srv.now_ms;
-    srv.pause = saved.filter(|p| p.until_ms > now);
+    srv.replication.failover = Failover::default();
     for c in srv.clients.values() {
         if let Ok(c) = c.try_borrow() {
             c.wake.notify_one();
@@ -195,20 +193,19 @@ mod tests {
     }
 
     #[test]
-    fn starting_pauses_writes_and_clearing_restores_a_client_pause() {
+    fn starting_pauses_writes_until_cleared() {
         let mut srv = server();
-        let client_pause = Pause {
-            until_ms: srv.now_ms + 60_000,
-            writes_only: false,
-        };
-        srv.pause = Some(client_pause);
+        assert!(!srv.replication.failover.pauses_writes());
         start(&mut srv, None, 0, false);
         assert_eq!(srv.replication.failover.state.name(), "waiting-for-sync");
-        assert!(srv.pause.unwrap().writes_only);
-        assert_eq!(srv.pause.unwrap().until_ms, i64::MAX);
+        assert!(srv.replication.failover.pauses_writes());
+        assert!(!holds_pings(&srv));
+        update_status(&mut srv);
+        assert!(srv.replication.failover.pauses_writes());
         clear(&mut srv);
         assert_eq!(srv.replication.failover.state, FailoverState::None);
-        assert_eq!(srv.pause, Some(client_pause));
+        assert!(!srv.replication.failover.pauses_writes());
+        assert!(srv.pause.is_none());
     }
 
     #[test]
@@ -221,6 +218,6 @@ mod tests {
         srv.now_ms += 10;
         update_status(&mut srv);
         assert_eq!(srv.replication.failover.state.name(), "no-failover");
-        assert!(srv.pause.is_none());
+        assert!(!srv.replication.failover.pauses_writes());
     }
 }

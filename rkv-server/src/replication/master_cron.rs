@@ -42,7 +42,8 @@ pub fn tick(srv: &mut Server) -> bool {
     let busy = fullsync::step(srv);
     // No GETACK while clients are paused (CLIENT PAUSE, FAILOVER): it
     // would move the offset replicas must reach; it goes after the pause.
-    let paused = srv.pause.is_some_and(|p| p.until_ms > srv.now_ms);
+    let paused = srv.pause.is_some_and(|p| p.until_ms > srv.now_ms)
+        || srv.replication.failover.pauses_writes();
     if srv.replication.master.ack_requested && !paused {
         srv.replication.master.ack_requested = false;
         if !srv.replication.master.replicas.is_empty() {
