@@ -152,7 +152,6 @@ fn sync(ctx: &mut Ctx) {
     }
 }
 
-/// Makes the calling connection a replica in `state`; returns its index.
 /// `PSYNC <replid> <offset> FAILOVER` from a master handing over to us:
 /// with our own replid we become a master (and the PSYNC goes on to
 /// continue it partially); false when it was refused.
@@ -181,6 +180,7 @@ fn promote_for_failover(ctx: &mut Ctx) -> bool {
     true
 }
 
+/// Makes the calling connection a replica in `state`; returns its index.
 fn attach(ctx: &mut Ctx, state: ReplicaState, pre_psync: bool) -> usize {
     let id = ctx.client.id;
     ctx.client.kind = ClientKind::Replica;

@@ -161,7 +161,9 @@ async fn session(
     let reply = match conn.command(&psync).await {
         Ok(reply) => reply,
         Err(e) => {
-            failover::abort(&mut shared.borrow_mut(), "Write error to failover target");
+            if failing_over {
+                failover::abort(&mut shared.borrow_mut(), "Write error to failover target");
+            }
             return Err(e);
         }
     };
