@@ -59,7 +59,8 @@ script_tests!(
     lua_libs,
     memory,
     replication,
-    replication_replica
+    replication_replica,
+    failover
 );
 
 #[test]

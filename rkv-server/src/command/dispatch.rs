@@ -216,6 +216,9 @@ fn check_and_call(
             return Outcome::Paused;
         }
     }
+    if may_replicate && srv.replication.failover.pauses_writes() && !client.monitor {
+        return Outcome::Paused;
+    }
     if client.multi.active && !spec.has(flags::RUNS_IN_MULTI) {
         let dirty_cas = client.dirty_cas.get();
         client.multi.queue(id, argv, cmd_flags, dirty_cas);

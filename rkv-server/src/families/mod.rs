@@ -4,6 +4,7 @@
 pub mod bitmap;
 pub mod client;
 pub mod connection;
+pub mod failover;
 pub mod generic;
 pub mod geo;
 pub mod hash;
@@ -58,4 +59,5 @@ pub const ALL: &[&[CommandSpec]] = &[
     persistence::COMMANDS,
     replication::COMMANDS,
     replicaof::COMMANDS,
+    failover::COMMANDS,
 ];

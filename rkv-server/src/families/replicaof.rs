@@ -5,6 +5,7 @@
 use crate::client::ClientKind;
 use crate::command::{flags, Arg, ArgKind, CommandSpec, Ctx};
 use crate::notice;
+use crate::replication::failover::FailoverState;
 use crate::replication::replica;
 
 /// `host port | NO ONE`, shared by REPLICAOF and SLAVEOF.
@@ -64,6 +65,10 @@ pub const COMMANDS: &[CommandSpec] = &[
 
 /// REPLICAOF host port | NO ONE (Redis's `replicaofCommand`).
 fn replicaof(ctx: &mut Ctx) {
+    if ctx.srv.replication.failover.state != FailoverState::None {
+        ctx.error("ERR REPLICAOF not allowed while failing over.");
+        return;
+    }
     if ctx.arg(1).eq_ignore_ascii_case(b"no") && ctx.arg(2).eq_ignore_ascii_case(b"one") {
         if ctx.srv.replication.is_replica() {
             replica::unset_master(ctx.srv);

@@ -5,9 +5,11 @@
 use crate::blocking::{BlockParams, BlockedCall, TimeoutReply};
 use crate::client::ClientKind;
 use crate::command::{acl, flags, Arg, ArgKind, CommandSpec, Ctx};
-use crate::notice;
+use crate::replication::failover::FailoverState;
 use crate::replication::master::{self, Handshake, RdbFilter, ReplicaLink, ReplicaState, Waiter};
+use crate::replication::replica;
 use crate::replication::{fullsync, master_cron};
+use crate::{notice, warning};
 
 /// Longest `REPLCONF ip-address` accepted (Redis's `NET_HOST_STR_LEN`).
 const MAX_ANNOUNCED_IP: usize = 256;
@@ -98,6 +100,18 @@ fn sync(ctx: &mut Ctx) {
         return;
     }
     let psync = ctx.arg(0).eq_ignore_ascii_case(b"psync");
+    if psync
+        && ctx.argc() > 3
+        && ctx.arg(3).eq_ignore_ascii_case(b"failover")
+        && !promote_for_failover(ctx)
+    {
+        return;
+    }
+    // Replicas may not attach while this server is handing over.
+    if ctx.srv.replication.failover.state != FailoverState::None {
+        ctx.error("NOMASTERLINK Can't SYNC while failing over");
+        return;
+    }
     let addr = ctx.client.addr.clone();
     let h = handshake(ctx, ctx.client.id);
     // Filtered snapshots are only ever produced for a socket.
@@ -136,6 +150,34 @@ fn sync(ctx: &mut Ctx) {
     if let Some(line) = fullsync::attach(srv, index) {
         ctx.client.push_bytes(line.as_bytes());
     }
+}
+
+/// `PSYNC <replid> <offset> FAILOVER` from a master handing over to us:
+/// with our own replid we become a master (and the PSYNC goes on to
+/// continue it partially); false when it was refused.
+fn promote_for_failover(ctx: &mut Ctx) -> bool {
+    warning!(
+        "Failover request received for replid {}.",
+        String::from_utf8_lossy(ctx.arg(1))
+    );
+    if !ctx.srv.replication.is_replica() {
+        ctx.error("ERR PSYNC FAILOVER can't be sent to a master.");
+        return false;
+    }
+    if !ctx
+        .arg(1)
+        .eq_ignore_ascii_case(ctx.srv.replication.replid.as_bytes())
+    {
+        ctx.error("ERR PSYNC FAILOVER replid must match my replid.");
+        return false;
+    }
+    replica::unset_master(ctx.srv);
+    notice!(
+        "MASTER MODE enabled (failover request from 'id={} addr={}')",
+        ctx.client.id,
+        ctx.client.addr
+    );
+    true
 }
 
 /// Makes the calling connection a replica in `state`; returns its index.
@@ -362,6 +404,11 @@ fn record_ack(ctx: &mut Ctx, i: usize) {
     link.ack_offset = link.ack_offset.max(offset);
     link.ack_time_ms = now;
     master_cron::serve_waiters(ctx.srv);
+    // The failover check runs in the replication task, outside this
+    // command: the switch drops connections, this one among them.
+    if ctx.srv.replication.failover.state == FailoverState::WaitForSync {
+        ctx.srv.replication.master.wake.notify_one();
+    }
 }
 
 /// WAIT numreplicas timeout: how many replicas acknowledged this client's

@@ -13,6 +13,7 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 
 use super::conn::{Conn, READ_CHUNK};
+use super::failover;
 use super::handshake::{handshake, parse_fullresync};
 use super::replica::{self, LinkState, MasterLink, MasterPosition, MasterState};
 use super::{load, stream, transfer};
@@ -151,9 +152,25 @@ async fn session(
     } else {
         notice!("Trying a partial resynchronization (request {replid}:{offset}).");
     }
-    let reply = conn
-        .command(&[b"PSYNC".as_slice(), replid.as_bytes(), offset.as_bytes()])
-        .await?;
+    // A master handing over to this one asks it to take over (FAILOVER).
+    let failing_over = failover::in_progress(&shared.borrow());
+    let mut psync = vec![b"PSYNC".as_slice(), replid.as_bytes(), offset.as_bytes()];
+    if failing_over {
+        psync.push(b"FAILOVER");
+    }
+    let reply = match conn.command(&psync).await {
+        Ok(reply) => reply,
+        Err(e) => {
+            if failing_over {
+                failover::abort(&mut shared.borrow_mut(), "Write error to failover target");
+            }
+            return Err(e);
+        }
+    };
+    if failing_over {
+        let accepted = reply.starts_with(b"+FULLRESYNC") || reply.starts_with(b"+CONTINUE");
+        failover::psync_answered(&mut shared.borrow_mut(), accepted);
+    }
     let peer_info = (fd, peer, local);
     if let Some(rest) = reply.strip_prefix(b"+FULLRESYNC") {
         let (master_replid, master_offset) = parse_fullresync(rest)?;

@@ -451,7 +451,7 @@ pub fn info_fields(out: &mut String, srv: &Server) {
         .map_or((0, 0), |b| (b.first_offset(), b.histlen()));
     let _ = write!(
         out,
-        "master_failover_state:no-failover\r\n\
+        "master_failover_state:{}\r\n\
          master_replid:{}\r\n\
          master_replid2:{}\r\n\
          master_repl_offset:{}\r\n\
@@ -460,6 +460,7 @@ pub fn info_fields(out: &mut String, srv: &Server) {
          repl_backlog_size:{}\r\n\
          repl_backlog_first_byte_offset:{first}\r\n\
          repl_backlog_histlen:{histlen}\r\n",
+        r.failover.state.name(),
         r.replid,
         r.replid2,
         r.master_repl_offset,

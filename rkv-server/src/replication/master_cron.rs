@@ -40,13 +40,18 @@ pub async fn run(shared: Rc<RefCell<Server>>) {
 pub fn tick(srv: &mut Server) -> bool {
     fullsync::start_if_due(srv);
     let busy = fullsync::step(srv);
-    if srv.replication.master.ack_requested {
+    // No GETACK while clients are paused (CLIENT PAUSE, FAILOVER): it
+    // would move the offset replicas must reach; it goes after the pause.
+    let paused = srv.pause.is_some_and(|p| p.until_ms > srv.now_ms)
+        || srv.replication.failover.pauses_writes();
+    if srv.replication.master.ack_requested && !paused {
         srv.replication.master.ack_requested = false;
         if !srv.replication.master.replicas.is_empty() {
             master::feed_command(srv, None, &["REPLCONF", "GETACK", "*"]);
         }
     }
     serve_waiters(srv);
+    super::failover::update_status(srv);
     if srv.now_ms - srv.replication.master.last_cron_ms >= 1000 {
         srv.replication.master.last_cron_ms = srv.now_ms;
         every_second(srv);
@@ -79,6 +84,7 @@ fn every_second(srv: &mut Server) {
     if m.cron_loops.is_multiple_of(period)
         && !m.replicas.is_empty()
         && !srv.replication.is_replica()
+        && !super::failover::holds_pings(srv)
     {
         master::feed_command(srv, None, &["PING"]);
     }

@@ -15,11 +15,13 @@
 //! - [`link`], [`transfer`], [`load`], [`stream`]: the replica's link
 //!   task (with its socket and handshake): receiving and loading the
 //!   snapshot, applying the stream.
+//! - [`failover`]: FAILOVER, a coordinated switch of master and replica.
 //! - [`info`]: INFO's replication section.
 
 pub mod backlog;
 mod conn;
 pub mod encode;
+pub mod failover;
 pub mod fullsync;
 mod handshake;
 pub mod info;
@@ -49,6 +51,8 @@ pub struct ReplicationState {
     pub master: master::MasterSide,
     /// The replica side: the link to our master, when we are a replica.
     pub link: Option<replica::MasterLink>,
+    /// A coordinated failover (FAILOVER) under way.
+    pub failover: failover::Failover,
 }
 
 /// The replication id that means "none" (INFO master_replid2).
@@ -64,6 +68,7 @@ impl ReplicationState {
             second_repl_offset: -1,
             master: master::MasterSide::default(),
             link: None,
+            failover: failover::Failover::default(),
         }
     }
 
