@@ -11,6 +11,7 @@
 use std::time::{Duration, Instant};
 
 use rkv_tests::node::{Node, NodeDir};
+use rkv_tests::wait::wait_until;
 use rkv_tests::{redis_server_available, ServerKind};
 
 /// The implementation under test.
@@ -55,15 +56,6 @@ fn topology(kind: ServerKind, name: &str) -> Topology {
         r1,
         r2,
         _dirs: dirs,
-    }
-}
-
-#[track_caller]
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
