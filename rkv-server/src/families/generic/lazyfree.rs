@@ -44,6 +44,7 @@ fn queue() -> Option<&'static Sender<Garbage>> {
             thread::Builder::new()
                 .name("rkv-lazyfree".into())
                 .spawn(move || {
+                    yield_to_the_main_thread();
                     for (garbage, objects) in rx {
                         drop(garbage);
                         PENDING.fetch_sub(objects, Ordering::Relaxed);
@@ -54,6 +55,19 @@ fn queue() -> Option<&'static Sender<Garbage>> {
                 .map(|_| tx)
         })
         .as_ref()
+}
+
+/// Runs this thread under `SCHED_IDLE`: freeing a huge value must not
+/// take CPU time from the thread serving clients when both share a CPU
+/// (a pinned or small machine), where an equal-priority free thread would
+/// hold the CPU for whole scheduler slices and delay every reply.
+fn yield_to_the_main_thread() {
+    // SAFETY: sched_param is plain data; 0 is the only valid priority for
+    // SCHED_IDLE, and pid 0 means the calling thread.
+    unsafe {
+        let param = libc::sched_param { sched_priority: 0 };
+        libc::sched_setscheduler(0, libc::SCHED_IDLE, &param);
+    }
 }
 
 /// Drops `garbage` on the lazy-free thread; inline if that thread could not
