@@ -13,7 +13,7 @@
 #
 # Environment: N (requests per run, default 100000), ROUNDS (default 3),
 # CLIENTS (redis-benchmark -c, default 50), KEYS (SETs replayed at start-up,
-# default 1000000; 0 skips it), RKV_BIN, REDIS_BIN, SERVER_CPU, CLIENT_CPU,
+# default 1000000; 0 skips it), POLICIES (default "everysec always"), RKV_BIN, REDIS_BIN, SERVER_CPU, CLIENT_CPU,
 # BENCH_OUT.
 set -euo pipefail
 
@@ -66,7 +66,7 @@ exec_pinned_client() {
 
 echo "| appendfsync | round | rkv SET/s | redis SET/s | ratio |"
 echo "|---|---|---|---|---|"
-for policy in everysec always; do
+for policy in ${POLICIES:-everysec always}; do
     for round in $(seq 1 "$ROUNDS"); do
         start_server rkv "$RKV"
         aof_on "$SERVER_PORT" "$policy"
