@@ -199,7 +199,8 @@ pub fn write_set<T: AsRef<[u8]>>(out: &mut Vec<u8>, members: &[T], compress: boo
     t::SET
 }
 
-/// Appends a sorted set body (listpack when small, else binary doubles);
+/// Appends a sorted set body from members lowest first (listpack when
+/// small, else binary doubles, greatest first as Redis writes them);
 /// returns its type.
 pub fn write_sorted_set<T: AsRef<[u8]>>(
     out: &mut Vec<u8>,
@@ -220,7 +221,9 @@ pub fn write_sorted_set<T: AsRef<[u8]>>(
         t::ZSET_LISTPACK
     } else {
         write_length(out, members.len() as u64);
-        for (member, score) in members {
+        // Greatest first, as Redis writes them: each member a loader
+        // inserts then goes at the head of its skip list, in O(1).
+        for (member, score) in members.iter().rev() {
             write_string(out, member.as_ref(), compress);
             out.extend_from_slice(&score.to_le_bytes());
         }
@@ -370,6 +373,17 @@ mod tests {
                 .collect(),
         );
         assert_eq!(round_trip(&big_zset, true), (t::ZSET_2, big_zset.clone()));
+    }
+
+    #[test]
+    fn a_big_sorted_set_is_written_greatest_first_as_redis_does() {
+        let members: Vec<(Vec<u8>, f64)> = (0..200)
+            .map(|i| (b(&format!("m{i:03}")), i as f64))
+            .collect();
+        let mut out = Vec::new();
+        assert_eq!(write_sorted_set(&mut out, &members, false), t::ZSET_2);
+        // Length 200 (two bytes: 14-bit form), then the member "m199".
+        assert_eq!(&out[..7], &[0x40, 200, 4, b'm', b'1', b'9', b'9']);
     }
 
     #[test]

@@ -78,6 +78,21 @@ pub struct ValueBuilder {
 /// Preallocation bound: a corrupt length cannot reserve much memory.
 const RESERVE_LIMIT: usize = 1 << 16;
 
+/// A sorted set's members lowest first: Redis writes a big set's members
+/// greatest first (and so does [`crate::encode::write_sorted_set`]), which
+/// is reversed here so that the neutral model has one order whatever the
+/// encoding, and a set read then written comes out in its original order.
+fn ascending(mut members: Vec<(Vec<u8>, f64)>) -> Vec<(Vec<u8>, f64)> {
+    let descending = members.len() > 1
+        && members
+            .windows(2)
+            .all(|w| w[0].1 > w[1].1 || (w[0].1 == w[1].1 && w[0].0 > w[1].0));
+    if descending {
+        members.reverse();
+    }
+    members
+}
+
 impl ValueSink for ValueBuilder {
     type Value = Value;
 
@@ -118,7 +133,7 @@ impl ValueSink for ValueBuilder {
             Building::List(items) => Value::List(items),
             Building::Set(members) => Value::Set(members),
             Building::Hash(pairs) => Value::Hash(pairs),
-            Building::SortedSet(members) => Value::SortedSet(members),
+            Building::SortedSet(members) => Value::SortedSet(ascending(members)),
             Building::Nothing => Value::List(Vec::new()),
         }
     }

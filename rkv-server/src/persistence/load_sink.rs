@@ -222,7 +222,9 @@ impl ValueSink for ServerSink {
             }
             Collection::Hash => Building::HashListpack(listpack_reserve(2 * len_hint), false),
             Collection::SortedSet if len_hint > self.limits.zset.max_entries => {
-                Building::ZSet(ZSetValue::with_hint(len_hint, 0, self.limits.zset))
+                let mut zset = ZSetValue::with_hint(len_hint, 0, self.limits.zset);
+                zset.reserve(len_hint.min(RESERVE_LIMIT));
+                Building::ZSet(zset)
             }
             Collection::SortedSet => Building::ZSetListpack(ZSetListpack {
                 lp: listpack_reserve(2 * len_hint),
@@ -283,9 +285,7 @@ impl ValueSink for ServerSink {
                     z.last_member.extend_from_slice(m);
                 }
             }),
-            Building::ZSet(zset) => member.with_bytes(|m| {
-                zset.insert(m, score, limits);
-            }),
+            Building::ZSet(zset) => member.with_bytes(|m| zset.load_insert(m, score, limits)),
             _ => {}
         }
     }

@@ -263,6 +263,35 @@ impl ZSetValue {
         !existed
     }
 
+    /// Adds `member` as a dump's loader does: the members of a big set
+    /// come distinct, so a new one costs one table lookup (a repeated one,
+    /// from a damaged file, is re-scored as [`ZSetValue::insert`] would).
+    pub fn load_insert(&mut self, member: &[u8], score: f64, limits: ZSetLimits) {
+        let ZSetValue::Skiplist(s) = self else {
+            self.insert(member, score, limits);
+            return;
+        };
+        let (stored, new) = s
+            .scores
+            .get_or_insert_with(SmallBytes::new(member), || score);
+        if new {
+            s.list.insert(score, SmallBytes::new(member));
+        } else {
+            let old = std::mem::replace(stored, score);
+            s.list.remove(old, member);
+            s.list.insert(score, SmallBytes::new(member));
+        }
+    }
+
+    /// Room for `n` more members in a big set's table and index (a
+    /// loader's declared count; a small set ignores it).
+    pub fn reserve(&mut self, n: usize) {
+        if let ZSetValue::Skiplist(s) = self {
+            s.scores.reserve(n);
+            s.list.reserve(n);
+        }
+    }
+
     /// ZADD for one element (Redis's `zsetAdd`).
     pub fn add(
         &mut self,

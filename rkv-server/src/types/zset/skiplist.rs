@@ -89,6 +89,11 @@ impl SkipList {
         }
     }
 
+    /// Room for `n` more members in the arena.
+    pub fn reserve(&mut self, n: usize) {
+        self.nodes.reserve(n);
+    }
+
     /// Number of members.
     pub fn len(&self) -> usize {
         self.len
