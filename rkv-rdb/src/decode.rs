@@ -152,7 +152,7 @@ pub fn read_value_into<R: Read, S: ValueSink>(
                     return Ok(());
                 };
                 if zset {
-                    sink.scored(key, element_score(e)?);
+                    sink.scored_element(key, e, element_score(e)?);
                 } else {
                     sink.pair(key, e);
                 }
@@ -184,10 +184,20 @@ pub fn read_value_into<R: Read, S: ValueSink>(
         }
         t::LIST_QUICKLIST_2 => {
             let nodes = input.read_count()?;
-            sink.begin(Collection::List, 0);
+            let mut begun = false;
             for _ in 0..nodes {
                 let container = input.read_length()?;
                 let at = read_blob_into(input, buf)?;
+                if !begun {
+                    // Nodes are filled alike but for the last: the first
+                    // one's count, times the nodes, sizes the list.
+                    let per_node = match container {
+                        QUICKLIST_NODE_PACKED => listpack::declared_count(buf).unwrap_or(0),
+                        _ => 1,
+                    };
+                    sink.begin(Collection::List, per_node.saturating_mul(nodes));
+                    begun = true;
+                }
                 match container {
                     QUICKLIST_NODE_PLAIN => sink.element(ElementRef::Bytes(buf)),
                     QUICKLIST_NODE_PACKED => {
@@ -203,6 +213,9 @@ pub fn read_value_into<R: Read, S: ValueSink>(
                         )
                     }
                 }
+            }
+            if !begun {
+                sink.begin(Collection::List, 0);
             }
             sink.finish()
         }

@@ -19,6 +19,10 @@ pub fn decompress(input: &[u8], expected_len: usize) -> Result<Vec<u8>, BlobErro
     Ok(out)
 }
 
+/// Most output bytes one input byte can give: a long back-reference is
+/// three bytes for up to 264.
+const MAX_EXPANSION: usize = 88;
+
 /// Decompresses `input` into `out` (replacing its contents, reusing its
 /// allocation); it must expand to exactly `expected_len` bytes.
 pub fn decompress_into(
@@ -27,10 +31,20 @@ pub fn decompress_into(
     out: &mut Vec<u8>,
 ) -> Result<(), BlobError> {
     let err = |reason: &str| BlobError::new("LZF string", reason);
+    // A corrupt header may declare any length, but no input expands past
+    // MAX_EXPANSION times its size: beyond that it is refused before the
+    // output is sized.
+    if expected_len > input.len().saturating_mul(MAX_EXPANSION) {
+        return Err(err(&format!(
+            "{expected_len} bytes declared, more than {} compressed bytes can hold",
+            input.len()
+        )));
+    }
     out.clear();
-    // A corrupt header may declare any length: grow only as data arrives.
-    out.reserve(expected_len.min(1 << 20));
+    out.resize(expected_len, 0);
+    let dst = out.as_mut_slice();
     let mut ip = 0;
+    let mut op = 0;
     while ip < input.len() {
         let ctrl = input[ip] as usize;
         ip += 1;
@@ -39,11 +53,12 @@ pub fn decompress_into(
             let literal = input
                 .get(ip..ip + run)
                 .ok_or_else(|| err("literal run past the end of the input"))?;
-            if out.len() + run > expected_len {
+            let Some(room) = dst.get_mut(op..op + run) else {
                 return Err(err("output longer than declared"));
-            }
-            out.extend_from_slice(literal);
+            };
+            room.copy_from_slice(literal);
             ip += run;
+            op += run;
         } else {
             let mut len = ctrl >> 5;
             if len == 7 {
@@ -54,29 +69,28 @@ pub fn decompress_into(
             let low = *input.get(ip).ok_or_else(|| err("truncated offset"))? as usize;
             ip += 1;
             let back = ((ctrl & 0x1f) << 8) + low + 1;
-            if back > out.len() {
+            if back > op {
                 return Err(err("back-reference before the start of the output"));
             }
-            if out.len() + len > expected_len {
+            if op + len > expected_len {
                 return Err(err("output longer than declared"));
             }
-            let start = out.len() - back;
+            let start = op - back;
             if back >= len {
-                out.extend_from_within(start..start + len);
+                dst.copy_within(start..start + len, op);
             } else {
                 // Overlapping: the reference repeats the last `back` bytes.
                 for i in 0..len {
-                    let byte = out[start + i];
-                    out.push(byte);
+                    dst[op + i] = dst[start + i];
                 }
             }
+            op += len;
         }
     }
-    if out.len() != expected_len {
+    if op != expected_len {
+        out.truncate(op);
         return Err(err(&format!(
-            "expands to {} bytes, {} declared",
-            out.len(),
-            expected_len
+            "expands to {op} bytes, {expected_len} declared"
         )));
     }
     Ok(())
@@ -301,5 +315,15 @@ mod tests {
         assert!(decompress(&[0x20, 0x05], 3).is_err());
         assert!(decompress(&[0x00, b'a', 0x20, 0x00], 2).is_err());
         assert!(decompress(&[0x00, b'a'], 2).is_err());
+        // A length no input of that size can reach is refused before any
+        // buffer is sized for it.
+        let e = decompress(&[0x00, b'a'], 1 << 40).unwrap_err();
+        assert!(
+            format!("{e:?}").contains("more than 2 compressed bytes"),
+            "{e:?}"
+        );
+        // The longest back-reference: 3 bytes for 264.
+        let longest = [0x00, b'z', 0xe0, 255, 0x00];
+        assert_eq!(decompress(&longest, 1 + 264).unwrap(), vec![b'z'; 265]);
     }
 }

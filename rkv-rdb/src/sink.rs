@@ -48,6 +48,15 @@ pub trait ValueSink {
     /// A sorted set member and its score.
     fn scored(&mut self, member: ElementRef<'_>, score: f64);
 
+    /// A sorted set member of a compact encoding, whose score is stored
+    /// as `stored` (text or integer) and reads as `score` (Rust's `f64`
+    /// syntax, which takes Redis's `inf` spellings too); a sink that keeps
+    /// scores as text can take `stored` as it is.
+    fn scored_element(&mut self, member: ElementRef<'_>, stored: ElementRef<'_>, score: f64) {
+        let _ = stored;
+        self.scored(member, score);
+    }
+
     /// The collection started by `begin` is complete.
     fn finish(&mut self) -> Self::Value;
 

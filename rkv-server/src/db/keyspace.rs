@@ -199,6 +199,20 @@ impl Db {
         }
     }
 
+    /// Adds a key read from a dump with one table lookup: a dump holds
+    /// each key once (a repeated one replaces the first, as [`Self::set`]).
+    pub fn add_loaded(&mut self, key: &[u8], value: Value, now_ms: i64) {
+        let entry = Entry {
+            value,
+            lru: crate::evict::lfu::fresh_stamp(now_ms),
+        };
+        if self.keys.insert(SmallBytes::new(key), entry).is_some() {
+            self.expires.remove(key);
+        } else {
+            self.note_new_key(key);
+        }
+    }
+
     /// Stores a whole entry (RENAME, MOVE, COPY keep the access time).
     pub fn set_entry(&mut self, key: &[u8], entry: Entry) {
         if let Some(old) = self.keys.get_mut(key) {

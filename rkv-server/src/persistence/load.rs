@@ -215,7 +215,7 @@ fn store(
         }
         Err(e) => return Err(format!("Internal error in RDB reading: {e}")),
     };
-    db.set(key, value, false, clock.now_ms);
+    db.add_loaded(key, value, clock.now_ms);
     if let Some(at) = header.expire_ms {
         db.set_expire(key, at);
     }

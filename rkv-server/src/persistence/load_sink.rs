@@ -17,11 +17,12 @@ use rkv_rdb::value as rdb;
 use rkv_rdb::{Collection, ValueSink};
 
 use super::convert::{self, Limits, LoadError};
+use super::distinct::DistinctCheck;
 use crate::db::dict::Dict;
 use crate::db::{SmallBytes, StrValue, Value};
 use crate::types::hash::HashTable;
 use crate::types::listpack::Listpack;
-use crate::types::set::{Intset, INTSET_HARD_LIMIT};
+use crate::types::set::{as_intset_member, Intset, INTSET_HARD_LIMIT};
 use crate::types::zset::{cmp_entries, score_text};
 use crate::types::{HashValue, ListValue, SetValue, ZSetValue};
 
@@ -43,6 +44,22 @@ struct ZSetListpack {
     last_score: Option<f64>,
     last_member: Vec<u8>,
     in_order: bool,
+}
+
+impl ZSetListpack {
+    /// Checks that (`score`, `member`), just appended, sorts after the
+    /// entry before it.
+    fn note_order(&mut self, score: f64, member: &[u8]) {
+        if self.in_order {
+            self.in_order = match self.last_score {
+                None => true,
+                Some(s) => cmp_entries(s, &self.last_member, score, member) == Ordering::Less,
+            };
+            self.last_score = Some(score);
+            self.last_member.clear();
+            self.last_member.extend_from_slice(member);
+        }
+    }
 }
 
 /// The collection being built.
@@ -67,6 +84,10 @@ pub struct ServerSink {
     building: Building,
     /// Whether the sorted set being built had a NaN score (refused).
     nan_score: bool,
+    /// The element count the file declared for the collection being built.
+    len_hint: usize,
+    /// Hashes of a compact hash's fields or sorted set's members.
+    distinct: DistinctCheck,
 }
 
 impl ServerSink {
@@ -76,6 +97,8 @@ impl ServerSink {
             limits,
             building: Building::Nothing,
             nan_score: false,
+            len_hint: 0,
+            distinct: DistinctCheck::default(),
         }
     }
 }
@@ -150,7 +173,7 @@ fn nonempty(value: Value, len: usize) -> Result<Value, LoadError> {
 }
 
 impl ServerSink {
-    fn finish_hash_listpack(&self, mut lp: Listpack, too_long: bool) -> HashValue {
+    fn finish_hash_listpack(&mut self, mut lp: Listpack, too_long: bool) -> HashValue {
         lp.shrink_to_fit();
         let mut hash = HashValue::Listpack(lp);
         if too_long || hash.len() > self.limits.hash.max_entries {
@@ -162,7 +185,7 @@ impl ServerSink {
         let HashValue::Listpack(lp) = &hash else {
             return hash;
         };
-        if !has_duplicates(&even_entries(lp)) {
+        if self.distinct.surely_distinct() || !has_duplicates(&even_entries(lp)) {
             return hash;
         }
         let mut rebuilt = HashValue::default();
@@ -173,12 +196,15 @@ impl ServerSink {
         rebuilt
     }
 
-    fn finish_zset_listpack(&self, mut z: ZSetListpack) -> ZSetValue {
+    fn finish_zset_listpack(&mut self, mut z: ZSetListpack) -> ZSetValue {
         z.lp.shrink_to_fit();
         let limits = self.limits.zset;
         let count = z.lp.len() / 2;
         let fits = count <= limits.max_entries && z.longest <= limits.max_value;
-        if fits && z.in_order && !has_duplicates(&even_entries(&z.lp)) {
+        if fits
+            && z.in_order
+            && (self.distinct.surely_distinct() || !has_duplicates(&even_entries(&z.lp)))
+        {
             return ZSetValue::Listpack(z.lp);
         }
         let mut zset = ZSetValue::with_hint(count, z.longest, limits);
@@ -203,8 +229,12 @@ impl ValueSink for ServerSink {
 
     fn begin(&mut self, kind: Collection, len_hint: usize) {
         self.nan_score = false;
+        self.len_hint = len_hint;
+        self.distinct.clear();
         self.building = match kind {
-            Collection::List => Building::List(ListValue::new()),
+            Collection::List => {
+                Building::List(ListValue::with_capacity(len_hint.min(RESERVE_LIMIT)))
+            }
             Collection::Set => {
                 let mut set = SetValue::default();
                 if len_hint > self.limits.max_intset {
@@ -241,10 +271,35 @@ impl ValueSink for ServerSink {
             Building::Set(SetValue::Table(d)) => {
                 element.with_bytes(|b| d.insert(SmallBytes::new(b), ()));
             }
-            Building::Set(set) => {
-                element.with_bytes(|b| set.add(b, max_intset));
-            }
+            Building::Set(set) => element.with_bytes(|b| {
+                // A set whose first member is not an integer is a table
+                // from the start, sized for the declared count (as Redis
+                // expands on that conversion).
+                if set.is_empty() && as_intset_member(b).is_none() {
+                    let mut table = Dict::new();
+                    table.reserve(self.len_hint.min(RESERVE_LIMIT));
+                    *set = SetValue::Table(Box::new(table));
+                }
+                set.add(b, max_intset);
+            }),
             _ => {}
+        }
+    }
+
+    fn scored_element(&mut self, member: ElementRef<'_>, stored: ElementRef<'_>, score: f64) {
+        // The file's text is kept (`score` is what it reads as): no
+        // formatting on the load path.
+        if score.is_nan() || !matches!(self.building, Building::ZSetListpack(_)) {
+            return self.scored(member, score);
+        }
+        if let Building::ZSetListpack(z) = &mut self.building {
+            member.with_bytes(|m| {
+                z.lp.push_back(m);
+                self.distinct.note(m);
+                z.longest = z.longest.max(m.len());
+                z.note_order(score, m);
+            });
+            stored.with_bytes(|t| z.lp.push_back(t));
         }
     }
 
@@ -252,7 +307,10 @@ impl ValueSink for ServerSink {
         let max_value = self.limits.hash.max_value;
         match &mut self.building {
             Building::HashListpack(lp, too_long) => {
-                field.with_bytes(|f| lp.push_back(f));
+                field.with_bytes(|f| {
+                    lp.push_back(f);
+                    self.distinct.note(f);
+                });
                 value.with_bytes(|v| lp.push_back(v));
                 *too_long |= field.len() > max_value || value.len() > max_value;
             }
@@ -273,17 +331,10 @@ impl ValueSink for ServerSink {
         match &mut self.building {
             Building::ZSetListpack(z) => member.with_bytes(|m| {
                 z.lp.push_back(m);
+                self.distinct.note(m);
                 push_score(&mut z.lp, score);
                 z.longest = z.longest.max(m.len());
-                if z.in_order {
-                    z.in_order = match z.last_score {
-                        None => true,
-                        Some(s) => cmp_entries(s, &z.last_member, score, m) == Ordering::Less,
-                    };
-                    z.last_score = Some(score);
-                    z.last_member.clear();
-                    z.last_member.extend_from_slice(m);
-                }
+                z.note_order(score, m);
             }),
             Building::ZSet(zset) => member.with_bytes(|m| zset.load_insert(m, score, limits)),
             _ => {}

@@ -13,6 +13,7 @@
 
 pub mod convert;
 pub mod cow;
+pub mod distinct;
 pub mod info;
 pub mod load;
 pub mod load_sink;

@@ -30,6 +30,13 @@ impl ListValue {
         Self::default()
     }
 
+    /// An empty list with room for `n` elements (a loader's count).
+    pub fn with_capacity(n: usize) -> Self {
+        ListValue {
+            items: VecDeque::with_capacity(n),
+        }
+    }
+
     /// Number of elements.
     pub fn len(&self) -> usize {
         self.items.len()
