@@ -82,6 +82,7 @@ async fn serve(loaded: LoadedConfig) -> Result<(), StartError> {
         Some(p) => notice!("Configuration loaded from {}", p.display()),
         None => warning!("No config file specified, using the default config."),
     }
+    crate::memory::set_background_thread(config.jemalloc_bg_thread);
     let listeners = bind_all(&config.bind, config.port, config.tcp_backlog)?;
     let shared = Rc::new(RefCell::new(Server::new(loaded)));
     if let Err(e) = crate::aof::start(&mut shared.borrow_mut()) {

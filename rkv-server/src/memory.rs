@@ -158,6 +158,15 @@ pub fn purge_allocator() -> bool {
     rc == 0
 }
 
+/// Turns jemalloc's background purging threads on or off
+/// (`jemalloc-bg-thread`). With them on, the dirty pages a big free leaves
+/// are returned to the system by jemalloc's thread; off, by whichever
+/// thread next allocates, possibly the one serving clients. False when
+/// the allocator refused.
+pub fn set_background_thread(on: bool) -> bool {
+    tikv_jemalloc_ctl::background_thread::write(on).is_ok()
+}
+
 /// Resident set size of this process in bytes, from `/proc/self/statm`.
 pub fn rss_bytes() -> usize {
     let Ok(statm) = std::fs::read_to_string("/proc/self/statm") else {
@@ -215,5 +224,14 @@ mod tests {
     #[test]
     fn rss_is_positive() {
         assert!(rss_bytes() > 0);
+    }
+
+    #[test]
+    fn background_purging_turns_on_and_off() {
+        let read = || tikv_jemalloc_ctl::background_thread::read().unwrap();
+        assert!(set_background_thread(true));
+        assert!(read());
+        assert!(set_background_thread(false));
+        assert!(!read());
     }
 }

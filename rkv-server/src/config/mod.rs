@@ -144,6 +144,9 @@ pub struct Config {
     pub lazyfree_lazy_server_del: bool,
     /// `lazyfree-lazy-user-del`: DEL behaves like UNLINK.
     pub lazyfree_lazy_user_del: bool,
+    /// `jemalloc-bg-thread`: jemalloc returns unused pages to the system
+    /// on its own threads, never in the middle of a command.
+    pub jemalloc_bg_thread: bool,
     /// `lazyfree-lazy-user-flush`: FLUSHALL/FLUSHDB default to ASYNC.
     pub lazyfree_lazy_user_flush: bool,
     /// `active-defrag-*` tuning (accepted; `activedefrag` itself cannot be
@@ -341,6 +344,7 @@ impl Config {
             lazyfree_lazy_expire: false,
             lazyfree_lazy_server_del: false,
             lazyfree_lazy_user_del: false,
+            jemalloc_bg_thread: true,
             lazyfree_lazy_user_flush: false,
             active_defrag: ActiveDefragConfig::default(),
             save_points: Vec::new(),

@@ -928,6 +928,16 @@ pub static DIRECTIVES: &[DirectiveSpec] = &[
         write: |c, v| c.repl_disable_tcp_nodelay = v.bool(),
     },
     DirectiveSpec {
+        name: "jemalloc-bg-thread",
+        aliases: &[],
+        kind: Kind::Bool,
+        default: "yes",
+        flags: Flags::NONE,
+        check: None,
+        read: |c| Value::Bool(c.jemalloc_bg_thread),
+        write: |c, v| c.jemalloc_bg_thread = v.bool(),
+    },
+    DirectiveSpec {
         name: "activedefrag",
         aliases: &[],
         kind: Kind::Bool,

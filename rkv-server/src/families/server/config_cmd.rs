@@ -169,6 +169,9 @@ fn config_set(ctx: &mut Ctx) {
 fn apply(ctx: &mut Ctx, name: &str) {
     match name {
         "loglevel" => crate::log::set_level(ctx.srv.config.loglevel),
+        "jemalloc-bg-thread" => {
+            crate::memory::set_background_thread(ctx.srv.config.jemalloc_bg_thread);
+        }
         "maxmemory" => crate::evict::maxmemory_changed(ctx.srv),
         "repl-backlog-size" => crate::replication::master::resize_backlog(ctx.srv),
         "slowlog-max-len" => {
