@@ -205,6 +205,11 @@ pub fn active(srv: &Server) -> bool {
 /// `propagateDeletion`), so a replay never finds a key Redis had deleted.
 /// Without a consumer the keys are just forgotten.
 pub fn collect_expired(srv: &mut Server) {
+    let generation = crate::db::keyspace::expired_queued_generation();
+    if generation == srv.expired_collected {
+        return;
+    }
+    srv.expired_collected = generation;
     let wanted = active(srv);
     for db in 0..srv.dbs.len() {
         if srv.dbs[db].expired_unpropagated.is_empty() {

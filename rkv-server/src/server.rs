@@ -58,6 +58,9 @@ pub struct Server {
     pub loaded_config: LoadedConfig,
     /// The databases.
     pub dbs: Vec<Db>,
+    /// The expired-key generation (`db::keyspace::expired_queued_generation`)
+    /// `propagate::collect_expired` last caught up with.
+    pub expired_collected: u64,
     /// Connected clients.
     pub clients: Clients,
     /// Id for the next client.
@@ -138,6 +141,7 @@ impl Server {
         };
         Server {
             dbs: (0..config.databases.max(1)).map(|_| Db::new()).collect(),
+            expired_collected: 0,
             port: config.port,
             config,
             loaded_config: loaded,

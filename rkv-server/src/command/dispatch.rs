@@ -144,14 +144,15 @@ fn check_and_call(
     }
     // Redis's maxmemory step: evict first, then refuse what may grow memory.
     // Our master's writes are applied whatever our memory (it evicts).
+    // Computed once: a script command's flags come from its script.
+    let eff = effective_flags(srv, client, spec, argv);
     if srv.config.maxmemory != 0 && !crate::replication::replica::is_master_client(client) {
-        let denyoom = effective_flags(srv, client, spec, argv) & flags::DENYOOM != 0;
+        let denyoom = eff & flags::DENYOOM != 0;
         if crate::evict::rejects_for_oom(srv, client, &mut reply, spec, denyoom) {
             reject(srv, client, argv, &mut reply, Some(id), errors::OOM);
             return Outcome::Continue;
         }
     }
-    let eff = effective_flags(srv, client, spec, argv);
     // Writes (and PING) are refused while snapshots fail, so a broken disk
     // is noticed (stop-writes-on-bgsave-error).
     if !crate::replication::replica::is_master_client(client)
@@ -195,7 +196,7 @@ fn check_and_call(
         reject(srv, client, argv, &mut reply, Some(id), &msg);
         return Outcome::Continue;
     }
-    let cmd_flags = effective_flags(srv, client, spec, argv);
+    let cmd_flags = eff;
     let may_replicate = cmd_flags & (flags::WRITE | flags::MAY_REPLICATE) != 0;
     // Redis flags MONITOR clients as replicas: they may not touch the
     // keyspace, and (like replicas) are never paused.

@@ -1,5 +1,6 @@
 //! [`Db`]: one logical database (SELECT n): its keys and its expiry index.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::dict::Dict;
@@ -83,7 +84,26 @@ pub struct ExpireRound {
     pub expired: usize,
 }
 
+thread_local! {
+    /// Bumped each time a database on this thread queues an expired key
+    /// for propagation, so the check after every command
+    /// (`propagate::collect_expired`) need not visit every database.
+    static EXPIRED_QUEUED: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many expired keys databases on this thread have queued for
+/// propagation so far (only changes matter).
+pub fn expired_queued_generation() -> u64 {
+    EXPIRED_QUEUED.with(Cell::get)
+}
+
 impl Db {
+    /// Queues an expired key's DEL for the propagation path.
+    fn queue_unpropagated(&mut self, key: SmallBytes) {
+        self.expired_unpropagated.push(key);
+        EXPIRED_QUEUED.with(|g| g.set(g.get().wrapping_add(1)));
+    }
+
     /// An empty database.
     pub fn new() -> Self {
         Self::default()
@@ -133,7 +153,7 @@ impl Db {
             self.remove_expired(key);
             self.expired_count += 1;
             self.expired_pending.push(SmallBytes::new(key));
-            self.expired_unpropagated.push(SmallBytes::new(key));
+            self.queue_unpropagated(SmallBytes::new(key));
             true
         } else {
             false
@@ -375,7 +395,7 @@ impl Db {
         for k in dead {
             self.remove_expired(&k);
             self.expired_count += 1;
-            self.expired_unpropagated.push(k.clone());
+            self.queue_unpropagated(k.clone());
             self.expired_pending.push(k);
             round.expired += 1;
         }
