@@ -24,6 +24,8 @@ pub struct Names {
     pub keys: mlua::String,
     /// `ARGV`.
     pub argv: mlua::String,
+    /// `result` (where a run leaves a value needing full conversion).
+    pub result: mlua::String,
 }
 
 impl Names {
@@ -35,6 +37,7 @@ impl Names {
             d: lua.create_string("d")?,
             keys: lua.create_string("KEYS")?,
             argv: lua.create_string("ARGV")?,
+            result: lua.create_string("result")?,
         })
     }
 }
@@ -291,7 +294,7 @@ fn write_value(
 }
 
 /// `(long long)d` as x86-64 does it: out-of-range values become `i64::MIN`.
-fn c_cast_i64(d: f64) -> i64 {
+pub fn c_cast_i64(d: f64) -> i64 {
     if d.is_nan() || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&d) {
         i64::MIN
     } else {

@@ -3,9 +3,10 @@
 //! (FUNCTION LIST and DUMP walk them in it).
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use mlua::{Function, HookTriggers, Lua, MultiValue, Table, Value, VmState};
+use mlua::{Function, HookTriggers, Lua, MultiValue, RegistryKey, Table, Value, VmState};
 
 use super::convert::{error_info, error_table};
 use super::flags;
@@ -24,8 +25,8 @@ pub struct FunctionInfo {
     pub description: Option<Vec<u8>>,
     /// [`flags`] bits.
     pub flags: u32,
-    /// The callback.
-    pub func: Function,
+    /// The callback, held in the Lua registry.
+    pub func: Rc<RegistryKey>,
 }
 
 /// A loaded library.
@@ -336,8 +337,8 @@ fn register_function(
 ) -> mlua::Result<(bool, Value)> {
     let args: Vec<Value> = args.into_iter().collect();
     let parsed = match args.len() {
-        1 => named_args(&args[0]),
-        2 => positional_args(&args[0], &args[1]),
+        1 => named_args(lua, &args[0]),
+        2 => positional_args(lua, &args[0], &args[1]),
         _ => Err("wrong number of arguments to redis.register_function"),
     };
     let fail = |msg: &str| -> mlua::Result<(bool, Value)> {
@@ -358,7 +359,11 @@ fn register_function(
     Ok((true, Value::Nil))
 }
 
-fn positional_args(name: &Value, callback: &Value) -> Result<FunctionInfo, &'static str> {
+fn positional_args(
+    lua: &Lua,
+    name: &Value,
+    callback: &Value,
+) -> Result<FunctionInfo, &'static str> {
     let Some(name) = lua_bytes(name) else {
         return Err("first argument to redis.register_function must be a string");
     };
@@ -369,11 +374,11 @@ fn positional_args(name: &Value, callback: &Value) -> Result<FunctionInfo, &'sta
         name: String::from_utf8_lossy(&name).into_owned(),
         description: None,
         flags: 0,
-        func: func.clone(),
+        func: registered(lua, func.clone())?,
     })
 }
 
-fn named_args(arg: &Value) -> Result<FunctionInfo, &'static str> {
+fn named_args(lua: &Lua, arg: &Value) -> Result<FunctionInfo, &'static str> {
     let Value::Table(t) = arg else {
         return Err("calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).");
     };
@@ -442,8 +447,15 @@ fn named_args(arg: &Value) -> Result<FunctionInfo, &'static str> {
         name: String::from_utf8_lossy(&name).into_owned(),
         description,
         flags: fn_flags,
-        func,
+        func: registered(lua, func)?,
     })
+}
+
+/// Holds `func` in the registry, where runs find it.
+fn registered(lua: &Lua, func: Function) -> Result<Rc<RegistryKey>, &'static str> {
+    lua.create_registry_value(func)
+        .map(Rc::new)
+        .map_err(|_| "not enough memory to register the function")
 }
 
 fn read_flags(list: &Table) -> Option<u32> {

@@ -7,6 +7,7 @@
 //! - [`script_cache`]: the EVAL engine and its SHA1 cache.
 //! - [`functions`]: the FUNCTION engine and its libraries.
 //! - [`run`]: running a script for a client.
+//! - [`entry`]: the C function a run enters Lua through.
 //! - [`flags`]: script flags and EVAL's shebang.
 //! - [`dump`]: FUNCTION DUMP / RESTORE payloads.
 //! - [`prng`]: Redis's `math.random` generator.
@@ -17,6 +18,7 @@
 pub mod busy;
 pub mod convert;
 pub mod dump;
+pub mod entry;
 pub mod flags;
 pub mod functions;
 pub mod prng;
@@ -40,7 +42,7 @@ pub use script_cache::EvalEngine;
 #[derive(Debug, Clone)]
 pub struct RunningScript {
     /// SHA1 (EVAL) or function name (FCALL).
-    pub name: String,
+    pub name: Rc<str>,
     /// EVAL rather than FCALL.
     pub is_eval: bool,
     /// When it started.

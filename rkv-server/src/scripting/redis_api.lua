@@ -8,9 +8,6 @@
 
 local rt, native, mode, h = ...
 local C, error_table, to_int, is_string_like = h.C, h.error_table, h.to_int, h.is_string_like
--- Runs a command from its arguments: returns (ok, value) for simple
--- replies, nothing otherwise (then `d('reply')` converts what it left).
-local raw_call = native.raw_call
 local type_, error_, tostring_, tonumber_, select_ = type, error, tostring, tonumber, select
 local floor = math.floor
 local concat = table.concat
@@ -23,32 +20,13 @@ end
 -- The `redis` table.
 local redis = {}
 
-redis.call = C(function(...)
-    local d = rt.d
-    if not d then
-        error_(outside('redis.call/pcall'))
-    end
-    local ok, v = raw_call(...)
-    if ok == nil then
-        ok, v = d('reply')
-    end
-    if not ok then
-        error_(v)
-    end
-    return v
-end)
-
-redis.pcall = C(function(...)
-    local d = rt.d
-    if not d then
-        error_(outside('redis.call/pcall'))
-    end
-    local ok, v = raw_call(...)
-    if ok == nil then
-        ok, v = d('reply')
-    end
-    return v
-end)
+-- redis.call and redis.pcall are C functions (run.rs `command_call`);
+-- outside a script they raise this.
+local function called_outside()
+    error_(outside('redis.call/pcall'))
+end
+redis.call = native.command_caller(true, called_outside)
+redis.pcall = native.command_caller(false, called_outside)
 
 redis.setresp = C(function(...)
     local d = rt.d

@@ -9,13 +9,14 @@ use std::time::Instant;
 
 use std::os::raw::c_int;
 
-use mlua::{ffi, Function, HookTriggers, Lua, MultiValue, Table, Value, VmState};
+use mlua::{ffi, Function, HookTriggers, Lua, MultiValue, Value, VmState};
 use rkv_proto::Protocol;
 
 use super::busy::{self, BusyWatch};
 use super::convert::{
     self, error_info, error_table, reply_to_lua, simple_reply, ArgvBuf, Names, SimpleReply,
 };
+use super::entry::{Entered, Outcome, Style};
 use super::script_cache::lua_error_text;
 use super::vm::Vm;
 use super::RunningScript;
@@ -39,9 +40,10 @@ pub struct Invocation<'a> {
     /// EVAL or FCALL.
     pub kind: ScriptKind,
     /// The SHA1 (EVAL) or function name (FCALL), as errors name the script.
-    pub name: String,
-    /// The compiled code.
-    pub func: Function,
+    pub name: Rc<str>,
+    /// The compiled code's Lua registry reference (its owner, the script
+    /// cache or function library, cannot change while a script runs).
+    pub func: c_int,
     /// Key arguments.
     pub keys: &'a [&'a [u8]],
     /// Other arguments.
@@ -63,11 +65,13 @@ struct RunState<'s> {
     scratch: Scratch,
     /// The busy-script clock.
     watch: BusyWatch,
-    /// What the last `raw_call` left for `d('reply')`.
+    /// What the last [`command_call`] left for `d('reply')`.
     pending: Pending,
     /// The caller's command, copied into [`RunningScript::argv`] only when
     /// the busy hook first fires (nothing can read it before).
     caller_argv: &'s [&'s [u8]],
+    /// A panic of a command the script ran, resumed once the run is over.
+    panic: Option<Box<dyn std::any::Any + Send>>,
 }
 
 /// Buffers a run's commands reuse (kept on the server between runs).
@@ -77,7 +81,7 @@ pub struct Scratch {
     reply: Vec<u8>,
 }
 
-/// What [`raw_call`] could not push itself, for `d('reply')`.
+/// What [`command_call`] could not push itself, for `d('reply')`.
 #[derive(Default)]
 enum Pending {
     /// Nothing (`d('reply')` returns `(true, nil)`).
@@ -89,9 +93,9 @@ enum Pending {
     BadArgs(&'static str),
     /// The command was refused before running (counted already).
     Refused(&'static str),
-    /// The command panicked: the panic resumes from `d('reply')`, where
-    /// mlua carries it out of the Lua call.
-    Panicked(Box<dyn std::any::Any + Send>),
+    /// The command panicked: the script gets an error, and the panic
+    /// resumes when the run is over.
+    Panicked,
 }
 
 /// Where a VM's dispatcher finds the running script's [`RunState`]: null
@@ -157,6 +161,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
         watch: BusyWatch::new(threshold, ctx.client.id),
         caller_argv: ctx.argv,
         pending: Pending::Nothing,
+        panic: None,
     });
     if threshold > 0 {
         install_busy_hook(vm, &state);
@@ -169,6 +174,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
         client,
         scratch,
         watch,
+        panic,
         ..
     } = state.into_inner();
     ctx.srv.scripting.scratch = scratch;
@@ -176,15 +182,12 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
     let resp3 = client.protocol == Protocol::Resp3;
     ctx.srv.scripting.put_client(client);
     ctx.srv.scripting.running = None;
+    if let Some(payload) = panic {
+        std::panic::resume_unwind(payload);
+    }
     match outcome {
-        Ok((true, value)) => {
-            for code in convert::lua_to_reply(&mut ctx.out, &vm.names, &value, resp3) {
-                ctx.srv.stats.count_error(&code);
-            }
-        }
-        Ok((false, err)) => write_error(ctx, &inv.name, &err),
-        Err(e) => {
-            let text = lua_error_text(&e);
+        Ok(entered) => write_result(ctx, vm, &inv.name, &entered, resp3),
+        Err(text) => {
             let cut: String = text.chars().take(100).collect();
             ctx.error(&format!("ERR Error running script {}, {cut} ", inv.name));
         }
@@ -256,26 +259,21 @@ fn fail_on_every_line(lua: &Lua) {
 /// The error a killed script fails with.
 const KILLED: &str = "Script killed by user with SCRIPT KILL...";
 
-/// Calls the code with the dispatcher installed for its duration.
+/// Calls the code through the VM's entry with the run's state reachable
+/// from the dispatcher for its duration.
 fn call_script(
     vm: &Vm,
     inv: &Invocation<'_>,
     state: &RefCell<RunState<'_>>,
-) -> mlua::Result<(bool, Value)> {
+) -> Result<Entered, String> {
     vm.current
         .set((state as *const RefCell<RunState<'_>>).cast());
     let _clear = ClearOnDrop(&vm.current);
-    let result = match inv.kind {
-        ScriptKind::Eval => {
-            enter_eval(vm, inv.keys, inv.args)?;
-            vm.xpcall.call::<(bool, Value)>((&inv.func, &vm.handler))
-        }
-        ScriptKind::Function => {
-            let (keys, args) = enter_function(vm, inv.keys, inv.args)?;
-            vm.run.call::<(bool, Value)>((&inv.func, keys, args))
-        }
+    let style = match inv.kind {
+        ScriptKind::Eval => Style::Globals,
+        ScriptKind::Function => Style::Arguments,
     };
-    vm.rt.raw_set(&vm.names.d, Value::Nil)?;
+    let entered = vm.entry.enter(inv.func, style, inv.keys, inv.args);
     // The busy hook marks a killed run in `rt.killed` (the error handler
     // reads it); only such a run needs it cleared.
     let killed = state
@@ -286,68 +284,42 @@ fn call_script(
         .as_ref()
         .is_some_and(|r| r.killed);
     if killed {
-        vm.rt.raw_set("killed", Value::Nil)?;
+        vm.rt
+            .raw_set("killed", Value::Nil)
+            .map_err(|e| lua_error_text(&e))?;
     }
-    result
+    entered
 }
 
-/// Installs the dispatcher (`rt.d`) and sets the KEYS and ARGV globals,
-/// in one protected call rather than one per string, table and field.
-fn enter_eval(vm: &Vm, keys: &[&[u8]], args: &[&[u8]]) -> mlua::Result<()> {
-    let names = &vm.names;
-    let slots = (
-        &vm.rt,
-        &names.d,
-        &vm.dispatcher,
-        &vm.store,
-        &names.keys,
-        &names.argv,
-    );
-    // SAFETY: the closure runs in protected mode with `slots` at 1..=6. It
-    // holds nothing that needs dropping (a Lua memory error would unwind
-    // over it), keeps the stack within LUA_MINSTACK, and leaves nothing.
-    unsafe {
-        vm.lua.exec_raw::<()>(slots, |state| {
-            ffi::lua_pushvalue(state, 2);
-            ffi::lua_pushvalue(state, 3);
-            ffi::lua_rawset(state, 1);
-            ffi::lua_pushvalue(state, 5);
-            push_sequence(state, keys);
-            ffi::lua_rawset(state, 4);
-            ffi::lua_pushvalue(state, 6);
-            push_sequence(state, args);
-            ffi::lua_rawset(state, 4);
-            ffi::lua_settop(state, 0);
-        })
-    }
-}
-
-/// Installs the dispatcher (`rt.d`) and returns a function's `keys` and
-/// `args` tables, in one protected call.
-fn enter_function(vm: &Vm, keys: &[&[u8]], args: &[&[u8]]) -> mlua::Result<(Table, Table)> {
-    // SAFETY: as in `enter_eval`; the two tables are left as the results.
-    unsafe {
-        vm.lua
-            .exec_raw::<(Table, Table)>((&vm.rt, &vm.names.d, &vm.dispatcher), |state| {
-                ffi::lua_pushvalue(state, 2);
-                ffi::lua_pushvalue(state, 3);
-                ffi::lua_rawset(state, 1);
-                ffi::lua_settop(state, 0);
-                push_sequence(state, keys);
-                push_sequence(state, args);
-            })
-    }
-}
-
-/// Pushes a new table `{items...}` of strings.
-///
-/// # Safety
-/// `state` must be a Lua state in a protected call with two free slots.
-unsafe fn push_sequence(state: *mut ffi::lua_State, items: &[&[u8]]) {
-    ffi::lua_createtable(state, items.len() as c_int, 0);
-    for (i, item) in items.iter().enumerate() {
-        ffi::lua_pushlstring(state, item.as_ptr().cast(), item.len());
-        ffi::lua_rawseti(state, -2, (i + 1) as ffi::lua_Integer);
+/// Writes what the script returned (or the error it raised) as the reply.
+fn write_result(ctx: &mut Ctx<'_>, vm: &Vm, name: &str, entered: &Entered, resp3: bool) {
+    match entered.outcome {
+        Outcome::Bulk => ctx.out.bulk(entered.top_bytes()),
+        // The entry reports only valid UTF-8 as a plain status.
+        Outcome::Status => ctx
+            .out
+            .simple(std::str::from_utf8(entered.top_bytes()).unwrap_or_default()),
+        Outcome::Integer(n) => ctx.out.int(n),
+        Outcome::Boolean(b) if resp3 => ctx.out.boolean(b),
+        Outcome::Boolean(true) => ctx.out.int(1),
+        Outcome::Boolean(false) | Outcome::Nil => ctx.out.null(),
+        Outcome::Value | Outcome::Failed => {
+            let value = match vm.take_result() {
+                Ok(value) => value,
+                Err(e) => {
+                    let cut: String = lua_error_text(&e).chars().take(100).collect();
+                    ctx.error(&format!("ERR Error running script {name}, {cut} "));
+                    return;
+                }
+            };
+            if entered.outcome == Outcome::Failed {
+                write_error(ctx, name, &value);
+                return;
+            }
+            for code in convert::lua_to_reply(&mut ctx.out, &vm.names, &value, resp3) {
+                ctx.srv.stats.count_error(&code);
+            }
+        }
     }
 }
 
@@ -411,7 +383,8 @@ fn dispatch(
     }
 }
 
-/// `d('reply')`: the result of the last [`raw_call`] that could not push it.
+/// `d('reply')`: the result of the last [`command_call`] that could not
+/// push it.
 fn pending_reply(
     lua: &Lua,
     names: &Names,
@@ -426,14 +399,14 @@ fn pending_reply(
         }
         Pending::BadArgs(msg) => Ok((false, Value::Table(error_table(lua, msg, false)?))),
         Pending::Refused(msg) => Ok((false, Value::Table(error_table(lua, msg, true)?))),
-        Pending::Panicked(payload) => {
-            drop(st);
-            std::panic::resume_unwind(payload)
-        }
+        Pending::Panicked => Ok((
+            false,
+            Value::Table(error_table(lua, "ERR the command panicked", false)?),
+        )),
     }
 }
 
-/// What [`raw_call`] pushes itself: pointers into the scratch reply,
+/// What [`command_call`] pushes itself: pointers into the scratch reply,
 /// which nothing touches until the next call.
 enum Pushed {
     Nothing,
@@ -444,18 +417,33 @@ enum Pushed {
     False,
 }
 
-/// `raw_call(...)` (`redis.call` / `redis.pcall` behind their checks): runs
-/// the command straight from the Lua stack. Returns `(ok, value)` for a
-/// status, integer, bulk or null reply, and nothing otherwise: the reply
-/// or error then waits in the run state for `d('reply')`.
+/// Upvalues of [`command_call`], in order.
+const CALL_CURRENT: c_int = 1;
+const CALL_DISPATCHER: c_int = 2;
+const CALL_REPLY: c_int = 3;
+const CALL_OUTSIDE: c_int = 4;
+const CALL_RAISES: c_int = 5;
+/// How many upvalues [`command_call`] takes.
+pub const CALL_UPVALUES: c_int = 5;
+
+/// `redis.call(...)` and `redis.pcall(...)` (Redis's
+/// `luaRedisGenericCommand`): runs the command straight from the Lua
+/// stack and returns its reply converted; `redis.call` raises an error
+/// reply, `redis.pcall` returns it. Status, integer, bulk and null replies
+/// are pushed here; the others go through the dispatcher's `d('reply')`.
 ///
 /// # Safety
-/// Called by Lua only, with upvalue 1 the VM's [`CurrentRun`] (kept alive
-/// by the state's app data).
-pub unsafe extern "C-unwind" fn raw_call(state: *mut ffi::lua_State) -> c_int {
-    let current = &*ffi::lua_touserdata(state, ffi::lua_upvalueindex(1)).cast::<Cell<*const ()>>();
+/// Called by Lua only, with the upvalues (in order): the VM's
+/// [`CurrentRun`] as a light userdata (kept alive by the state's app data),
+/// the dispatcher, the string `reply`, a function raising the "outside a
+/// script" error, and whether errors are raised.
+pub unsafe extern "C-unwind" fn command_call(state: *mut ffi::lua_State) -> c_int {
+    let current =
+        &*ffi::lua_touserdata(state, ffi::lua_upvalueindex(CALL_CURRENT)).cast::<Cell<*const ()>>();
     let p = current.get();
     if p.is_null() {
+        ffi::lua_pushvalue(state, ffi::lua_upvalueindex(CALL_OUTSIDE));
+        ffi::lua_call(state, 0, 0);
         return 0;
     }
     // SAFETY: as in `create_dispatcher`: a non-null pointer is the live run.
@@ -466,36 +454,40 @@ pub unsafe extern "C-unwind" fn raw_call(state: *mut ffi::lua_State) -> c_int {
         Ok(pushed) => pushed,
         Err(payload) => {
             if let Ok(mut st) = cell.try_borrow_mut() {
-                st.pending = Pending::Panicked(payload);
+                st.pending = Pending::Panicked;
+                st.panic = Some(payload);
             }
-            return 0;
+            Pushed::Nothing
         }
     };
     // Nothing needing a drop is alive from here on: the pushes may raise a
     // Lua memory error, which unwinds (longjmp) over this frame.
-    if let Pushed::Nothing = pushed {
-        return 0;
-    }
-    ffi::lua_pushboolean(state, 1);
     match pushed {
-        Pushed::Nothing => {}
+        Pushed::Nothing => {
+            ffi::lua_pushvalue(state, ffi::lua_upvalueindex(CALL_DISPATCHER));
+            ffi::lua_pushvalue(state, ffi::lua_upvalueindex(CALL_REPLY));
+            ffi::lua_call(state, 1, 2);
+            if ffi::lua_toboolean(state, -2) == 0
+                && ffi::lua_toboolean(state, ffi::lua_upvalueindex(CALL_RAISES)) != 0
+            {
+                ffi::lua_error(state);
+            }
+        }
         Pushed::Status(ptr, len) => {
             ffi::lua_createtable(state, 0, 1);
-            ffi::lua_pushlstring(state, b"ok".as_ptr().cast(), 2);
-            ffi::lua_pushlstring(state, ptr.cast(), len);
+            ffi::lua_pushlstring_(state, b"ok".as_ptr().cast(), 2);
+            ffi::lua_pushlstring_(state, ptr.cast(), len);
             ffi::lua_rawset(state, -3);
         }
-        Pushed::Bulk(ptr, len) => {
-            ffi::lua_pushlstring(state, ptr.cast(), len);
-        }
+        Pushed::Bulk(ptr, len) => ffi::lua_pushlstring_(state, ptr.cast(), len),
         Pushed::Number(n) => ffi::lua_pushnumber(state, n),
         Pushed::Nil => ffi::lua_pushnil(state),
         Pushed::False => ffi::lua_pushboolean(state, 0),
     }
-    2
+    1
 }
 
-/// The Rust half of [`raw_call`]: converts the arguments, runs the command
+/// The Rust half of [`command_call`]: converts the arguments, runs the command
 /// and classifies its reply.
 ///
 /// # Safety

@@ -9,19 +9,18 @@
 -- `load` the FUNCTION LOAD registrar), `native` (Rust helpers that need no
 -- run: sha1hex, log, rand, srand, c_function, and redis_api.lua compiled),
 -- `mode` ("eval" or "functions").
--- Returns the globals store (KEYS/ARGV go there), the runner, the plain
--- pcall (FUNCTION LOAD runs without a handler), for functions a switch
--- between the load-time and the run-time API (else nil), then xpcall and
--- the error handler (EVAL's scripts take no arguments: Rust calls
--- `xpcall(script, handler)` without the runner's closure).
+-- Returns the globals store (KEYS/ARGV go there), the plain pcall
+-- (FUNCTION LOAD runs without a handler), for functions a switch between
+-- the load-time and the run-time API (else nil), and the error handler
+-- (entry.rs calls scripts and functions under it).
 
 local rt, native, mode = ...
 local G = _G
 local dbg = debug
 local type_, error_, tostring_, tonumber_, next_, select_, unpack_ =
     type, error, tostring, tonumber, next, select, unpack
-local rawset_, rawget_, setmetatable_, getmetatable_, pcall_, xpcall_ =
-    rawset, rawget, setmetatable, getmetatable, pcall, xpcall
+local rawset_, rawget_, setmetatable_, getmetatable_, pcall_ =
+    rawset, rawget, setmetatable, getmetatable, pcall
 local floor = math.floor
 local concat = table.concat
 -- String functions called directly: scripts can reach the string
@@ -266,15 +265,6 @@ local globals_mt = { __index = store, __newindex = refuse_write, __metatable = f
 readonly[G] = store
 setmetatable_(G, globals_mt)
 
--- Runs `f` as Redis's luaCallFunction does: with the error handler, one result.
-local function run(f, ...)
-    local n = select_('#', ...)
-    local args = { ... }
-    return xpcall_(function()
-        return f(unpack_(args, 1, n))
-    end, handler)
-end
-
 local set_load_mode
 if mode == 'functions' then
     -- At FUNCTION LOAD only `redis` with register_function, log and the
@@ -304,4 +294,4 @@ if mode == 'functions' then
     end
 end
 
-return store, run, pcall_, set_load_mode, xpcall_, handler
+return store, pcall_, set_load_mode, handler

@@ -3,8 +3,9 @@
 //! included, as Redis's `scriptingReset` does.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
-use mlua::Function;
+use mlua::RegistryKey;
 
 use super::flags;
 use super::vm::{sha1_hex, Vm, VmMode};
@@ -16,8 +17,20 @@ pub struct CachedScript {
     pub body: Vec<u8>,
     /// Shebang flags ([`flags::EVAL_COMPAT_MODE`] without one).
     pub flags: u32,
-    /// The compiled chunk.
-    pub func: Function,
+    /// Its lower-case SHA1, as errors and SCRIPT KILL name it.
+    pub sha: Rc<str>,
+    /// The compiled chunk, held in the Lua registry.
+    pub func: RegistryKey,
+}
+
+/// A SHA1 as the cache keys it: 40 lower-case hex digits.
+type ShaKey = [u8; 40];
+
+/// `sha` lower-cased as a cache key, if it is 40 bytes long.
+fn sha_key(sha: &[u8]) -> Option<ShaKey> {
+    let mut key: ShaKey = sha.try_into().ok()?;
+    key.make_ascii_lowercase();
+    Some(key)
 }
 
 /// The EVAL Lua state and its script cache.
@@ -26,7 +39,7 @@ pub struct EvalEngine {
     /// The Lua state.
     pub vm: std::rc::Rc<Vm>,
     /// Scripts by lower-case SHA1.
-    scripts: HashMap<String, CachedScript, ahash::RandomState>,
+    scripts: HashMap<ShaKey, CachedScript, ahash::RandomState>,
     /// Bytes of cached sources and keys (INFO `used_memory_scripts_eval`).
     scripts_mem: usize,
 }
@@ -43,15 +56,7 @@ impl EvalEngine {
 
     /// The script with this SHA1 (any case).
     pub fn get(&self, sha: &[u8]) -> Option<&CachedScript> {
-        // Keys are 40 lower-case hex digits: lower-case into a stack buffer.
-        let mut key = [0u8; 40];
-        if sha.len() != key.len() {
-            return None;
-        }
-        for (dst, src) in key.iter_mut().zip(sha) {
-            *dst = src.to_ascii_lowercase();
-        }
-        self.scripts.get(std::str::from_utf8(&key).ok()?)
+        self.scripts.get(&sha_key(sha)?)
     }
 
     /// Whether a script with this SHA1 (any case) is cached.
@@ -77,12 +82,13 @@ impl EvalEngine {
         self.scripts_mem + self.scripts.len() * 32
     }
 
-    /// Compiles and caches `body` unless cached already; returns its SHA1.
-    /// Errors are Redis's reply texts (without the `ERR ` code).
-    pub fn create(&mut self, body: &[u8]) -> Result<String, String> {
+    /// Compiles and caches `body` unless cached already; returns the
+    /// script. Errors are Redis's reply texts (without the `ERR ` code).
+    pub fn create(&mut self, body: &[u8]) -> Result<&CachedScript, String> {
         let sha = sha1_hex(body);
-        if self.scripts.contains_key(&sha) {
-            return Ok(sha);
+        let key = sha_key(sha.as_bytes()).expect("a SHA1 has 40 hex digits");
+        if self.scripts.contains_key(&key) {
+            return Ok(&self.scripts[&key]);
         }
         let (script_flags, shebang_len) = flags::parse_shebang(body)?;
         let func = self
@@ -97,16 +103,18 @@ impl EvalEngine {
                     lua_error_text(&e)
                 )
             })?;
+        let func = self
+            .vm
+            .lua
+            .create_registry_value(func)
+            .map_err(|e| lua_error_text(&e))?;
         self.scripts_mem += body.len() + sha.len();
-        self.scripts.insert(
-            sha.clone(),
-            CachedScript {
-                body: body.to_vec(),
-                flags: script_flags,
-                func,
-            },
-        );
-        Ok(sha)
+        Ok(self.scripts.entry(key).or_insert(CachedScript {
+            body: body.to_vec(),
+            flags: script_flags,
+            sha: sha.into(),
+            func,
+        }))
     }
 }
 
@@ -141,7 +149,7 @@ mod tests {
     #[test]
     fn caches_by_sha() {
         let mut e = EvalEngine::new().unwrap();
-        let sha = e.create(b"return 1").unwrap();
+        let sha = e.create(b"return 1").unwrap().sha.to_string();
         assert_eq!(sha, "e0e1f9fabfc9d4800c877a703b823ac0578ff8db");
         assert!(e.contains(sha.to_ascii_uppercase().as_bytes()));
         let err = e.create(b"return +").unwrap_err();

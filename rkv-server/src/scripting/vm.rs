@@ -6,14 +6,16 @@
 //! EVAL and functions each get their own state, as in Redis.
 
 use std::cell::Cell;
+use std::os::raw::c_int;
 use std::rc::Rc;
 
 use mlua::{Function, Lua, LuaOptions, StdLib, Table, Value};
 use sha1::{Digest, Sha1};
 
 use super::convert::Names;
+use super::entry::{Entry, Upvalues};
 use super::prng;
-use super::run::{create_dispatcher, raw_call, CurrentRun};
+use super::run::{command_call, create_dispatcher, CurrentRun, CALL_UPVALUES};
 use crate::log::Level;
 use crate::server::REDIS_VERSION;
 
@@ -30,7 +32,7 @@ pub enum VmMode {
 }
 
 /// One Lua state and the sandbox handles Rust drives it through.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Vm {
     /// The interpreter.
     pub lua: Lua,
@@ -39,17 +41,12 @@ pub struct Vm {
     pub rt: Table,
     /// Where the globals really live (KEYS and ARGV are set here).
     pub store: Table,
-    /// `run(f, ...)`: calls `f` under the error handler, returning
-    /// `(true, result)` or `(false, error table)`.
-    pub run: Function,
     /// The original `pcall` (FUNCTION LOAD runs the library body with it).
     pub pcall: Function,
     /// Functions only: switches the globals to the load-time API.
     pub set_load_mode: Option<Function>,
-    /// Lua's `xpcall`: EVAL runs a script as `xpcall(script, handler)`.
-    pub xpcall: Function,
-    /// The error handler adding where a script failed.
-    pub handler: Function,
+    /// Where runs enter the state (see [`Entry`]).
+    pub entry: Entry,
     /// The running script's state for [`Vm::dispatcher`] (null between runs).
     pub current: CurrentRun,
     /// The command dispatcher, created once; `rt.d` holds it during a run.
@@ -75,38 +72,51 @@ impl Vm {
         // The raw call function reaches `current` through a pointer: the
         // Lua state keeps an owner so it lives as long as the state.
         lua.set_app_data(current.clone());
-        let native = native_helpers(&lua, &current)?;
+        let names = Names::new(&lua)?;
+        let dispatcher = create_dispatcher(&lua, current.clone(), names.clone())?;
+        let native = native_helpers(&lua, &current, &dispatcher)?;
         let mode_name = match mode {
             VmMode::Eval => "eval",
             VmMode::Functions => "functions",
         };
         #[allow(clippy::type_complexity)]
-        let (store, run, pcall, set_load_mode, xpcall, handler): (
+        let (store, pcall, set_load_mode, handler): (
             Table,
             Function,
-            Function,
             Option<Function>,
-            Function,
             Function,
         ) = lua
             .load(include_str!("sandbox.lua"))
             .set_name("@rkv_internal")
             .call((rt.clone(), native, mode_name))?;
-        let names = Names::new(&lua)?;
-        let dispatcher = create_dispatcher(&lua, current.clone(), names.clone())?;
+        let entry = Entry::new(
+            &lua,
+            Upvalues {
+                rt: &rt,
+                store: &store,
+                dispatcher: &dispatcher,
+                handler: &handler,
+            },
+        )?;
         Ok(Vm {
             lua,
             rt,
             store,
-            run,
             pcall,
             set_load_mode,
-            xpcall,
-            handler,
+            entry,
             current,
             dispatcher,
             names,
         })
+    }
+
+    /// Takes the value a run left in `rt.result` (see
+    /// [`super::entry::Outcome::Value`]).
+    pub fn take_result(&self) -> mlua::Result<Value> {
+        let v = self.rt.raw_get(&self.names.result)?;
+        self.rt.raw_set(&self.names.result, Value::Nil)?;
+        Ok(v)
     }
 
     /// Bytes the interpreter holds (INFO `used_memory_lua`).
@@ -122,18 +132,29 @@ fn load_bundled_libraries(lua: &Lua) -> mlua::Result<()> {
 }
 
 /// Rust helpers the sandbox wraps: they need no running script.
-fn native_helpers(lua: &Lua, current: &CurrentRun) -> mlua::Result<Table> {
+fn native_helpers(lua: &Lua, current: &CurrentRun, dispatcher: &Function) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     let current_ptr = Rc::as_ptr(current) as *mut std::ffi::c_void;
-    // SAFETY: `exec_raw` runs the closure in protected mode; it pushes the
-    // pointer as the closure's one upvalue and leaves the closure.
-    let raw_call = unsafe {
-        lua.exec_raw::<Function>((), |state| {
-            mlua::ffi::lua_pushlightuserdata(state, current_ptr);
-            mlua::ffi::lua_pushcclosure(state, raw_call, 1);
-        })
-    }?;
-    t.set("raw_call", raw_call)?;
+    let dispatcher = dispatcher.clone();
+    // `command_caller(raises, outside)`: redis.call (raises) or redis.pcall,
+    // `outside` raising the error for a call outside a script.
+    t.set(
+        "command_caller",
+        lua.create_function(move |lua, (raises, outside): (bool, Function)| {
+            // SAFETY: `exec_raw` runs the closure in protected mode with the
+            // dispatcher, `reply` and `outside` at 1..=3; it pushes the
+            // upvalues in `command_call`'s order and leaves the closure.
+            unsafe {
+                lua.exec_raw::<Function>((dispatcher.clone(), "reply", outside), |state| {
+                    use mlua::ffi;
+                    ffi::lua_pushlightuserdata(state, current_ptr);
+                    ffi::lua_insert(state, 1);
+                    ffi::lua_pushboolean(state, c_int::from(raises));
+                    ffi::lua_pushcclosure(state, command_call, CALL_UPVALUES);
+                })
+            }
+        })?,
+    )?;
     t.set(
         "sha1hex",
         lua.create_function(|_, s: mlua::String| Ok(sha1_hex(&s.as_bytes())))?,

@@ -86,30 +86,25 @@ fn eval_generic(ctx: &mut Ctx, by_sha: bool, ro: bool) {
         return;
     };
     let engine = &mut ctx.srv.scripting.eval;
-    let sha = if by_sha {
-        // Only 40 hex digits find a script: the text is ASCII then.
-        match std::str::from_utf8(ctx.argv[1]) {
-            Ok(text) if engine.contains(ctx.argv[1]) => text.to_ascii_lowercase(),
-            _ => {
-                ctx.error(errors::NOSCRIPT);
-                return;
-            }
-        }
+    let found = if by_sha {
+        engine
+            .get(ctx.argv[1])
+            .ok_or_else(|| errors::NOSCRIPT.to_string())
     } else {
-        match engine.create(ctx.argv[1]) {
-            Ok(sha) => sha,
-            Err(msg) => {
-                ctx.error(&format!("ERR {msg}"));
-                return;
-            }
-        }
+        engine
+            .create(ctx.argv[1])
+            .map_err(|msg| format!("ERR {msg}"))
     };
-    let engine = &ctx.srv.scripting.eval;
-    let Some(script) = engine.get(sha.as_bytes()) else {
-        return;
+    let script = match found {
+        Ok(script) => script,
+        Err(msg) => {
+            ctx.error(&msg);
+            return;
+        }
     };
     let script_flags = script.flags;
-    let func = script.func.clone();
+    let name = script.sha.clone();
+    let func = script.func.id();
     let vm = engine.vm.clone();
     let compat = script_flags & flags::EVAL_COMPAT_MODE != 0;
     if !compat && script_flags & flags::NO_WRITES == 0 && ro {
@@ -122,7 +117,7 @@ fn eval_generic(ctx: &mut Ctx, by_sha: bool, ro: bool) {
         &vm,
         Invocation {
             kind: ScriptKind::Eval,
-            name: sha,
+            name,
             func,
             keys,
             args,

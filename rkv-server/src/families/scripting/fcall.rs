@@ -54,7 +54,7 @@ fn fcall_generic(ctx: &mut Ctx, ro: bool) {
         ctx.error("ERR Function not found");
         return;
     };
-    let (name, fn_flags, func) = (f.name.clone(), f.flags, f.func.clone());
+    let (name, fn_flags, func) = (f.name.as_str().into(), f.flags, f.func.id());
     let vm = engine.vm.clone();
     let Some((keys, args)) = split_keys(ctx, Some("ERR Bad number of keys provided")) else {
         return;

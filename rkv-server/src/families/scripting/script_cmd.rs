@@ -147,7 +147,7 @@ fn script_kill(ctx: &mut Ctx) {
 
 fn script_load(ctx: &mut Ctx) {
     match ctx.srv.scripting.eval.create(ctx.argv[2]) {
-        Ok(sha) => ctx.out.bulk(sha.as_bytes()),
+        Ok(script) => ctx.out.bulk(script.sha.as_bytes()),
         Err(msg) => ctx.error(&format!("ERR {msg}")),
     }
 }
