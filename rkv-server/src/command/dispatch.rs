@@ -422,6 +422,7 @@ pub(crate) fn call(
         redacted: 0,
         blocked: false,
         own_propagation: Default::default(),
+        started,
     };
     ctx.srv.propagation.enter();
     let dirty_before = ctx.srv.dirty;

@@ -261,6 +261,7 @@ mod tests {
             redacted: 0,
             blocked: false,
             own_propagation: Default::default(),
+            started: std::time::Instant::now(),
         };
         crate::replication::replica::role_reply(&mut ctx);
         drop(ctx);

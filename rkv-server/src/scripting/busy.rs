@@ -48,10 +48,11 @@ pub struct BusyWatch {
 }
 
 impl BusyWatch {
-    /// Starts watching a run for the client `caller_id`.
-    pub fn new(threshold_ms: u64, caller_id: u64) -> Self {
+    /// Starts watching a run for the client `caller_id` that started at
+    /// `started`.
+    pub fn new(threshold_ms: u64, caller_id: u64, started: Instant) -> Self {
         BusyWatch {
-            started: Instant::now(),
+            started,
             threshold_ms,
             caller_id,
             timed_out: false,

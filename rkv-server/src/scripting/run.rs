@@ -5,7 +5,6 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::time::Instant;
 
 use std::os::raw::c_int;
 
@@ -135,7 +134,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
     ctx.srv.scripting.running = Some(RunningScript {
         name: inv.name.clone(),
         is_eval: inv.kind == ScriptKind::Eval,
-        started: Instant::now(),
+        started: ctx.started,
         argv: Vec::new(),
         wrote: false,
         killed: false,
@@ -158,7 +157,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
         allow_oom: inv.allow_oom,
         wrote: false,
         scratch,
-        watch: BusyWatch::new(threshold, ctx.client.id),
+        watch: BusyWatch::new(threshold, ctx.client.id, ctx.started),
         caller_argv: ctx.argv,
         pending: Pending::Nothing,
         panic: None,
