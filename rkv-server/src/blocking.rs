@@ -364,7 +364,7 @@ fn serve_one(srv: &mut Server, id: u64, key: &[u8]) -> bool {
         redacted: 0,
         blocked: false,
         own_propagation: Default::default(),
-        started: std::time::Instant::now(),
+        started_us: crate::server::unix_us(),
     };
     let dirty_before = ctx.srv.dirty;
     if (call.serve)(&mut ctx, key, &call.params) == Served::NotReady {

@@ -58,6 +58,10 @@ pub struct Server {
     pub loaded_config: LoadedConfig,
     /// The databases.
     pub dbs: Vec<Db>,
+    /// How many command calls are running (a script's or a transaction's
+    /// commands run inside their caller's); only the outermost sets the
+    /// cached clock.
+    pub call_depth: u32,
     /// The expired-key generation (`db::keyspace::expired_queued_generation`)
     /// `propagate::collect_expired` last caught up with.
     pub expired_collected: u64,
@@ -142,6 +146,7 @@ impl Server {
         Server {
             dbs: (0..config.databases.max(1)).map(|_| Db::new()).collect(),
             expired_collected: 0,
+            call_depth: 0,
             port: config.port,
             config,
             loaded_config: loaded,
@@ -185,6 +190,12 @@ impl Server {
     /// Refreshes the cached clock.
     pub fn update_clock(&mut self) {
         self.now_ms = unix_ms();
+    }
+
+    /// Sets the cached time from a clock read (microseconds since the
+    /// Unix epoch) made for another purpose.
+    pub fn set_clock_us(&mut self, now_us: i64) {
+        self.now_ms = now_us / 1000;
     }
 
     /// Asks the server to stop.

@@ -60,9 +60,8 @@ impl ClientSocket {
                 // generic file checks and notifications of the VFS path.
                 // SAFETY: recv(2) only writes into the given range, and we
                 // extend the length by exactly what it reports written.
-                let n = unsafe {
-                    libc::recv(inner.as_raw_fd(), spare.as_mut_ptr().cast(), room, 0)
-                };
+                let n =
+                    unsafe { libc::recv(inner.as_raw_fd(), spare.as_mut_ptr().cast(), room, 0) };
                 if n < 0 {
                     return Err(io::Error::last_os_error());
                 }

@@ -35,9 +35,9 @@ pub struct Ctx<'a> {
     /// What this command propagates if it changes the dataset (see
     /// [`crate::propagate`]).
     pub(crate) own_propagation: crate::propagate::OwnPropagation,
-    /// When the command started (its duration, and a script's start time,
-    /// are measured from it).
-    pub started: std::time::Instant,
+    /// When the command started, in microseconds since the Unix epoch (its
+    /// duration and a script's running time are measured from it).
+    pub started_us: i64,
 }
 
 impl<'a> Ctx<'a> {

@@ -3,7 +3,6 @@
 //! statistics, slow log, latency, MONITOR). Handlers never repeat these.
 
 use std::fmt::Write as _;
-use std::time::Instant;
 
 use rkv_proto::ReplyWriter;
 
@@ -34,7 +33,8 @@ pub fn execute(
     argv: &[&[u8]],
     out: &mut Vec<u8>,
 ) -> Outcome {
-    srv.update_clock();
+    // The cached clock is refreshed when the command is called (`call`),
+    // as Redis's `call` does from the same clock read that times it.
     client.last_interaction_ms = srv.now_ms;
     let reply_start = out.len();
     let dirty_before = srv.dirty;
@@ -212,6 +212,7 @@ fn check_and_call(
         return Outcome::Continue;
     }
     if let Some(pause) = srv.pause {
+        srv.update_clock();
         let held = !pause.writes_only || may_replicate;
         if held && pause.until_ms > srv.now_ms && !client.monitor {
             return Outcome::Paused;
@@ -410,7 +411,14 @@ pub(crate) fn call(
     id: CommandId,
 ) -> bool {
     let spec = srv.commands.entry(id).spec;
-    let started = Instant::now();
+    // One clock read times the command and, for an outermost call, is the
+    // time it sees (a script's or a transaction's commands see the time
+    // their caller started at, as in Redis).
+    let started_us = crate::server::unix_us();
+    if srv.call_depth == 0 {
+        srv.set_clock_us(started_us);
+    }
+    srv.call_depth += 1;
     let mut ctx = Ctx {
         srv,
         client,
@@ -422,13 +430,16 @@ pub(crate) fn call(
         redacted: 0,
         blocked: false,
         own_propagation: Default::default(),
-        started,
+        started_us,
     };
     ctx.srv.propagation.enter();
     let dirty_before = ctx.srv.dirty;
     (spec.handler)(&mut ctx);
     let dirty_moved = ctx.srv.dirty != dirty_before;
-    let elapsed_us = started.elapsed().as_micros() as u64;
+    ctx.srv.call_depth -= 1;
+    // Wall-clock time, as Redis 7.0 measures it; a clock stepped back
+    // counts as no time.
+    let elapsed_us = (crate::server::unix_us() - started_us).max(0) as u64;
     crate::tracking::remember_keys(ctx.srv, ctx.client, spec, argv);
     let Ctx {
         srv,

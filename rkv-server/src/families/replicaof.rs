@@ -261,7 +261,7 @@ mod tests {
             redacted: 0,
             blocked: false,
             own_propagation: Default::default(),
-            started: std::time::Instant::now(),
+            started_us: crate::server::unix_us(),
         };
         crate::replication::replica::role_reply(&mut ctx);
         drop(ctx);

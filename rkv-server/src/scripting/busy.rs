@@ -11,7 +11,6 @@
 
 use std::net::{SocketAddr, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd};
-use std::time::Instant;
 
 use rkv_proto::{Limits, ReplyWriter, RequestParser};
 
@@ -41,7 +40,7 @@ pub struct AcceptedWhileBusy {
 /// Watches one script run.
 #[derive(Debug)]
 pub struct BusyWatch {
-    started: Instant,
+    started_us: i64,
     threshold_ms: u64,
     caller_id: u64,
     timed_out: bool,
@@ -49,10 +48,10 @@ pub struct BusyWatch {
 
 impl BusyWatch {
     /// Starts watching a run for the client `caller_id` that started at
-    /// `started`.
-    pub fn new(threshold_ms: u64, caller_id: u64, started: Instant) -> Self {
+    /// `started_us` (microseconds since the Unix epoch).
+    pub fn new(threshold_ms: u64, caller_id: u64, started_us: i64) -> Self {
         BusyWatch {
-            started,
+            started_us,
             threshold_ms,
             caller_id,
             timed_out: false,
@@ -65,11 +64,17 @@ impl BusyWatch {
     }
 }
 
+/// Milliseconds since `started_us` by the wall clock (as Redis measured a
+/// script's time); a clock stepped back counts as no time.
+pub fn elapsed_ms(started_us: i64) -> u64 {
+    ((crate::server::unix_us() - started_us) / 1000).max(0) as u64
+}
+
 /// Called from the script's hook: past the threshold, serves the other
 /// clients. Returns true when the script was killed.
 pub fn tick(srv: &mut Server, watch: &mut BusyWatch) -> bool {
     if !watch.timed_out {
-        let elapsed = watch.started.elapsed().as_millis() as u64;
+        let elapsed = elapsed_ms(watch.started_us);
         if elapsed < watch.threshold_ms {
             return false;
         }

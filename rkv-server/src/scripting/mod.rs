@@ -30,7 +30,6 @@ use std::collections::HashMap;
 use std::net::{SocketAddr, TcpStream};
 use std::os::fd::RawFd;
 use std::rc::Rc;
-use std::time::Instant;
 
 use tokio::sync::Notify;
 
@@ -45,8 +44,8 @@ pub struct RunningScript {
     pub name: Rc<str>,
     /// EVAL rather than FCALL.
     pub is_eval: bool,
-    /// When it started.
-    pub started: Instant,
+    /// When it started (microseconds since the Unix epoch).
+    pub started_us: i64,
     /// The caller's command (filled once the busy hook runs: only clients
     /// served from the hook can see it).
     pub argv: Vec<Vec<u8>>,

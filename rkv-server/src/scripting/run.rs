@@ -134,7 +134,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
     ctx.srv.scripting.running = Some(RunningScript {
         name: inv.name.clone(),
         is_eval: inv.kind == ScriptKind::Eval,
-        started: ctx.started,
+        started_us: ctx.started_us,
         argv: Vec::new(),
         wrote: false,
         killed: false,
@@ -157,7 +157,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) {
         allow_oom: inv.allow_oom,
         wrote: false,
         scratch,
-        watch: BusyWatch::new(threshold, ctx.client.id, ctx.started),
+        watch: BusyWatch::new(threshold, ctx.client.id, ctx.started_us),
         caller_argv: ctx.argv,
         pending: Pending::Nothing,
         panic: None,

@@ -389,7 +389,7 @@ fn function_stats(ctx: &mut Ctx) {
                 out.bulk(a);
             }
             out.bulk(b"duration_ms");
-            out.int(r.started.elapsed().as_millis() as i64);
+            out.int(crate::scripting::busy::elapsed_ms(r.started_us) as i64);
         }
     }
     out.bulk(b"engines");
