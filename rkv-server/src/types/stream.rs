@@ -261,6 +261,8 @@ impl StreamValue {
     ) -> Result<StreamId, AppendError> {
         let id = self.next_id(requested, now_ms)?;
         let mut packed = Listpack::new();
+        // Each entry is its length (a varint, at most 10 bytes) and bytes.
+        packed.reserve(pairs.iter().map(|p| p.len() + 10).sum());
         for p in pairs {
             packed.push_back(p);
         }

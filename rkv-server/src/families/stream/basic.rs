@@ -26,6 +26,7 @@ pub fn xadd(ctx: &mut Ctx) {
     let (key, argv) = (ctx.arg(1), ctx.argv);
     let now = ctx.now_ms();
     let fields = &ctx.argv[field_pos..];
+    let propagating = crate::propagate::active(ctx.srv);
     let stream = match write_lookup(ctx, key) {
         None => return,
         Some(Found::Stream(s)) => s,
@@ -53,13 +54,15 @@ pub fn xadd(ctx: &mut Ctx) {
         };
     let trimmed = args.trim.map_or(0, |trim| stream.trim(trim));
     // Replays must add the same ID and trim exactly as much (Redis 7.0).
-    let mut propagated = trim_args::exact_trim_argv(argv, &args, stream)
-        .unwrap_or_else(|| argv.iter().map(|a| a.to_vec()).collect());
-    if !args.id.is_some_and(|p| p.seq_given) {
-        propagated[field_pos - 1] = added.to_string().into_bytes();
+    if propagating {
+        let mut propagated = trim_args::exact_trim_argv(argv, &args, stream)
+            .unwrap_or_else(|| argv.iter().map(|a| a.to_vec()).collect());
+        if !args.id.is_some_and(|p| p.seq_given) {
+            propagated[field_pos - 1] = added.text().as_bytes().to_vec();
+        }
+        ctx.propagate_as_owned(propagated);
     }
     write_id(&mut ctx.out, added);
-    ctx.propagate_as_owned(propagated);
     ctx.dirty(1);
     ctx.signal_modified(key);
     ctx.notify(class::STREAM, "xadd", key);

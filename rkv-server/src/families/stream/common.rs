@@ -33,7 +33,7 @@ pub fn id_arg_or_reply(
 
 /// Writes an ID as a bulk string.
 pub fn write_id(out: &mut ReplyWriter, id: StreamId) {
-    out.bulk(id.to_string().as_bytes());
+    out.bulk(id.text().as_bytes());
 }
 
 /// Writes one entry: `[id, [field, value, ...]]`.

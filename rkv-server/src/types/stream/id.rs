@@ -134,15 +134,76 @@ fn parse_u64(s: &[u8]) -> Option<u64> {
     Some(if negative { n.wrapping_neg() } else { n })
 }
 
+impl StreamId {
+    /// The ID as text (`<ms>-<seq>`), formatted on the stack: replies and
+    /// propagated XADDs write one per entry.
+    pub fn text(&self) -> IdText {
+        let mut text = IdText {
+            buf: [0; ID_TEXT_MAX],
+            len: 0,
+        };
+        let mut digits = itoa::Buffer::new();
+        for (i, part) in [self.ms, self.seq].into_iter().enumerate() {
+            if i == 1 {
+                text.buf[text.len] = b'-';
+                text.len += 1;
+            }
+            let s = digits.format(part).as_bytes();
+            text.buf[text.len..text.len + s.len()].copy_from_slice(s);
+            text.len += s.len();
+        }
+        text
+    }
+}
+
+/// Two 20-digit numbers and the dash.
+const ID_TEXT_MAX: usize = 41;
+
+/// A [`StreamId`] as text, from [`StreamId::text`].
+#[derive(Debug, Clone, Copy)]
+pub struct IdText {
+    buf: [u8; ID_TEXT_MAX],
+    len: usize,
+}
+
+impl IdText {
+    /// The text's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
 impl fmt::Display for StreamId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.ms, self.seq)
+        // IDs are ASCII digits and a dash.
+        f.write_str(std::str::from_utf8(self.text().as_bytes()).unwrap_or_default())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_ms_dash_seq() {
+        let max = StreamId {
+            ms: u64::MAX,
+            seq: u64::MAX,
+        };
+        assert_eq!(
+            max.text().as_bytes(),
+            b"18446744073709551615-18446744073709551615"
+        );
+        assert_eq!(StreamId::default().text().as_bytes(), b"0-0");
+        assert_eq!(
+            StreamId {
+                ms: 1526919030474,
+                seq: 55
+            }
+            .to_string(),
+            "1526919030474-55"
+        );
+    }
 
     fn p(s: &str) -> Option<StreamId> {
         StreamId::parse(s.as_bytes(), 0, false, false).map(|p| p.id)
