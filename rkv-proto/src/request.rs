@@ -237,6 +237,9 @@ fn read_header(
     too_big: ProtocolError,
 ) -> Result<Option<(i64, usize)>, ProtocolError> {
     let rest = &buf[start..];
+    if let Some(header) = short_header(rest) {
+        return Ok(Some(header));
+    }
     let Some(cr) = memchr(b'\r', rest) else {
         if rest.len() > INLINE_MAX {
             return Err(too_big);
@@ -255,6 +258,27 @@ fn read_header(
     };
     let n = parse_i64(&rest[1..cr]).ok_or(invalid)?;
     Ok(Some((n, cr + 2)))
+}
+
+/// The common header in one pass: up to 18 digits, the first not zero,
+/// then CR with one more byte after it. Anything else (and a header not
+/// all received yet) takes the general path, which also reports errors.
+fn short_header(rest: &[u8]) -> Option<(i64, usize)> {
+    let first = *rest.get(1)?;
+    if !(b'1'..=b'9').contains(&first) {
+        return None;
+    }
+    let mut n = i64::from(first - b'0');
+    let mut i = 2;
+    while i < rest.len() && i < 19 {
+        let c = rest[i];
+        if !c.is_ascii_digit() {
+            break;
+        }
+        n = n * 10 + i64::from(c - b'0');
+        i += 1;
+    }
+    (rest.get(i) == Some(&b'\r') && rest.len() >= i + 2).then_some((n, i + 2))
 }
 
 /// Parses a decimal integer the strict way Redis's `string2ll` does: optional
@@ -292,6 +316,38 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_headers_read_as_the_general_path_does() {
+        // The general path alone: find CR, then parse strictly.
+        let general = |rest: &[u8]| -> Result<Option<(i64, usize)>, ()> {
+            let Some(cr) = memchr(b'\r', rest) else {
+                return Ok(None);
+            };
+            if rest.len() < cr + 2 {
+                return Ok(None);
+            }
+            parse_i64(&rest[1..cr]).map(|n| Some((n, cr + 2))).ok_or(())
+        };
+        for case in [
+            &b"$1\r\n"[..],
+            b"$0\r\n",
+            b"$012\r\n",
+            b"$5\r",
+            b"$5",
+            b"$-1\r\n",
+            b"$12a\r\n",
+            b"*3\r\n$3\r\n",
+            b"$123456789012345678\r\n",
+            b"$1234567890123456789\r\n",
+            b"$9223372036854775807\r\n",
+            b"$99999999999999999999\r\n",
+            b"$7\rX",
+        ] {
+            let got = read_header(case, 0, ProtocolError::TooBigBulkCount).map_err(|_| ());
+            assert_eq!(got, general(case), "{case:?}");
+        }
+    }
 
     fn parse_all(input: &[u8]) -> Result<Vec<Vec<Vec<u8>>>, ProtocolError> {
         let mut p = RequestParser::new();
