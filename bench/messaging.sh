@@ -60,24 +60,21 @@ prepare() {
     esac
 }
 
-# bench_round NAME PORT PID: one run of every workload, appended to $RESULTS
-# with the server's CPU time per request.
-bench_round() {
-    local name="$1" port="$2" pid="$3" workload seq=0 args before after row
-    for workload in "${WORKLOADS[@]}"; do
-        seq=$((seq + 1))
-        read -r -a args <<<"$(prepare "$port" "$workload")"
-        before="$(cpu_ticks "$pid")"
-        if ! row="$( (exec_pinned "$CLIENT_CPU" "$LOADGEN" -p "$port" -n "$N" -c 50 "${args[@]}") 2>&1)"; then
-            log "warning: $name failed $workload: $row"
-            continue
-        fi
-        after="$(cpu_ticks "$pid")"
-        # row: requests,seconds,rps,p50_ms,p99_ms
-        echo "$row" | awk -F, -v server="$name" -v seq="$seq" -v test="$workload" \
-            -v cpu="$(((after - before) * TICK_US))" \
-            '{ printf "%s,%d,%s,%s,%s,%s,%.3f\n", server, seq, test, $3, $4, $5, cpu / $1 }' >>"$RESULTS"
-    done
+# bench_workload NAME PORT PID SEQ WORKLOAD: one run of WORKLOAD, appended to
+# $RESULTS with the server's CPU time per request.
+bench_workload() {
+    local name="$1" port="$2" pid="$3" seq="$4" workload="$5" before after row args
+    read -r -a args <<<"$(prepare "$port" "$workload")"
+    before="$(cpu_ticks "$pid")"
+    if ! row="$( (exec_pinned "$CLIENT_CPU" "$LOADGEN" -p "$port" -n "$N" -c 50 "${args[@]}") 2>&1)"; then
+        log "warning: $name failed $workload: $row"
+        return
+    fi
+    after="$(cpu_ticks "$pid")"
+    # row: requests,seconds,rps,p50_ms,p99_ms
+    echo "$row" | awk -F, -v server="$name" -v seq="$seq" -v test="$workload" \
+        -v cpu="$(((after - before) * TICK_US))" \
+        '{ printf "%s,%d,%s,%s,%s,%s,%.3f\n", server, seq, test, $3, $4, $5, cpu / $1 }' >>"$RESULTS"
 }
 
 log "$ROUNDS rounds, N=$N"
@@ -89,14 +86,19 @@ REDIS_PORT="$SERVER_PORT"
 REDIS_PID="$SERVER_PID"
 for round in $(seq 1 "$ROUNDS"); do
     log "round $round/$ROUNDS"
-    # Alternate which server goes first (drift on a shared machine).
-    if [ $((round % 2)) -eq 1 ]; then
-        bench_round rkv "$RKV_PORT" "$RKV_PID"
-        bench_round redis "$REDIS_PORT" "$REDIS_PID"
-    else
-        bench_round redis "$REDIS_PORT" "$REDIS_PID"
-        bench_round rkv "$RKV_PORT" "$RKV_PID"
-    fi
+    seq=0
+    for workload in "${WORKLOADS[@]}"; do
+        seq=$((seq + 1))
+        # The two servers run each workload back to back, the first one
+        # alternating by round: a shared machine drifts less between them.
+        if [ $((round % 2)) -eq 1 ]; then
+            bench_workload rkv "$RKV_PORT" "$RKV_PID" "$seq" "$workload"
+            bench_workload redis "$REDIS_PORT" "$REDIS_PID" "$seq" "$workload"
+        else
+            bench_workload redis "$REDIS_PORT" "$REDIS_PID" "$seq" "$workload"
+            bench_workload rkv "$RKV_PORT" "$RKV_PID" "$seq" "$workload"
+        fi
+    done
 done
 stop_servers
 
