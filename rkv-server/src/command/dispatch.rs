@@ -196,11 +196,10 @@ fn check_and_call(
         reject(srv, client, argv, &mut reply, Some(id), &msg);
         return Outcome::Continue;
     }
-    let cmd_flags = eff;
-    let may_replicate = cmd_flags & (flags::WRITE | flags::MAY_REPLICATE) != 0;
+    let may_replicate = eff & (flags::WRITE | flags::MAY_REPLICATE) != 0;
     // Redis flags MONITOR clients as replicas: they may not touch the
     // keyspace, and (like replicas) are never paused.
-    if client.monitor && (may_replicate || cmd_flags & flags::READONLY != 0) {
+    if client.monitor && (may_replicate || eff & flags::READONLY != 0) {
         reject(
             srv,
             client,
@@ -223,7 +222,7 @@ fn check_and_call(
     }
     if client.multi.active && !spec.has(flags::RUNS_IN_MULTI) {
         let dirty_cas = client.dirty_cas.get();
-        client.multi.queue(id, argv, cmd_flags, dirty_cas);
+        client.multi.queue(id, argv, eff, dirty_cas);
         reply.simple("QUEUED");
         return Outcome::Continue;
     }
